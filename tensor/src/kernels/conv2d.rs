@@ -1,0 +1,255 @@
+//! 2-D convolution on contiguous row-major slices, forward and backward, by
+//! im2col + gemm.
+//!
+//! Like every deep-learning framework, this computes the *cross-correlation*
+//!
+//! `y[n, o, oh, ow] = b[o] + sum_{c, i, j} w[o, c, i, j] * x[n, c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`
+//!
+//! with no kernel flip. The mathematical convolution `s_i = sum_k x_(i-k) w_k`
+//! flips the kernel; since a learned kernel can absorb the flip, the two
+//! train identically, and convolving with `w` is cross-correlating with `w`
+//! reversed along each spatial axis.
+//!
+//! Per image `n`, with `col_n = im2col(x_n)` of shape `[C*KH*KW, OH*OW]`:
+//!
+//! - forward: `y_n = W col_n + b`, where `W` is the weight seen as `[O, C*KH*KW]`;
+//! - input gradient: `dx_n = col2im(W^T dy_n)`;
+//! - weight gradient: `dW = sum_n dy_n col_n^T`;
+//! - bias gradient: `db[o] = sum_{n, p} dy[n, o, p]`.
+//!
+//! Each gradient has its own function, so a caller that does not need the
+//! input gradient never pays for col2im.
+
+use rayon::prelude::*;
+
+use super::conv_shape::Conv2dShape;
+use super::gemm::{gemm, MatMut, MatRef};
+use super::im2col::{col2im, im2col};
+use super::parallel::{items_per_chunk, items_per_part};
+use crate::Element;
+
+/// Checks a slice length against the shape, naming the kernel and the operand.
+#[track_caller]
+fn check_len(op: &str, what: &str, len: usize, dims: &[usize]) {
+    let expected: usize = dims.iter().product();
+    assert!(len == expected, "{op}: {what} has {len} elements but shape {dims:?} needs {expected}");
+}
+
+/// Forward 2-D convolution (cross-correlation, no kernel flip):
+/// `y[n, o, oh, ow] = b[o] + sum_{c,i,j} w[o, c, i, j] * x[n, c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`.
+///
+/// - `input`: `[N, C, H, W]`, row-major;
+/// - `weight`: `[O, C, KH, KW]`, row-major;
+/// - `bias`: `[O]`, or `None` for no bias;
+/// - returns `[N, O, OH, OW]`, row-major, sizes from `s`.
+///
+/// Images are spread over rayon's pool when the problem is large enough; the
+/// result does not depend on the split.
+///
+/// # Panics
+/// If a slice length disagrees with `s`.
+#[track_caller]
+pub fn conv2d_forward<T: Element>(s: &Conv2dShape, input: &[T], weight: &[T], bias: Option<&[T]>) -> Vec<T> {
+    check_len("conv2d", "input", input.len(), &s.input_shape());
+    check_len("conv2d", "weight", weight.len(), &s.weight_shape());
+    if let Some(b) = bias {
+        check_len("conv2d", "bias", b.len(), &[s.out_channels]);
+    }
+    let mut out = vec![T::zero(); s.output_shape().iter().product()];
+    if out.is_empty() {
+        return out;
+    }
+    let work = s.out_channels * s.col_rows() * s.col_cols();
+    let per = items_per_chunk(s.batch, work);
+    let chunk = |(x, y): (&[T], &mut [T])| forward_chunk(s, x, weight, bias, y);
+    let x_chunks = input.chunks(per * s.image_len());
+    if per >= s.batch {
+        x_chunks.zip(out.chunks_mut(per * s.out_image_len())).for_each(chunk);
+    } else {
+        let x_chunks = input.par_chunks(per * s.image_len());
+        x_chunks.zip(out.par_chunks_mut(per * s.out_image_len())).for_each(chunk);
+    }
+    out
+}
+
+/// Forward pass over a run of whole images, reusing one column buffer.
+fn forward_chunk<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
+    let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
+    let mut col = if s.is_pointwise() { Vec::new() } else { vec![T::zero(); k * p] };
+    for (x_n, y_n) in x.chunks_exact(s.image_len()).zip(y.chunks_exact_mut(s.out_image_len())) {
+        // The bias is pre-filled and the product accumulated onto it (beta = 1),
+        // which saves a second pass over the output.
+        let beta = match bias {
+            Some(b) => {
+                for (row, &b_o) in y_n.chunks_exact_mut(p).zip(b) {
+                    row.fill(b_o);
+                }
+                T::one()
+            }
+            None => T::zero(),
+        };
+        let cols: &[T] = if s.is_pointwise() {
+            x_n
+        } else {
+            im2col(s, x_n, &mut col);
+            &col
+        };
+        // y_n [O, OH*OW] = W [O, C*KH*KW] x col_n [C*KH*KW, OH*OW] (+ bias rows)
+        gemm(
+            T::one(),
+            MatRef::row_major(weight, o, k),
+            MatRef::row_major(cols, k, p),
+            beta,
+            MatMut::row_major(y_n, o, p),
+        );
+    }
+}
+
+/// Gradient of the 2-D convolution with respect to its input:
+/// `dx[n, c, ih, iw] = sum over (o, i, j, oh, ow) with oh*sh + i*dh - ph = ih and ow*sw + j*dw - pw = iw
+/// of w[o, c, i, j] * dy[n, o, oh, ow]`, computed as `dx_n = col2im(W^T dy_n)`.
+///
+/// - `grad_out`: `[N, O, OH, OW]`;
+/// - `weight`: `[O, C, KH, KW]`;
+/// - returns `[N, C, H, W]`.
+///
+/// # Panics
+/// If a slice length disagrees with `s`.
+#[track_caller]
+pub fn conv2d_grad_input<T: Element>(s: &Conv2dShape, grad_out: &[T], weight: &[T]) -> Vec<T> {
+    check_len("conv2d_grad_input", "grad_out", grad_out.len(), &s.output_shape());
+    check_len("conv2d_grad_input", "weight", weight.len(), &s.weight_shape());
+    let mut dx = vec![T::zero(); s.input_shape().iter().product()];
+    if dx.is_empty() || s.out_channels == 0 {
+        return dx;
+    }
+    let work = s.out_channels * s.col_rows() * s.col_cols();
+    let per = items_per_chunk(s.batch, work);
+    let chunk = |(dy, dx): (&[T], &mut [T])| grad_input_chunk(s, dy, weight, dx);
+    if per >= s.batch {
+        let dy_chunks = grad_out.chunks(per * s.out_image_len());
+        dy_chunks.zip(dx.chunks_mut(per * s.image_len())).for_each(chunk);
+    } else {
+        let dy_chunks = grad_out.par_chunks(per * s.out_image_len());
+        dy_chunks.zip(dx.par_chunks_mut(per * s.image_len())).for_each(chunk);
+    }
+    dx
+}
+
+/// Input gradient over a run of whole images; `dx` must be zero on entry.
+fn grad_input_chunk<T: Element>(s: &Conv2dShape, dy: &[T], weight: &[T], dx: &mut [T]) {
+    let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
+    let w_t = MatRef::row_major(weight, o, k).t();
+    if s.is_pointwise() {
+        for (dy_n, dx_n) in dy.chunks_exact(s.out_image_len()).zip(dx.chunks_exact_mut(s.image_len())) {
+            // dx_n [C, H*W] = W^T [C, O] x dy_n [O, H*W]   (H*W = OH*OW here)
+            gemm(T::one(), w_t, MatRef::row_major(dy_n, o, p), T::zero(), MatMut::row_major(dx_n, k, p));
+        }
+        return;
+    }
+    let mut col = vec![T::zero(); k * p];
+    for (dy_n, dx_n) in dy.chunks_exact(s.out_image_len()).zip(dx.chunks_exact_mut(s.image_len())) {
+        // col [C*KH*KW, OH*OW] = W^T [C*KH*KW, O] x dy_n [O, OH*OW]
+        gemm(T::one(), w_t, MatRef::row_major(dy_n, o, p), T::zero(), MatMut::row_major(&mut col, k, p));
+        col2im(s, &col, dx_n);
+    }
+}
+
+/// Gradient of the 2-D convolution with respect to its weight:
+/// `dw[o, c, i, j] = sum_{n, oh, ow} dy[n, o, oh, ow] * x[n, c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`,
+/// computed as `dW [O, C*KH*KW] = sum_n dy_n col_n^T`.
+///
+/// - `grad_out`: `[N, O, OH, OW]`;
+/// - `input`: `[N, C, H, W]`;
+/// - returns `[O, C, KH, KW]`.
+///
+/// Large batches are cut into at most
+/// 8 groups of consecutive images whose partial sums run in parallel and
+/// are then added in group order. The grouping depends only on the sizes, so
+/// the result is bit-for-bit the same on every run and any thread count.
+///
+/// # Panics
+/// If a slice length disagrees with `s`.
+#[track_caller]
+pub fn conv2d_grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], input: &[T]) -> Vec<T> {
+    check_len("conv2d_grad_weight", "grad_out", grad_out.len(), &s.output_shape());
+    check_len("conv2d_grad_weight", "input", input.len(), &s.input_shape());
+    let dw_len = s.out_channels * s.col_rows();
+    if s.batch == 0 || dw_len == 0 {
+        return vec![T::zero(); dw_len];
+    }
+    let work = s.out_channels * s.col_rows() * s.col_cols();
+    let per = items_per_part(s.batch, work);
+    let dy_parts = grad_out.par_chunks(per * s.out_image_len());
+    let x_parts = input.par_chunks(per * s.image_len());
+    let part = |(dy, x): (&[T], &[T])| grad_weight_part(s, dy, x);
+    // `collect` keeps the parts in batch order whatever thread computed them.
+    let mut parts: Vec<Vec<T>> =
+        if per >= s.batch { vec![part((grad_out, input))] } else { dy_parts.zip(x_parts).map(part).collect() };
+    let mut dw = parts.remove(0);
+    for p in &parts {
+        for (a, &b) in dw.iter_mut().zip(p) {
+            *a += b;
+        }
+    }
+    dw
+}
+
+/// The weight gradient summed over a run of whole images, in image order.
+fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
+    let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
+    let mut dw = vec![T::zero(); o * k];
+    let mut col = if s.is_pointwise() { Vec::new() } else { vec![T::zero(); k * p] };
+    for (dy_n, x_n) in dy.chunks_exact(s.out_image_len()).zip(x.chunks_exact(s.image_len())) {
+        let cols: &[T] = if s.is_pointwise() {
+            x_n
+        } else {
+            im2col(s, x_n, &mut col);
+            &col
+        };
+        // dW [O, C*KH*KW] += dy_n [O, OH*OW] x col_n^T [OH*OW, C*KH*KW]
+        gemm(
+            T::one(),
+            MatRef::row_major(dy_n, o, p),
+            MatRef::row_major(cols, k, p).t(),
+            T::one(),
+            MatMut::row_major(&mut dw, o, k),
+        );
+    }
+    dw
+}
+
+/// Gradient of a convolution with respect to its bias:
+/// `db[o] = sum_{n, p} dy[n, o, p]`, where `p` runs over the `spatial`
+/// output positions (`OH*OW` in 2-D, `OL` in 1-D).
+///
+/// - `grad_out`: `[N, O, spatial...]` with `N = batch`, `O = channels`;
+/// - returns `[O]`.
+///
+/// Summed in a fixed order (images, then positions), on the calling thread:
+/// it reads each element once, far less work than the other gradients.
+///
+/// # Panics
+/// If `grad_out.len() != batch * channels * spatial`.
+#[track_caller]
+pub fn conv_grad_bias<T: Element>(grad_out: &[T], batch: usize, channels: usize, spatial: usize) -> Vec<T> {
+    check_len("conv_grad_bias", "grad_out", grad_out.len(), &[batch, channels, spatial]);
+    let mut db = vec![T::zero(); channels];
+    if spatial == 0 || channels == 0 {
+        return db;
+    }
+    for dy_n in grad_out.chunks_exact(channels * spatial) {
+        for (acc, row) in db.iter_mut().zip(dy_n.chunks_exact(spatial)) {
+            *acc += row.iter().copied().sum::<T>();
+        }
+    }
+    db
+}
+
+/// [`conv_grad_bias`] for a 2-D convolution: `db[o] = sum_{n, oh, ow} dy[n, o, oh, ow]`.
+///
+/// - `grad_out`: `[N, O, OH, OW]`; returns `[O]`.
+#[track_caller]
+pub fn conv2d_grad_bias<T: Element>(s: &Conv2dShape, grad_out: &[T]) -> Vec<T> {
+    conv_grad_bias(grad_out, s.batch, s.out_channels, s.col_cols())
+}

@@ -1,0 +1,152 @@
+//! im2col and its adjoint col2im: the rearrangement that turns a convolution
+//! into one matrix product per image.
+//!
+//! The column matrix of an image `x [C, H, W]` has one row per kernel tap
+//! `(c, i, j)` and one column per output position `(oh, ow)`:
+//!
+//! `col[(c*KH + i)*KW + j, oh*OW + ow] = x[c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`
+//!
+//! (0 where that falls in the padding). Rows are contiguous, so the gemm that
+//! follows reads the buffer in order.
+
+use std::ops::Range;
+
+use super::conv_shape::Conv2dShape;
+use crate::Element;
+
+/// The output positions `o` in `0..out_len` whose input index
+/// `o*stride + tap - pad` lies inside `0..in_len`; `tap` is the kernel tap's
+/// offset `i * dilation`. Outside this range the tap reads padding.
+fn valid_outputs(out_len: usize, in_len: usize, stride: usize, tap: usize, pad: usize) -> Range<usize> {
+    // o*stride >= pad - tap
+    let lo = if tap >= pad { 0 } else { (pad - tap).div_ceil(stride) };
+    // o*stride < in_len + pad - tap
+    let hi = if in_len + pad > tap { (in_len + pad - tap).div_ceil(stride) } else { 0 };
+    let hi = hi.min(out_len);
+    lo.min(hi)..hi
+}
+
+/// Unfolds one image `x [C, H, W]` into `col [C*KH*KW, OH*OW]`:
+/// `col[(c*KH + i)*KW + j, oh*OW + ow] = x[c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`,
+/// 0 in the padding. Every element of `col` is written.
+///
+/// # Panics
+/// If `image` or `col` does not have the length the shape implies.
+pub fn im2col<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T]) {
+    assert_eq!(image.len(), s.image_len(), "im2col: image length");
+    assert_eq!(col.len(), s.col_rows() * s.col_cols(), "im2col: column buffer length");
+    let (sh, sw) = s.params.stride;
+    let (ph, pw) = s.params.padding;
+    let (dh, dw) = s.params.dilation;
+    let (h, w, ow) = (s.in_h, s.in_w, s.out_w);
+    let mut rows = col.chunks_exact_mut(s.col_cols());
+    for plane in image.chunks_exact(h * w) {
+        for i in 0..s.kernel_h {
+            let oh_valid = valid_outputs(s.out_h, h, sh, i * dh, ph);
+            for j in 0..s.kernel_w {
+                let ow_valid = valid_outputs(ow, w, sw, j * dw, pw);
+                let row = rows.next().expect("im2col: one row per kernel tap");
+                for (oh, out_row) in row.chunks_exact_mut(ow).enumerate() {
+                    if !oh_valid.contains(&oh) || ow_valid.is_empty() {
+                        out_row.fill(T::zero());
+                        continue;
+                    }
+                    let ih = oh * sh + i * dh - ph;
+                    let in_row = &plane[ih * w..(ih + 1) * w];
+                    out_row[..ow_valid.start].fill(T::zero());
+                    out_row[ow_valid.end..].fill(T::zero());
+                    let iw0 = ow_valid.start * sw + j * dw - pw;
+                    let dst = &mut out_row[ow_valid.clone()];
+                    if sw == 1 {
+                        dst.copy_from_slice(&in_row[iw0..iw0 + dst.len()]);
+                    } else {
+                        for (d, &x) in dst.iter_mut().zip(in_row[iw0..].iter().step_by(sw)) {
+                            *d = x;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Folds `col [C*KH*KW, OH*OW]` back into `image [C, H, W]`, *adding* to it:
+/// `image[c, ih, iw] += sum of col[(c, i, j), (oh, ow)]` over the taps that
+/// read `(ih, iw)`; padding entries are dropped. This is the adjoint of
+/// [`im2col`], which is what the input gradient needs. Zero `image` first
+/// for a plain fold. The summation order is fixed, so results are
+/// reproducible.
+///
+/// # Panics
+/// If `image` or `col` does not have the length the shape implies.
+pub fn col2im<T: Element>(s: &Conv2dShape, col: &[T], image: &mut [T]) {
+    assert_eq!(image.len(), s.image_len(), "col2im: image length");
+    assert_eq!(col.len(), s.col_rows() * s.col_cols(), "col2im: column buffer length");
+    let (sh, sw) = s.params.stride;
+    let (ph, pw) = s.params.padding;
+    let (dh, dw) = s.params.dilation;
+    let (h, w, ow) = (s.in_h, s.in_w, s.out_w);
+    let mut rows = col.chunks_exact(s.col_cols());
+    for plane in image.chunks_exact_mut(h * w) {
+        for i in 0..s.kernel_h {
+            let oh_valid = valid_outputs(s.out_h, h, sh, i * dh, ph);
+            for j in 0..s.kernel_w {
+                let ow_valid = valid_outputs(ow, w, sw, j * dw, pw);
+                let row = rows.next().expect("col2im: one row per kernel tap");
+                if ow_valid.is_empty() {
+                    continue;
+                }
+                for oh in oh_valid.clone() {
+                    let ih = oh * sh + i * dh - ph;
+                    let in_row = &mut plane[ih * w..(ih + 1) * w];
+                    let src = &row[oh * ow..(oh + 1) * ow][ow_valid.clone()];
+                    let iw0 = ow_valid.start * sw + j * dw - pw;
+                    if sw == 1 {
+                        for (d, &g) in in_row[iw0..iw0 + src.len()].iter_mut().zip(src) {
+                            *d += g;
+                        }
+                    } else {
+                        for (d, &g) in in_row[iw0..].iter_mut().step_by(sw).zip(src) {
+                            *d += g;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_outputs;
+
+    /// Brute force: which outputs read inside the input.
+    fn brute(out_len: usize, in_len: usize, stride: usize, tap: usize, pad: usize) -> Vec<usize> {
+        (0..out_len)
+            .filter(|&o| {
+                let idx = (o * stride + tap) as isize - pad as isize;
+                idx >= 0 && (idx as usize) < in_len
+            })
+            .collect()
+    }
+
+    #[test]
+    fn valid_outputs_matches_brute_force() {
+        for out_len in 1..6 {
+            for in_len in 1..6 {
+                for stride in 1..4 {
+                    for tap in 0..7 {
+                        for pad in 0..4 {
+                            let r: Vec<usize> = valid_outputs(out_len, in_len, stride, tap, pad).collect();
+                            assert_eq!(
+                                r,
+                                brute(out_len, in_len, stride, tap, pad),
+                                "{out_len} {in_len} {stride} {tap} {pad}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

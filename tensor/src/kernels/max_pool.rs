@@ -1,0 +1,136 @@
+//! 2-D max pooling: forward with the position of each maximum, and the
+//! backward pass that routes each output gradient to that position.
+
+use rayon::prelude::*;
+
+use super::parallel::items_per_chunk;
+use super::pool_shape::Pool2dShape;
+use crate::Element;
+
+/// Forward 2-D max pooling:
+/// `y[n, c, oh, ow] = max over the window of x[n, c, oh*sh - ph + i, ow*sw - pw + j]`,
+/// `0 <= i < kh`, `0 <= j < kw`.
+///
+/// Padding counts as `-inf`: it is never selected. Ties go to the first
+/// maximum in row-major window order; a NaN in the window wins (and the last
+/// NaN is kept), so NaNs propagate as in PyTorch.
+///
+/// - `input`: `[N, C, H, W]`, row-major;
+/// - returns `(y, argmax)`, both `[N, C, OH, OW]`; `argmax` holds, for each
+///   output, the flat index `ih * W + iw` of the chosen element *within its
+///   own `(n, c)` plane*.
+///
+/// # Panics
+/// If `input.len()` disagrees with `s`, or a plane has more than `2^32`
+/// elements (indices are `u32` to halve their memory).
+#[track_caller]
+pub fn max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, Vec<u32>) {
+    let expected: usize = s.input_shape().iter().product();
+    assert!(
+        input.len() == expected,
+        "max_pool2d: input has {} elements but shape {:?} needs {expected}",
+        input.len(),
+        s.input_shape()
+    );
+    assert!(
+        u32::try_from(s.in_plane_len().saturating_sub(1)).is_ok(),
+        "max_pool2d: planes of {}x{} are too large for u32 indices",
+        s.in_h,
+        s.in_w
+    );
+    let out_len: usize = s.output_shape().iter().product();
+    let mut out = vec![T::zero(); out_len];
+    let mut arg = vec![0u32; out_len];
+    if out_len == 0 {
+        return (out, arg);
+    }
+    let work = s.out_plane_len() * s.params.kernel.0 * s.params.kernel.1;
+    let per = items_per_chunk(s.planes(), work);
+    let (in_step, out_step) = (per * s.in_plane_len(), per * s.out_plane_len());
+    let chunk = |(x, (y, a)): (&[T], (&mut [T], &mut [u32]))| forward_planes(s, x, y, a);
+    if per >= s.planes() {
+        let outs = out.chunks_mut(out_step).zip(arg.chunks_mut(out_step));
+        input.chunks(in_step).zip(outs).for_each(chunk);
+    } else {
+        let outs = out.par_chunks_mut(out_step).zip(arg.par_chunks_mut(out_step));
+        input.par_chunks(in_step).zip(outs).for_each(chunk);
+    }
+    (out, arg)
+}
+
+/// Max pooling of a run of whole planes.
+fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32]) {
+    let w = s.in_w;
+    let planes = x.chunks_exact(s.in_plane_len());
+    let outs = y.chunks_exact_mut(s.out_plane_len()).zip(arg.chunks_exact_mut(s.out_plane_len()));
+    for (plane, (y_p, arg_p)) in planes.zip(outs) {
+        for oh in 0..s.out_h {
+            let rows = s.rows_of(oh);
+            for ow in 0..s.out_w {
+                let cols = s.cols_of(ow);
+                // Start from a real element, not -inf, so that a window of
+                // -inf values still records a position inside it.
+                let mut best_at = rows.start * w + cols.start;
+                let mut best = plane[best_at];
+                for ih in rows.clone() {
+                    for iw in cols.clone() {
+                        let v = plane[ih * w + iw];
+                        if v > best || v.is_nan() {
+                            best = v;
+                            best_at = ih * w + iw;
+                        }
+                    }
+                }
+                y_p[oh * s.out_w + ow] = best;
+                // In range: checked against u32 in max_pool2d_forward.
+                arg_p[oh * s.out_w + ow] = best_at as u32;
+            }
+        }
+    }
+}
+
+/// Gradient of 2-D max pooling: `dx[n, c, argmax[n, c, oh, ow]] += dy[n, c, oh, ow]`,
+/// zero elsewhere (overlapping windows that pick the same element add up).
+///
+/// - `grad_out`, `argmax`: `[N, C, OH, OW]` (the indices from
+///   [`max_pool2d_forward`] on an input of this shape);
+/// - returns `[N, C, H, W]`.
+///
+/// # Panics
+/// If a length disagrees with `s` or an index is outside its plane.
+#[track_caller]
+pub fn max_pool2d_backward<T: Element>(s: &Pool2dShape, grad_out: &[T], argmax: &[u32]) -> Vec<T> {
+    let out_len: usize = s.output_shape().iter().product();
+    assert!(
+        grad_out.len() == out_len && argmax.len() == out_len,
+        "max_pool2d_backward: grad_out has {} elements and argmax {}, but output shape {:?} needs {out_len}",
+        grad_out.len(),
+        argmax.len(),
+        s.output_shape()
+    );
+    let mut dx = vec![T::zero(); s.input_shape().iter().product()];
+    if out_len == 0 {
+        return dx;
+    }
+    let per = items_per_chunk(s.planes(), s.out_plane_len());
+    let (in_step, out_step) = (per * s.in_plane_len(), per * s.out_plane_len());
+    let chunk = |(dx, (dy, a)): (&mut [T], (&[T], &[u32]))| backward_planes(s, dy, a, dx);
+    if per >= s.planes() {
+        let grads = grad_out.chunks(out_step).zip(argmax.chunks(out_step));
+        dx.chunks_mut(in_step).zip(grads).for_each(chunk);
+    } else {
+        let grads = grad_out.par_chunks(out_step).zip(argmax.par_chunks(out_step));
+        dx.par_chunks_mut(in_step).zip(grads).for_each(chunk);
+    }
+    dx
+}
+
+/// Scatters the gradient of a run of whole planes; `dx` must be zero on entry.
+fn backward_planes<T: Element>(s: &Pool2dShape, dy: &[T], arg: &[u32], dx: &mut [T]) {
+    let grads = dy.chunks_exact(s.out_plane_len()).zip(arg.chunks_exact(s.out_plane_len()));
+    for (dx_p, (dy_p, arg_p)) in dx.chunks_exact_mut(s.in_plane_len()).zip(grads) {
+        for (&g, &at) in dy_p.iter().zip(arg_p) {
+            dx_p[at as usize] += g;
+        }
+    }
+}

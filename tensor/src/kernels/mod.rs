@@ -1,0 +1,19 @@
+//! Low-level kernels on plain slices: the gemm front end, convolution and
+//! pooling. They know nothing of [`Tensor`](crate::Tensor); the tensor
+//! methods check shapes, make inputs contiguous and call them.
+
+pub mod gemm;
+
+pub mod avg_pool;
+pub mod conv1d;
+pub mod conv2d;
+pub mod conv_params;
+pub mod conv_shape;
+pub mod im2col;
+pub mod max_pool;
+mod parallel;
+pub mod pool_shape;
+
+pub use conv_params::{Conv1dParams, Conv2dParams};
+pub use conv_shape::{Conv1dShape, Conv2dShape};
+pub use pool_shape::{Pool2dParams, Pool2dShape};
