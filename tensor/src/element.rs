@@ -1,0 +1,122 @@
+//! The element types a [`Tensor`](crate::Tensor) can hold: `f32` and `f64`.
+//!
+//! [`Element`] gathers the arithmetic the kernels need (from `num-traits`) and
+//! picks the matching `matrixmultiply` routine (`sgemm` for `f32`, `dgemm` for
+//! `f64`), so every generic kernel reaches the right BLAS-like code without a
+//! run-time branch.
+
+use num_traits::{Float, FromPrimitive, NumAssign, ToPrimitive};
+use std::fmt::{Debug, Display};
+use std::iter::Sum;
+
+/// A floating-point scalar that tensors can store.
+///
+/// Implemented for `f32` and `f64` only: the convolution and matmul kernels
+/// are written for IEEE floats, and `gemm` dispatches to matrixmultiply's
+/// `sgemm`/`dgemm`.
+pub trait Element:
+    Float + FromPrimitive + ToPrimitive + NumAssign + Sum + Copy + Default + Send + Sync + Debug + Display + 'static
+{
+    /// Short name used in messages and checkpoints (`"f32"`, `"f64"`).
+    const DTYPE: &'static str;
+
+    /// Converts from `f64`, rounding to the nearest representable value.
+    fn from_f64_lossy(x: f64) -> Self;
+
+    /// Converts to `f64` exactly (for `f32`) or unchanged (for `f64`).
+    fn to_f64_lossless(self) -> f64;
+
+    /// General matrix multiply: `C <- alpha * A * B + beta * C`.
+    ///
+    /// `A` is `m x k`, `B` is `k x n`, `C` is `m x n`; each is given by a
+    /// pointer to its first element and its row and column strides, counted
+    /// in elements (they may be zero or any layout; `C` must not alias `A` or
+    /// `B` and must have no two elements at the same address).
+    ///
+    /// # Safety
+    /// Every element address `ptr + i*rs + j*cs` for the stated sizes must be
+    /// in bounds of a live allocation; `C` must be writable and not aliased.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: *const Self,
+        rsa: isize,
+        csa: isize,
+        b: *const Self,
+        rsb: isize,
+        csb: isize,
+        beta: Self,
+        c: *mut Self,
+        rsc: isize,
+        csc: isize,
+    );
+}
+
+impl Element for f32 {
+    const DTYPE: &'static str = "f32";
+
+    fn from_f64_lossy(x: f64) -> Self {
+        x as f32
+    }
+
+    fn to_f64_lossless(self) -> f64 {
+        self as f64
+    }
+
+    unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: *const Self,
+        rsa: isize,
+        csa: isize,
+        b: *const Self,
+        rsb: isize,
+        csb: isize,
+        beta: Self,
+        c: *mut Self,
+        rsc: isize,
+        csc: isize,
+    ) {
+        // SAFETY: the caller guarantees the pointer/stride contract above,
+        // which is exactly matrixmultiply's contract.
+        unsafe { matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
+    }
+}
+
+impl Element for f64 {
+    const DTYPE: &'static str = "f64";
+
+    fn from_f64_lossy(x: f64) -> Self {
+        x
+    }
+
+    fn to_f64_lossless(self) -> f64 {
+        self
+    }
+
+    unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: *const Self,
+        rsa: isize,
+        csa: isize,
+        b: *const Self,
+        rsb: isize,
+        csb: isize,
+        beta: Self,
+        c: *mut Self,
+        rsc: isize,
+        csc: isize,
+    ) {
+        // SAFETY: the caller guarantees the pointer/stride contract above,
+        // which is exactly matrixmultiply's contract.
+        unsafe { matrixmultiply::dgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
+    }
+}

@@ -1,0 +1,121 @@
+//! matmul equals a naive triple loop, for transposed and strided operands.
+
+mod strategies;
+
+use proptest::prelude::*;
+use sinapse_tensor::{Element, Tensor};
+use strategies::*;
+
+/// Naive `[.., m, k] x [.., k, n]` with broadcast batch dimensions.
+fn naive_matmul(a: &Tensor<f64>, b: &Tensor<f64>) -> (Vec<usize>, Vec<f64>) {
+    let (ra, rb) = (a.ndim(), b.ndim());
+    let (m, k, n) = (a.shape()[ra - 2], a.shape()[ra - 1], b.shape()[rb - 1]);
+    let ba = &a.shape()[..ra - 2];
+    let bb = &b.shape()[..rb - 2];
+    let nb = ba.len().max(bb.len());
+    let batch: Vec<usize> = (0..nb)
+        .map(|d| {
+            let x = if d + ba.len() >= nb { ba[d + ba.len() - nb] } else { 1 };
+            let y = if d + bb.len() >= nb { bb[d + bb.len() - nb] } else { 1 };
+            if x == 1 { y } else { x }
+        })
+        .collect();
+    let mut out = Vec::new();
+    for bidx in indices(&batch) {
+        let ia = broadcast_index(&bidx, ba);
+        let ib = broadcast_index(&bidx, bb);
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = 0.0;
+                for p in 0..k {
+                    let mut x = ia.clone();
+                    x.extend([i, p]);
+                    let mut y = ib.clone();
+                    y.extend([p, j]);
+                    s += a.get(&x) * b.get(&y);
+                }
+                out.push(s);
+            }
+        }
+    }
+    let mut shape = batch;
+    shape.extend([m, n]);
+    (shape, out)
+}
+
+fn layout_of(shape: &[usize], mode: u8) -> Arrangement {
+    match mode % 3 {
+        0 => Arrangement::Contiguous,
+        1 => Arrangement::Permuted({
+            let mut p: Vec<usize> = (0..shape.len()).collect();
+            let n = p.len();
+            p.swap(n - 2, n - 1);
+            p
+        }),
+        _ => Arrangement::Narrowed { dim: shape.len() - 1, before: 1, after: 2 },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn matmul_2d_equals_triple_loop(m in 0usize..9, k in 0usize..9, n in 0usize..9, ma in 0u8..3, mb in 0u8..3,
+        vals in prop::collection::vec(-2.0f64..2.0, 1..100)) {
+        let a = arrange::<f64>(&[m, k], &layout_of(&[m, k], ma), &vals);
+        let b = arrange::<f64>(&[k, n], &layout_of(&[k, n], mb), &vals[vals.len() / 2..]);
+        let c = a.matmul(&b);
+        let (shape, want) = naive_matmul(&a, &b);
+        prop_assert_eq!(c.shape(), &shape[..]);
+        for (x, y) in c.to_vec().iter().zip(&want) {
+            prop_assert!((x - y).abs() < 1e-10);
+        }
+    }
+
+    #[test]
+    fn batched_matmul_broadcasts_batches(batch_a in shape(2, 3), drop in 0usize..3, m in 1usize..5, k in 1usize..5, n in 1usize..5,
+        ma in 0u8..3, mb in 0u8..3, vals in prop::collection::vec(-2.0f64..2.0, 1..100)) {
+        // b's batch: a suffix of a's, with some dims set to 1
+        let batch_b: Vec<usize> = batch_a.iter().skip(drop.min(batch_a.len())).enumerate()
+            .map(|(i, &d)| if i % 2 == 1 { 1 } else { d }).collect();
+        let mut sa = batch_a.clone(); sa.extend([m, k]);
+        let mut sb = batch_b.clone(); sb.extend([k, n]);
+        let a = arrange::<f64>(&sa, &layout_of(&sa, ma), &vals);
+        let b = arrange::<f64>(&sb, &layout_of(&sb, mb), &vals[1..]);
+        let (shape, want) = naive_matmul(&a, &b);
+        let c = a.matmul(&b);
+        prop_assert_eq!(c.shape(), &shape[..]);
+        for (x, y) in c.to_vec().iter().zip(&want) {
+            prop_assert!((x - y).abs() < 1e-10);
+        }
+    }
+
+    #[test]
+    fn f32_matmul_close_to_f64(m in 1usize..20, k in 1usize..20, n in 1usize..20, vals in prop::collection::vec(-1.0f64..1.0, 1..50)) {
+        let a = arrange::<f64>(&[m, k], &Arrangement::Contiguous, &vals);
+        let b = arrange::<f64>(&[n, k], &Arrangement::Contiguous, &vals[vals.len() / 3..]).t();
+        let c64 = a.matmul(&b);
+        let c32 = a.cast::<f32>().matmul(&b.cast::<f32>());
+        for (x, y) in c32.to_vec().iter().zip(c64.to_vec()) {
+            prop_assert!((x.to_f64_lossless() - y).abs() < 1e-4);
+        }
+    }
+}
+
+#[test]
+fn vector_operands() {
+    let a = Tensor::<f32>::from_vec(vec![1., 2., 3., 4., 5., 6.], &[2, 3]).unwrap();
+    let v = Tensor::<f32>::from_vec(vec![1., 0., -1.], &[3]).unwrap();
+    let av = a.matmul(&v);
+    assert_eq!(av.shape(), &[2]);
+    assert_eq!(av.to_vec(), vec![-2., -2.]);
+    let w = Tensor::<f32>::from_vec(vec![1., 1.], &[2]).unwrap();
+    assert_eq!(w.matmul(&a).to_vec(), vec![5., 7., 9.]);
+}
+
+#[test]
+#[should_panic(expected = "matmul: inner dimensions differ: [2, 3] x [2, 3] (3 vs 2)")]
+fn mismatched_inner_dimension_panics() {
+    let a = Tensor::<f32>::zeros(&[2, 3]);
+    let _ = a.matmul(&a);
+}
