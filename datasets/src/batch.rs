@@ -43,12 +43,7 @@ impl BatchConfig {
     /// Batches of `batch_size` in dataset order, last partial batch kept,
     /// flat images.
     pub fn new(batch_size: usize) -> BatchConfig {
-        BatchConfig {
-            batch_size,
-            shuffle_seed: None,
-            drop_last: false,
-            layout: ImageLayout::Flat,
-        }
+        BatchConfig { batch_size, shuffle_seed: None, drop_last: false, layout: ImageLayout::Flat }
     }
 
     /// One batch holding all `len` examples (full-batch gradient descent).
@@ -58,10 +53,7 @@ impl BatchConfig {
 
     /// Shuffles every epoch from `seed`.
     pub fn shuffled(self, seed: u64) -> BatchConfig {
-        BatchConfig {
-            shuffle_seed: Some(seed),
-            ..self
-        }
+        BatchConfig { shuffle_seed: Some(seed), ..self }
     }
 
     /// Sets `drop_last`.
@@ -125,8 +117,7 @@ impl Subset<'_> {
         let labels: Vec<usize> = indices.iter().map(|&i| dataset.label(i) as usize).collect();
         Batch {
             images: Tensor::from_vec(data, shape).expect("buffer sized from the shape"),
-            one_hot: Tensor::from_vec(one_hot(&labels, classes), &[b, classes])
-                .expect("buffer sized from the shape"),
+            one_hot: Tensor::from_vec(one_hot(&labels, classes), &[b, classes]).expect("buffer sized from the shape"),
             labels,
             indices,
         }
@@ -154,10 +145,7 @@ impl<'a> Batches<'a> {
         if config.batch_size == 0 {
             return Err(DatasetError::Config("batch_size must be at least 1".into()));
         }
-        Ok(Batches {
-            data: data.into(),
-            config,
-        })
+        Ok(Batches { data: data.into(), config })
     }
 
     /// The configuration.

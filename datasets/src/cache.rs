@@ -35,10 +35,7 @@ pub fn cache_dir_from(get: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf>
 /// Writes `dest` atomically: `fill` writes into a temporary file next to it,
 /// which is synced and renamed to `dest` only if `fill` succeeds. On any
 /// error the temporary file is removed and `dest` is left untouched.
-pub(crate) fn write_atomic<T>(
-    dest: &Path,
-    fill: impl FnOnce(&mut fs::File) -> Result<T>,
-) -> Result<T> {
+pub(crate) fn write_atomic<T>(dest: &Path, fill: impl FnOnce(&mut fs::File) -> Result<T>) -> Result<T> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| DatasetError::io(dir, "create directory", e))?;
     // Same directory as `dest`, so the rename cannot cross file systems.
@@ -52,8 +49,7 @@ pub(crate) fn write_atomic<T>(
         .flush()
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| DatasetError::io(tmp.path(), "write", e))?;
-    tmp.persist(dest)
-        .map_err(|e| DatasetError::io(dest, "rename into place", e.error))?;
+    tmp.persist(dest).map_err(|e| DatasetError::io(dest, "rename into place", e.error))?;
     Ok(value)
 }
 
@@ -74,12 +70,7 @@ mod tests {
     #[test]
     fn cache_dir_follows_the_documented_order() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| OsString::from(v))
-            }
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| OsString::from(v))
         };
         let all = env(&[("SINAPSE_CACHE", "/c"), ("XDG_CACHE_HOME", "/x"), ("HOME", "/h")]);
         assert_eq!(cache_dir_from(all), Some(PathBuf::from("/c")));
@@ -107,9 +98,6 @@ mod tests {
 
     #[test]
     fn hex_digest() {
-        assert_eq!(
-            hex(&sha256(b"abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hex(&sha256(b"abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -42,10 +42,7 @@ pub(crate) fn gather_pixels<'a>(
             pixels_to_f32(image(k), row);
         }
     } else {
-        dst.par_chunks_exact_mut(pixels)
-            .enumerate()
-            .with_min_len(64)
-            .for_each(|(k, row)| pixels_to_f32(image(k), row));
+        dst.par_chunks_exact_mut(pixels).enumerate().with_min_len(64).for_each(|(k, row)| pixels_to_f32(image(k), row));
     }
 }
 
@@ -81,10 +78,7 @@ mod tests {
 
     #[test]
     fn one_hot_rows() {
-        assert_eq!(
-            one_hot(&[2, 0], 3),
-            vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0]
-        );
+        assert_eq!(one_hot(&[2, 0], 3), vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
         assert_eq!(one_hot(&[5], 3), vec![0.0; 3]);
     }
 

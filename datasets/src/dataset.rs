@@ -28,14 +28,7 @@ impl IdxImages {
             let shape = file.as_images().map_err(|e| DatasetError::idx(&path, e))?;
             (file.header().header_len(), shape)
         };
-        Ok(IdxImages {
-            bytes,
-            path,
-            offset: header_len,
-            count,
-            rows,
-            cols,
-        })
+        Ok(IdxImages { bytes, path, offset: header_len, count, rows, cols })
     }
 
     /// Parses an in-memory IDX images file (e.g. from a test or a network
@@ -44,14 +37,7 @@ impl IdxImages {
         let file = IdxFile::parse(&bytes)?;
         let (count, rows, cols) = file.as_images()?;
         let offset = file.header().header_len();
-        Ok(IdxImages {
-            bytes: Bytes::Owned(bytes),
-            path: PathBuf::from("<memory>"),
-            offset,
-            count,
-            rows,
-            cols,
-        })
+        Ok(IdxImages { bytes: Bytes::Owned(bytes), path: PathBuf::from("<memory>"), offset, count, rows, cols })
     }
 
     /// Number of pictures.
@@ -86,9 +72,7 @@ impl IdxImages {
     /// # Panics
     /// If `i >= len()`, like slice indexing; see [`IdxImages::get`].
     pub fn image(&self, i: usize) -> &[u8] {
-        self.get(i).unwrap_or_else(|| {
-            panic!("image index {i} out of range for {} images", self.count)
-        })
+        self.get(i).unwrap_or_else(|| panic!("image index {i} out of range for {} images", self.count))
     }
 
     /// Picture `i`, or `None` when out of range.
@@ -134,12 +118,7 @@ impl IdxLabels {
             let count = file.as_labels(classes).map_err(|e| DatasetError::idx(&path, e))?;
             (file.header().header_len(), count)
         };
-        Ok(IdxLabels {
-            bytes,
-            path,
-            offset,
-            count,
-        })
+        Ok(IdxLabels { bytes, path, offset, count })
     }
 
     /// Parses an in-memory IDX labels file whose values must be < `classes`.
@@ -147,12 +126,7 @@ impl IdxLabels {
         let file = IdxFile::parse(&bytes)?;
         let count = file.as_labels(classes)?;
         let offset = file.header().header_len();
-        Ok(IdxLabels {
-            bytes: Bytes::Owned(bytes),
-            path: PathBuf::from("<memory>"),
-            offset,
-            count,
-        })
+        Ok(IdxLabels { bytes: Bytes::Owned(bytes), path: PathBuf::from("<memory>"), offset, count })
     }
 
     /// Number of labels.
@@ -219,14 +193,7 @@ impl Dataset {
                 n_labels: labels.len(),
             });
         }
-        Ok(Dataset {
-            images,
-            labels,
-            classes,
-            kind: None,
-            split: None,
-            origin: None,
-        })
+        Ok(Dataset { images, labels, classes, kind: None, split: None, origin: None })
     }
 
     /// Records which known data set, split and place this came from.

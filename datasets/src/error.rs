@@ -101,19 +101,12 @@ pub enum DatasetError {
 impl DatasetError {
     /// Shorthand for an [`DatasetError::Io`] error.
     pub(crate) fn io(path: impl Into<PathBuf>, action: &'static str, source: io::Error) -> Self {
-        DatasetError::Io {
-            path: path.into(),
-            action,
-            source,
-        }
+        DatasetError::Io { path: path.into(), action, source }
     }
 
     /// Shorthand for an [`DatasetError::Idx`] error.
     pub(crate) fn idx(path: impl Into<PathBuf>, source: IdxError) -> Self {
-        DatasetError::Idx {
-            path: path.into(),
-            source,
-        }
+        DatasetError::Idx { path: path.into(), source }
     }
 }
 

@@ -36,13 +36,7 @@ pub struct GridTile<'a> {
 
 /// Writes `tiles` as an RGB PNG, `columns` tiles per row, each picture
 /// `rows x cols` pixels shown twice as large, its caption underneath.
-pub fn save_grid(
-    path: &Path,
-    tiles: &[GridTile<'_>],
-    rows: usize,
-    cols: usize,
-    columns: usize,
-) -> Result<()> {
+pub fn save_grid(path: &Path, tiles: &[GridTile<'_>], rows: usize, cols: usize, columns: usize) -> Result<()> {
     if tiles.is_empty() || columns == 0 || rows == 0 || cols == 0 {
         return Err(DatasetError::Config(format!(
             "a grid needs tiles, columns and picture sides >= 1 (got {} tiles, {columns} columns, {rows}x{cols})",
@@ -50,10 +44,7 @@ pub fn save_grid(
         )));
     }
     if let Some((i, t)) = tiles.iter().enumerate().find(|(_, t)| t.pixels.len() != rows * cols) {
-        return Err(DatasetError::Config(format!(
-            "tile {i} has {} pixels, not {rows}x{cols}",
-            t.pixels.len()
-        )));
+        return Err(DatasetError::Config(format!("tile {i} has {} pixels, not {rows}x{cols}", t.pixels.len())));
     }
     let tile_w = cols * ZOOM;
     let cell_w = tile_w + PAD;
@@ -90,10 +81,7 @@ pub fn save_grid(
             }
         }
     }
-    let png_err = |source| DatasetError::Png {
-        path: path.into(),
-        source,
-    };
+    let png_err = |source| DatasetError::Png { path: path.into(), source };
     let file = File::create(path).map_err(|e| DatasetError::io(path, "create", e))?;
     let mut encoder = png::Encoder::new(BufWriter::new(file), w32, h32);
     encoder.set_color(png::ColorType::Rgb);
@@ -135,11 +123,7 @@ impl Batch {
                     Some(&p) => (format!("{label}/{p}"), p != label),
                     None => (label.to_string(), false),
                 };
-                GridTile {
-                    pixels: Cow::Owned(pixels),
-                    caption,
-                    highlight,
-                }
+                GridTile { pixels: Cow::Owned(pixels), caption, highlight }
             })
             .collect()
     }

@@ -43,16 +43,14 @@ pub(crate) fn gunzip_idx(
         Ok(h) => h.header_len(),
     };
     let got = 4 + read_full(path, &mut gz, &mut head[4..needed])?;
-    let header =
-        IdxHeader::parse_prefix(&head[..got]).map_err(|e| DatasetError::idx(path, e))?;
+    let header = IdxHeader::parse_prefix(&head[..got]).map_err(|e| DatasetError::idx(path, e))?;
     let total = header.total_len();
     let written = expected_len.is_none_or(|len| len == total);
     let mut sink = io::sink();
     let out: &mut dyn Write = if written { out } else { &mut sink };
 
     hasher.update(&head[..needed]);
-    out.write_all(&head[..needed])
-        .map_err(|e| DatasetError::io(path, "write the decompressed copy of", e))?;
+    out.write_all(&head[..needed]).map_err(|e| DatasetError::io(path, "write the decompressed copy of", e))?;
     let mut remaining = total - needed as u64;
     let mut buf = vec![0u8; 1 << 16];
     while remaining > 0 {
@@ -61,37 +59,23 @@ pub(crate) fn gunzip_idx(
         if n == 0 {
             return Err(DatasetError::idx(
                 path,
-                IdxError::Truncated {
-                    dims: header.dims().to_vec(),
-                    expected: total,
-                    actual: total - remaining,
-                },
+                IdxError::Truncated { dims: header.dims().to_vec(), expected: total, actual: total - remaining },
             ));
         }
         hasher.update(&buf[..n]);
-        out.write_all(&buf[..n])
-            .map_err(|e| DatasetError::io(path, "write the decompressed copy of", e))?;
+        out.write_all(&buf[..n]).map_err(|e| DatasetError::io(path, "write the decompressed copy of", e))?;
         remaining -= n as u64;
     }
     // Anything after the announced payload means the header lies.
     let extra = io::copy(&mut (&mut gz).take(MAX_PAYLOAD), &mut io::sink())
-        .map_err(|e| DatasetError::Gzip {
-            path: path.into(),
-            source: e,
-        })?;
+        .map_err(|e| DatasetError::Gzip { path: path.into(), source: e })?;
     if extra > 0 {
         return Err(DatasetError::idx(
             path,
-            IdxError::TrailingBytes {
-                dims: header.dims().to_vec(),
-                expected: total,
-                extra,
-            },
+            IdxError::TrailingBytes { dims: header.dims().to_vec(), expected: total, extra },
         ));
     }
-    Ok(Decoded {
-        sha256: hasher.finalize().into(),
-    })
+    Ok(Decoded { sha256: hasher.finalize().into() })
 }
 
 /// Reads until `buf` is full or the stream ends; returns the count read.
@@ -112,12 +96,7 @@ fn read_some(path: &Path, r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
         match r.read(buf) {
             Ok(n) => return Ok(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(DatasetError::Gzip {
-                    path: path.into(),
-                    source: e,
-                })
-            }
+            Err(e) => return Err(DatasetError::Gzip { path: path.into(), source: e }),
         }
     }
 }
@@ -171,8 +150,7 @@ mod tests {
         assert!(e.to_string().contains("1 trailing bytes"), "{e}");
         let e = gunzip_idx(Path::new("x.gz"), &gz(&[0, 0])[..], &mut io::sink(), None).unwrap_err();
         assert!(e.to_string().contains("header truncated"), "{e}");
-        let e = gunzip_idx(Path::new("x.gz"), &b"not gzip at all"[..], &mut io::sink(), None)
-            .unwrap_err();
+        let e = gunzip_idx(Path::new("x.gz"), &b"not gzip at all"[..], &mut io::sink(), None).unwrap_err();
         assert!(e.to_string().contains("corrupt gzip"), "{e}");
     }
 }

@@ -154,10 +154,7 @@ impl IdxHeader {
     /// that the payload size is representable, not the file length.
     pub fn parse_prefix(bytes: &[u8]) -> Result<IdxHeader, IdxError> {
         if bytes.len() < 4 {
-            return Err(IdxError::HeaderTruncated {
-                len: bytes.len(),
-                needed: 4,
-            });
+            return Err(IdxError::HeaderTruncated { len: bytes.len(), needed: 4 });
         }
         if bytes[0] != 0 || bytes[1] != 0 {
             let hint = if bytes[0] == 0x1f && bytes[1] == 0x8b {
@@ -165,16 +162,10 @@ impl IdxHeader {
             } else {
                 ""
             };
-            return Err(IdxError::BadMagic {
-                found: [bytes[0], bytes[1]],
-                hint,
-            });
+            return Err(IdxError::BadMagic { found: [bytes[0], bytes[1]], hint });
         }
         if bytes[2] != TYPE_U8 {
-            return Err(IdxError::UnsupportedType {
-                code: bytes[2],
-                name: type_name(bytes[2]),
-            });
+            return Err(IdxError::UnsupportedType { code: bytes[2], name: type_name(bytes[2]) });
         }
         let ndims = bytes[3];
         if ndims == 0 || ndims as usize > MAX_DIMS {
@@ -183,10 +174,7 @@ impl IdxHeader {
         let ndims = ndims as usize;
         let needed = 4 + 4 * ndims;
         if bytes.len() < needed {
-            return Err(IdxError::HeaderTruncated {
-                len: bytes.len(),
-                needed,
-            });
+            return Err(IdxError::HeaderTruncated { len: bytes.len(), needed });
         }
         let mut dims = [0usize; MAX_DIMS];
         let mut payload: u64 = 1;
@@ -201,9 +189,7 @@ impl IdxHeader {
         }
         let header = IdxHeader { ndims, dims };
         if too_large || usize::try_from(payload).is_err() {
-            return Err(IdxError::TooLarge {
-                dims: header.dims().to_vec(),
-            });
+            return Err(IdxError::TooLarge { dims: header.dims().to_vec() });
         }
         Ok(header)
     }
@@ -212,18 +198,10 @@ impl IdxHeader {
     pub fn check_len(&self, len: u64) -> Result<(), IdxError> {
         let expected = self.total_len();
         if len < expected {
-            return Err(IdxError::Truncated {
-                dims: self.dims().to_vec(),
-                expected,
-                actual: len,
-            });
+            return Err(IdxError::Truncated { dims: self.dims().to_vec(), expected, actual: len });
         }
         if len > expected {
-            return Err(IdxError::TrailingBytes {
-                dims: self.dims().to_vec(),
-                expected,
-                extra: len - expected,
-            });
+            return Err(IdxError::TrailingBytes { dims: self.dims().to_vec(), expected, extra: len - expected });
         }
         Ok(())
     }
@@ -243,10 +221,7 @@ impl<'a> IdxFile<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<IdxFile<'a>, IdxError> {
         let header = IdxHeader::parse_prefix(bytes)?;
         header.check_len(bytes.len() as u64)?;
-        Ok(IdxFile {
-            header,
-            data: &bytes[header.header_len()..],
-        })
+        Ok(IdxFile { header, data: &bytes[header.header_len()..] })
     }
 
     /// The validated header.
@@ -270,11 +245,7 @@ impl<'a> IdxFile<'a> {
         match *self.dims() {
             [n, rows, cols] if rows > 0 && cols > 0 => Ok((n, rows, cols)),
             [_, rows, cols] => Err(IdxError::EmptyImages { rows, cols }),
-            ref d => Err(IdxError::WrongRank {
-                role: "images",
-                expected: 3,
-                found: d.len(),
-            }),
+            ref d => Err(IdxError::WrongRank { role: "images", expected: 3, found: d.len() }),
         }
     }
 
@@ -282,18 +253,10 @@ impl<'a> IdxFile<'a> {
     /// every value below `classes`. Returns the count.
     pub fn as_labels(&self, classes: usize) -> Result<usize, IdxError> {
         if self.dims().len() != 1 {
-            return Err(IdxError::WrongRank {
-                role: "labels",
-                expected: 1,
-                found: self.dims().len(),
-            });
+            return Err(IdxError::WrongRank { role: "labels", expected: 1, found: self.dims().len() });
         }
         if let Some(index) = self.data.iter().position(|&l| l as usize >= classes) {
-            return Err(IdxError::LabelOutOfRange {
-                index,
-                label: self.data[index],
-                classes,
-            });
+            return Err(IdxError::LabelOutOfRange { index, label: self.data[index], classes });
         }
         Ok(self.data.len())
     }
@@ -332,10 +295,7 @@ mod tests {
         assert_eq!(f.dims(), &[2, 3, 4]);
         assert_eq!(f.data().len(), 24);
         assert_eq!(f.as_images().unwrap(), (2, 3, 4));
-        assert!(matches!(
-            f.as_labels(10),
-            Err(IdxError::WrongRank { found: 3, .. })
-        ));
+        assert!(matches!(f.as_labels(10), Err(IdxError::WrongRank { found: 3, .. })));
     }
 
     #[test]
@@ -344,47 +304,23 @@ mod tests {
         assert!(IdxFile::parse(&good).is_ok());
         let mut bad = good.clone();
         bad[0] = 1;
-        assert!(matches!(
-            IdxFile::parse(&bad),
-            Err(IdxError::BadMagic { .. })
-        ));
+        assert!(matches!(IdxFile::parse(&bad), Err(IdxError::BadMagic { .. })));
         let mut bad = good.clone();
         bad[2] = 0x0D;
         let e = IdxFile::parse(&bad).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "element type 0x0d (f32) is not supported, only 0x08 (u8)"
-        );
+        assert_eq!(e.to_string(), "element type 0x0d (f32) is not supported, only 0x08 (u8)");
         let mut bad = good.clone();
         bad[3] = 0;
-        assert!(matches!(
-            IdxFile::parse(&bad),
-            Err(IdxError::BadDimCount { ndims: 0 })
-        ));
-        assert!(matches!(
-            IdxFile::parse(&good[..good.len() - 1]),
-            Err(IdxError::Truncated { .. })
-        ));
-        assert!(matches!(
-            IdxFile::parse(&good[..6]),
-            Err(IdxError::HeaderTruncated { needed: 8, .. })
-        ));
+        assert!(matches!(IdxFile::parse(&bad), Err(IdxError::BadDimCount { ndims: 0 })));
+        assert!(matches!(IdxFile::parse(&good[..good.len() - 1]), Err(IdxError::Truncated { .. })));
+        assert!(matches!(IdxFile::parse(&good[..6]), Err(IdxError::HeaderTruncated { needed: 8, .. })));
         let mut long = good.clone();
         long.push(0);
-        assert!(matches!(
-            IdxFile::parse(&long),
-            Err(IdxError::TrailingBytes { extra: 1, .. })
-        ));
+        assert!(matches!(IdxFile::parse(&long), Err(IdxError::TrailingBytes { extra: 1, .. })));
         let huge = file(&[u32::MAX, u32::MAX, u32::MAX], 0);
-        assert!(matches!(
-            IdxFile::parse(&huge),
-            Err(IdxError::TooLarge { .. })
-        ));
+        assert!(matches!(IdxFile::parse(&huge), Err(IdxError::TooLarge { .. })));
         let gz = [0x1f, 0x8b, 8, 0];
-        assert!(IdxFile::parse(&gz)
-            .unwrap_err()
-            .to_string()
-            .contains("gzipped"));
+        assert!(IdxFile::parse(&gz).unwrap_err().to_string().contains("gzipped"));
     }
 
     #[test]

@@ -65,13 +65,7 @@ const N_TRAIN: u64 = 60_000;
 const N_TEST: u64 = 10_000;
 const PIXELS: u64 = 28 * 28;
 
-const fn known(
-    kind: DatasetKind,
-    split: Split,
-    role: FileRole,
-    name: &'static str,
-    sha256: &'static str,
-) -> KnownFile {
+const fn known(kind: DatasetKind, split: Split, role: FileRole, name: &'static str, sha256: &'static str) -> KnownFile {
     let n = match split {
         Split::Train => N_TRAIN,
         Split::Test => N_TEST,
@@ -80,14 +74,7 @@ const fn known(
         FileRole::Images => 16 + n * PIXELS,
         FileRole::Labels => 8 + n,
     };
-    KnownFile {
-        kind,
-        split,
-        role,
-        name,
-        len,
-        sha256,
-    }
+    KnownFile { kind, split, role, name, len, sha256 }
 }
 
 use DatasetKind::{FashionMnist, Mnist};
@@ -96,14 +83,62 @@ use Split::{Test, Train};
 
 /// Every pinned file. The hashes are those in `data/mnist/README.md`.
 pub const KNOWN_FILES: [KnownFile; 8] = [
-    known(Mnist, Train, Images, "train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
-    known(Mnist, Train, Labels, "train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
-    known(Mnist, Test, Images, "t10k-images-idx3-ubyte", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
-    known(Mnist, Test, Labels, "t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
-    known(FashionMnist, Train, Images, "train-images-idx3-ubyte", "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-    known(FashionMnist, Train, Labels, "train-labels-idx1-ubyte", "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-    known(FashionMnist, Test, Images, "t10k-images-idx3-ubyte", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
-    known(FashionMnist, Test, Labels, "t10k-labels-idx1-ubyte", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+    known(
+        Mnist,
+        Train,
+        Images,
+        "train-images-idx3-ubyte",
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    ),
+    known(
+        Mnist,
+        Train,
+        Labels,
+        "train-labels-idx1-ubyte",
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    ),
+    known(
+        Mnist,
+        Test,
+        Images,
+        "t10k-images-idx3-ubyte",
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    ),
+    known(
+        Mnist,
+        Test,
+        Labels,
+        "t10k-labels-idx1-ubyte",
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    ),
+    known(
+        FashionMnist,
+        Train,
+        Images,
+        "train-images-idx3-ubyte",
+        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    ),
+    known(
+        FashionMnist,
+        Train,
+        Labels,
+        "train-labels-idx1-ubyte",
+        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    ),
+    known(
+        FashionMnist,
+        Test,
+        Images,
+        "t10k-images-idx3-ubyte",
+        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    ),
+    known(
+        FashionMnist,
+        Test,
+        Labels,
+        "t10k-labels-idx1-ubyte",
+        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+    ),
 ];
 
 impl DatasetKind {
@@ -164,13 +199,17 @@ impl DatasetKind {
     /// How to obtain the files when none of the searched places has them.
     pub fn how_to_get(self) -> &'static str {
         match self {
-            Mnist => "MNIST ships with the repository in datasets/data/mnist/ (restore it with \
+            Mnist => {
+                "MNIST ships with the repository in datasets/data/mnist/ (restore it with \
                       `git checkout -- datasets/data`), or point SINAPSE_DATA at a directory \
-                      holding mnist/ with the four IDX files (raw or .gz)",
-            FashionMnist => "install Debian's package with `apt-get install dataset-fashion-mnist` \
+                      holding mnist/ with the four IDX files (raw or .gz)"
+            }
+            FashionMnist => {
+                "install Debian's package with `apt-get install dataset-fashion-mnist` \
                              (files land in /usr/share/datasets/fashion-mnist/), or point \
                              SINAPSE_DATA at a directory holding fashion-mnist/ with the four IDX \
-                             files (raw or .gz)",
+                             files (raw or .gz)"
+            }
         }
     }
 }

@@ -45,17 +45,11 @@ impl DatasetKind {
     pub fn load(self, split: Split, source: &DataSource) -> Result<Dataset> {
         let images_file = self.file(split, FileRole::Images);
         let labels_file = self.file(split, FileRole::Labels);
-        let (place, images, labels) =
-            source
-                .locate(self, split)
-                .map_err(|searched| DatasetError::NotFound {
-                    what: format!(
-                        "{self} {split} split ({} and {}, raw or .gz)",
-                        images_file.name, labels_file.name
-                    ),
-                    searched,
-                    hint: format!("To get it: {}.", self.how_to_get()),
-                })?;
+        let (place, images, labels) = source.locate(self, split).map_err(|searched| DatasetError::NotFound {
+            what: format!("{self} {split} split ({} and {}, raw or .gz)", images_file.name, labels_file.name),
+            searched,
+            hint: format!("To get it: {}.", self.how_to_get()),
+        })?;
         let cache = source.cache_root.as_deref();
         let (bytes, path) = open_known(&images, images_file, cache)?;
         let images = IdxImages::from_storage(bytes, path)?;
@@ -109,6 +103,12 @@ fn open_raw(path: &Path, known: &KnownFile, verify: bool) -> Result<Bytes> {
     Ok(bytes)
 }
 
+/// Whether `path` is a complete, verified copy of `known`.
+#[cfg(feature = "download")]
+pub(crate) fn is_valid_copy(path: &Path, known: &KnownFile) -> bool {
+    path.is_file() && open_raw(path, known, true).is_ok()
+}
+
 fn check_sha(path: &Path, known: &KnownFile, actual: &[u8; 32]) -> Result<()> {
     let actual = hex(actual);
     if actual != known.sha256 {
@@ -156,8 +156,7 @@ fn decompress_into_cache(gz: &Path, known: &KnownFile, target: &Path) -> Result<
         let mut out = BufWriter::with_capacity(1 << 20, file);
         let decoded = gunzip_idx(gz, input, &mut out, Some(known.len))?;
         check_sha(gz, known, &decoded.sha256)?;
-        out.into_inner()
-            .map_err(|e| DatasetError::io(target, "write", e.into_error()))?;
+        out.into_inner().map_err(|e| DatasetError::io(target, "write", e.into_error()))?;
         Ok(())
     })
 }

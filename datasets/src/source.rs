@@ -96,9 +96,7 @@ impl DataSource {
     pub fn standard() -> DataSource {
         DataSource {
             explicit: None,
-            env_root: std::env::var_os(DATA_ENV)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
+            env_root: std::env::var_os(DATA_ENV).filter(|v| !v.is_empty()).map(PathBuf::from),
             repo_root: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("data")),
             cache_root: default_cache_dir(),
             system_root: Some(PathBuf::from(SYSTEM_DATA_DIR)),
@@ -108,20 +106,14 @@ impl DataSource {
     /// [`DataSource::standard`] with `dir`, which holds the files
     /// themselves, searched first.
     pub fn dir(dir: impl Into<PathBuf>) -> DataSource {
-        DataSource {
-            explicit: Some(dir.into()),
-            ..DataSource::standard()
-        }
+        DataSource { explicit: Some(dir.into()), ..DataSource::standard() }
     }
 
     /// Only `dir` is searched (no environment, repository, cache or system
     /// place) and gzipped files are decompressed in memory. Useful for tests
     /// and for data that must come from one place.
     pub fn only(dir: impl Into<PathBuf>) -> DataSource {
-        DataSource {
-            explicit: Some(dir.into()),
-            ..DataSource::default()
-        }
+        DataSource { explicit: Some(dir.into()), ..DataSource::default() }
     }
 
     /// Replaces the cache root (searched, and where decompressed files go).
@@ -170,9 +162,7 @@ impl DataSource {
                         .into_iter()
                         .filter_map(|(miss, name)| miss.then_some(name))
                         .collect();
-                    searched
-                        .0
-                        .push((label, format!("no {} (raw or .gz)", missing.join(" nor "))));
+                    searched.0.push((label, format!("no {} (raw or .gz)", missing.join(" nor "))));
                 }
             }
         }
@@ -180,9 +170,7 @@ impl DataSource {
             searched.0.push((format!("${DATA_ENV}"), "not set".into()));
         }
         if self.cache_root.is_none() {
-            searched
-                .0
-                .push(("cache".into(), "no cache directory (SINAPSE_CACHE, XDG_CACHE_HOME, HOME unset)".into()));
+            searched.0.push(("cache".into(), "no cache directory (SINAPSE_CACHE, XDG_CACHE_HOME, HOME unset)".into()));
         }
         Err(searched)
     }

@@ -38,10 +38,7 @@ impl Bytes {
 /// empty buffer instead (the IDX parser then rejects it as truncated).
 pub(crate) fn map_file(path: &Path) -> Result<Bytes> {
     let file = File::open(path).map_err(|e| DatasetError::io(path, "open", e))?;
-    let len = file
-        .metadata()
-        .map_err(|e| DatasetError::io(path, "stat", e))?
-        .len();
+    let len = file.metadata().map_err(|e| DatasetError::io(path, "stat", e))?.len();
     if len == 0 {
         return Ok(Bytes::Owned(Vec::new()));
     }

@@ -30,15 +30,9 @@ impl<'a> Subset<'a> {
     /// allowed). Fails if an index is out of range.
     pub fn from_indices(dataset: &'a Dataset, indices: Vec<usize>) -> Result<Subset<'a>> {
         if let Some(&bad) = indices.iter().find(|&&i| i >= dataset.len()) {
-            return Err(DatasetError::Config(format!(
-                "index {bad} out of range for a dataset of {}",
-                dataset.len()
-            )));
+            return Err(DatasetError::Config(format!("index {bad} out of range for a dataset of {}", dataset.len())));
         }
-        Ok(Subset {
-            dataset,
-            indices: Indices::List(indices.into()),
-        })
+        Ok(Subset { dataset, indices: Indices::List(indices.into()) })
     }
 
     /// The examples of `dataset` in `range`. Fails if it reaches past the end.
@@ -49,10 +43,7 @@ impl<'a> Subset<'a> {
                 dataset.len()
             )));
         }
-        Ok(Subset {
-            dataset,
-            indices: Indices::Range(range),
-        })
+        Ok(Subset { dataset, indices: Indices::Range(range) })
     }
 
     /// Number of examples in the view.
@@ -105,10 +96,7 @@ impl<'a> Subset<'a> {
 
 impl<'a> From<&'a Dataset> for Subset<'a> {
     fn from(dataset: &'a Dataset) -> Subset<'a> {
-        Subset {
-            dataset,
-            indices: Indices::Range(0..dataset.len()),
-        }
+        Subset { dataset, indices: Indices::Range(0..dataset.len()) }
     }
 }
 
@@ -122,16 +110,11 @@ impl Dataset {
     /// (first `len - n_valid`, last `n_valid`). The usual MNIST split is
     /// `split_last(10_000)`: 50,000 to train, 10,000 to validate.
     pub fn split_last(&self, n_valid: usize) -> Result<(Subset<'_>, Subset<'_>)> {
-        let cut = self.len().checked_sub(n_valid).ok_or_else(|| {
-            DatasetError::Config(format!(
-                "cannot hold out {n_valid} examples from {}",
-                self.len()
-            ))
-        })?;
-        Ok((
-            Subset::from_range(self, 0..cut)?,
-            Subset::from_range(self, cut..self.len())?,
-        ))
+        let cut = self
+            .len()
+            .checked_sub(n_valid)
+            .ok_or_else(|| DatasetError::Config(format!("cannot hold out {n_valid} examples from {}", self.len())))?;
+        Ok((Subset::from_range(self, 0..cut)?, Subset::from_range(self, cut..self.len())?))
     }
 
     /// Splits at random: `n_valid` examples chosen by a permutation seeded
@@ -140,10 +123,7 @@ impl Dataset {
     /// indices in increasing order.
     pub fn split_seeded(&self, n_valid: usize, seed: u64) -> Result<(Subset<'_>, Subset<'_>)> {
         if n_valid > self.len() {
-            return Err(DatasetError::Config(format!(
-                "cannot hold out {n_valid} examples from {}",
-                self.len()
-            )));
+            return Err(DatasetError::Config(format!("cannot hold out {n_valid} examples from {}", self.len())));
         }
         let mut order: Vec<usize> = (0..self.len()).collect();
         order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
@@ -151,9 +131,6 @@ impl Dataset {
         let mut train = order;
         train.sort_unstable();
         valid.sort_unstable();
-        Ok((
-            Subset::from_indices(self, train)?,
-            Subset::from_indices(self, valid)?,
-        ))
+        Ok((Subset::from_indices(self, train)?, Subset::from_indices(self, valid)?))
     }
 }
