@@ -9,7 +9,7 @@ use crate::cache::{hex, sha256, write_atomic};
 use crate::dataset::{Dataset, IdxImages, IdxLabels};
 use crate::error::{DatasetError, Result};
 use crate::gunzip::gunzip_idx;
-use crate::idx::IdxFile;
+use crate::idx::{IdxError, IdxFile};
 use crate::kind::{DatasetKind, FileRole, KnownFile, Split};
 use crate::source::{DataSource, Found};
 use crate::storage::{map_file, Bytes};
@@ -96,11 +96,21 @@ fn open_known(found: &Found, known: &KnownFile, cache: Option<&Path>) -> Result<
 /// it rather than just a hash mismatch.
 fn open_raw(path: &Path, known: &KnownFile, verify: bool) -> Result<Bytes> {
     let bytes = map_file(path)?;
-    IdxFile::parse(bytes.as_slice()).map_err(|e| DatasetError::idx(path, e))?;
+    check_structure(bytes.as_slice(), known).map_err(|e| DatasetError::idx(path, e))?;
     if verify {
         check_sha(path, known, &sha256(bytes.as_slice()))?;
     }
     Ok(bytes)
+}
+
+/// The IDX checks for the file's role (images or labels), which come before
+/// the checksum so a wrong file is described, not just called different.
+fn check_structure(bytes: &[u8], known: &KnownFile) -> Result<(), IdxError> {
+    let file = IdxFile::parse(bytes)?;
+    match known.role {
+        FileRole::Images => file.as_images().map(drop),
+        FileRole::Labels => file.as_labels(DatasetKind::CLASSES).map(drop),
+    }
 }
 
 /// Whether `path` is a complete, verified copy of `known`.
