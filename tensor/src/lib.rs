@@ -19,6 +19,7 @@
 //! assert_eq!(a.t().shape(), &[3, 2]); // a view: no data moved
 //! ```
 
+mod conv;
 mod display;
 mod element;
 mod elementwise;
@@ -28,6 +29,7 @@ pub mod kernels;
 mod layout;
 mod matmul;
 mod ops;
+mod pool;
 mod random;
 mod reduce;
 mod softmax;
@@ -37,6 +39,8 @@ mod views;
 
 pub use element::Element;
 pub use error::TensorError;
+pub use kernels::{Conv1dParams, Conv2dParams, Pool2dParams};
 pub use layout::Layout;
+pub use pool::MaxPoolIndices;
 pub use random::{seeded_rng, SeededRng};
 pub use tensor::Tensor;

@@ -1,0 +1,164 @@
+//! Pooling on tensors: shape checks and contiguity around the slice kernels
+//! of [`kernels::max_pool`](crate::kernels::max_pool) and
+//! [`kernels::avg_pool`](crate::kernels::avg_pool).
+
+use crate::kernels::avg_pool::{avg_pool2d_backward, avg_pool2d_forward};
+use crate::kernels::max_pool::{max_pool2d_backward, max_pool2d_forward};
+use crate::kernels::{Pool2dParams, Pool2dShape};
+use crate::{Element, Tensor};
+
+/// Where each maximum of a [`Tensor::max_pool2d`] came from, kept for the
+/// backward pass: for every output element, the flat index `ih * W + iw` of
+/// the chosen input element within its own `(n, c)` plane. It also records
+/// the input and output shapes, so the backward pass needs nothing else.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaxPoolIndices {
+    shape: Pool2dShape,
+    argmax: Vec<u32>,
+}
+
+impl MaxPoolIndices {
+    /// The pooled input's shape `[N, C, H, W]`.
+    pub fn input_shape(&self) -> [usize; 4] {
+        self.shape.input_shape()
+    }
+
+    /// The pooled output's shape `[N, C, OH, OW]`.
+    pub fn output_shape(&self) -> [usize; 4] {
+        self.shape.output_shape()
+    }
+
+    /// The positions, row-major over `[N, C, OH, OW]`; each is `ih * W + iw`.
+    pub fn as_slice(&self) -> &[u32] {
+        &self.argmax
+    }
+}
+
+/// `shape` as `[N, C, H, W]`, or a panic naming `op`.
+#[track_caller]
+fn dims4(op: &str, what: &str, shape: &[usize]) -> [usize; 4] {
+    shape.try_into().unwrap_or_else(|_| panic!("{op}: {what} must be 4-D [N, C, H, W], got shape {shape:?}"))
+}
+
+/// The elements of a contiguous tensor (as made by [`Tensor::contiguous`]).
+fn data<T: Element>(t: &Tensor<T>) -> &[T] {
+    t.as_slice().expect("a contiguous tensor exposes its elements as a slice")
+}
+
+impl<T: Element> Tensor<T> {
+    /// 2-D max pooling:
+    /// `y[n, c, oh, ow] = max_{0 <= i < kh, 0 <= j < kw} x[n, c, oh*sh - ph + i, ow*sw - pw + j]`.
+    ///
+    /// - `self`: `[N, C, H, W]`;
+    /// - `kernel`, `stride`, `padding`: `(height, width)` pairs; padding is
+    ///   at most half the window;
+    /// - returns `[N, C, OH, OW]` with `OH = (H + 2*ph - kh) / sh + 1` (likewise
+    ///   `OW`), and the positions of the maxima for
+    ///   [`max_pool2d_backward`](Self::max_pool2d_backward).
+    ///
+    /// Padding counts as `-inf`, so it is never selected. Ties go to the
+    /// first maximum in row-major window order; NaN propagates.
+    ///
+    /// ```
+    /// use sinapse_tensor::Tensor;
+    /// let x = Tensor::<f32>::from_vec(vec![1., 5., 2., 0., 3., 4., 9., 8., 7., 6., 1., 2., 0., 1., 3., 3.], &[1, 1, 4, 4]).unwrap();
+    /// let (y, _) = x.max_pool2d((2, 2), (2, 2), (0, 0));
+    /// assert_eq!(y.to_vec(), vec![5., 9., 7., 3.]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `self` is not 4-D or the window does not fit (message names
+    /// `max_pool2d` and the shape).
+    #[track_caller]
+    pub fn max_pool2d(
+        &self,
+        kernel: (usize, usize),
+        stride: (usize, usize),
+        padding: (usize, usize),
+    ) -> (Tensor<T>, MaxPoolIndices) {
+        let input = dims4("max_pool2d", "input", self.shape());
+        let shape = Pool2dShape::new("max_pool2d", input, Pool2dParams::new(kernel, stride, padding));
+        let x = self.contiguous();
+        let (y, argmax) = max_pool2d_forward(&shape, data(&x));
+        (Tensor::from_vec_unchecked(y, &shape.output_shape()), MaxPoolIndices { shape, argmax })
+    }
+
+    /// Gradient of [`max_pool2d`](Self::max_pool2d), called on the output
+    /// gradient: `dx[n, c, p] = sum of dy[n, c, oh, ow] over the outputs whose
+    /// maximum was at position p` (zero elsewhere).
+    ///
+    /// - `self`: `dy`, `[N, C, OH, OW]`;
+    /// - `indices`: from the forward pass (it knows the input shape);
+    /// - returns `[N, C, H, W]`.
+    ///
+    /// # Panics
+    /// If `dy` does not have the forward output's shape.
+    #[track_caller]
+    pub fn max_pool2d_backward(&self, indices: &MaxPoolIndices) -> Tensor<T> {
+        let expected = indices.output_shape();
+        assert!(
+            self.shape() == expected,
+            "max_pool2d_backward: grad_out {:?} is not the pooled output shape {expected:?} of input {:?}",
+            self.shape(),
+            indices.input_shape()
+        );
+        let dy = self.contiguous();
+        let dx = max_pool2d_backward(&indices.shape, data(&dy), &indices.argmax);
+        Tensor::from_vec_unchecked(dx, &indices.input_shape())
+    }
+
+    /// 2-D average pooling, padding counted in the divisor:
+    /// `y[n, c, oh, ow] = (1 / (kh*kw)) * sum_{0 <= i < kh, 0 <= j < kw} x[n, c, oh*sh - ph + i, ow*sw - pw + j]`,
+    /// padded positions being 0.
+    ///
+    /// - `self`: `[N, C, H, W]`;
+    /// - `kernel`, `stride`, `padding`: `(height, width)` pairs; padding is
+    ///   at most half the window;
+    /// - returns `[N, C, OH, OW]` with `OH = (H + 2*ph - kh) / sh + 1`.
+    ///
+    /// Every window divides by `kh * kw`, also where it covers padding
+    /// (PyTorch's default, `count_include_pad = true`): a border window that
+    /// covers one input `4` and three padded zeros averages to `1`.
+    ///
+    /// # Panics
+    /// If `self` is not 4-D or the window does not fit (message names
+    /// `avg_pool2d` and the shape).
+    #[track_caller]
+    pub fn avg_pool2d(&self, kernel: (usize, usize), stride: (usize, usize), padding: (usize, usize)) -> Tensor<T> {
+        let input = dims4("avg_pool2d", "input", self.shape());
+        let shape = Pool2dShape::new("avg_pool2d", input, Pool2dParams::new(kernel, stride, padding));
+        let x = self.contiguous();
+        Tensor::from_vec_unchecked(avg_pool2d_forward(&shape, data(&x)), &shape.output_shape())
+    }
+
+    /// Gradient of [`avg_pool2d`](Self::avg_pool2d), called on the output
+    /// gradient: `dx[n, c, ih, iw] = (1 / (kh*kw)) * sum of dy[n, c, oh, ow]
+    /// over the windows that contain (ih, iw)`.
+    ///
+    /// - `self`: `dy`, `[N, C, OH, OW]`;
+    /// - `input_shape`: the forward input's `[N, C, H, W]`;
+    /// - `kernel`, `stride`, `padding`: as in the forward call;
+    /// - returns `[N, C, H, W]`.
+    ///
+    /// # Panics
+    /// If `dy` does not have the shape the forward call produced.
+    #[track_caller]
+    pub fn avg_pool2d_backward(
+        &self,
+        input_shape: &[usize],
+        kernel: (usize, usize),
+        stride: (usize, usize),
+        padding: (usize, usize),
+    ) -> Tensor<T> {
+        let op = "avg_pool2d_backward";
+        let shape = Pool2dShape::new(op, dims4(op, "input", input_shape), Pool2dParams::new(kernel, stride, padding));
+        let expected = shape.output_shape();
+        assert!(
+            self.shape() == expected,
+            "{op}: grad_out {:?} is not the pooled output shape {expected:?} of input {input_shape:?}",
+            self.shape()
+        );
+        let dy = self.contiguous();
+        Tensor::from_vec_unchecked(avg_pool2d_backward(&shape, data(&dy)), input_shape)
+    }
+}

@@ -1,0 +1,124 @@
+//! Tensor-level pooling: the course's max-pooling example, gradients,
+//! the padding rule of average pooling, non-contiguous inputs and shape
+//! errors.
+
+use sinapse_tensor::{seeded_rng, Tensor};
+
+fn course_input() -> Tensor<f32> {
+    #[rustfmt::skip]
+    let x = vec![
+        12.0, 20.0, 30.0, 0.0,
+        8.0, 12.0, 2.0, 0.0,
+        34.0, 70.0, 37.0, 4.0,
+        112.0, 100.0, 25.0, 12.0,
+    ];
+    Tensor::from_vec(x, &[1, 1, 4, 4]).unwrap()
+}
+
+#[test]
+fn course_example_2x2_max_pooling() {
+    let (y, indices) = course_input().max_pool2d((2, 2), (2, 2), (0, 0));
+    assert_eq!(y.shape(), &[1, 1, 2, 2]);
+    assert_eq!(y.to_vec(), vec![20.0, 30.0, 112.0, 37.0]);
+    // Flat positions in the 4x4 plane: (0,1), (0,2), (3,0), (2,2).
+    assert_eq!(indices.as_slice(), &[1, 2, 12, 10]);
+    assert_eq!(indices.input_shape(), [1, 1, 4, 4]);
+    assert_eq!(indices.output_shape(), [1, 1, 2, 2]);
+}
+
+#[test]
+fn max_pool_gradient_goes_to_the_maxima_only() {
+    let (_, indices) = course_input().max_pool2d((2, 2), (2, 2), (0, 0));
+    let dy = Tensor::<f32>::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[1, 1, 2, 2]).unwrap();
+    let dx = dy.max_pool2d_backward(&indices);
+    assert_eq!(dx.shape(), &[1, 1, 4, 4]);
+    #[rustfmt::skip]
+    let want = vec![
+        0.0, 1.0, 2.0, 0.0,
+        0.0, 0.0, 0.0, 0.0,
+        0.0, 0.0, 4.0, 0.0,
+        3.0, 0.0, 0.0, 0.0,
+    ];
+    assert_eq!(dx.to_vec(), want);
+}
+
+#[test]
+fn overlapping_windows_add_their_gradients() {
+    // 3x3 windows, stride 1, on a 3x4 plane whose maximum 9 is in every window.
+    let x = Tensor::<f64>::from_vec(vec![0., 1., 2., 3., 4., 9., 5., 6., 7., 8., 1., 2.], &[1, 1, 3, 4]).unwrap();
+    let (y, indices) = x.max_pool2d((3, 3), (1, 1), (0, 0));
+    assert_eq!(y.to_vec(), vec![9.0, 9.0]);
+    let dx = Tensor::<f64>::ones(&[1, 1, 1, 2]).max_pool2d_backward(&indices);
+    assert_eq!(dx.to_vec()[5], 2.0);
+    assert_eq!(dx.to_vec().iter().sum::<f64>(), 2.0);
+}
+
+#[test]
+fn avg_pool_of_the_course_input() {
+    let y = course_input().avg_pool2d((2, 2), (2, 2), (0, 0));
+    assert_eq!(y.to_vec(), vec![13.0, 8.0, 79.0, 19.5]);
+    let dx = Tensor::<f32>::ones(&[1, 1, 2, 2]).avg_pool2d_backward(&[1, 1, 4, 4], (2, 2), (2, 2), (0, 0));
+    assert_eq!(dx.to_vec(), vec![0.25; 16]);
+}
+
+#[test]
+fn avg_pool_divides_by_the_full_window_at_the_border() {
+    // 3x3 windows, stride 1, padding 1 on a 2x2 plane of ones: each window
+    // holds all 4 ones and 5 padded zeros, so 4/9.
+    let y = Tensor::<f64>::ones(&[1, 1, 2, 2]).avg_pool2d((3, 3), (1, 1), (1, 1));
+    assert_eq!(y.shape(), &[1, 1, 2, 2]);
+    assert!(y.to_vec().iter().all(|&v| (v - 4.0 / 9.0).abs() < 1e-15));
+    // The gradient is the transpose: every input is in 4 windows of weight 1/9.
+    let dx = Tensor::<f64>::ones(&[1, 1, 2, 2]).avg_pool2d_backward(&[1, 1, 2, 2], (3, 3), (1, 1), (1, 1));
+    assert!(dx.to_vec().iter().all(|&v| (v - 4.0 / 9.0).abs() < 1e-15));
+}
+
+#[test]
+fn non_contiguous_inputs_give_the_same_results() {
+    let stored = Tensor::<f64>::rand_uniform(&[2, 9, 7, 3], -1.0, 1.0, &mut seeded_rng(5));
+    let x = stored.permute(&[0, 3, 1, 2]); // [2, 3, 9, 7], not contiguous
+    assert!(!x.is_contiguous());
+    let xc = x.contiguous();
+    let (y, idx) = x.max_pool2d((3, 2), (2, 2), (1, 1));
+    let (yc, idxc) = xc.max_pool2d((3, 2), (2, 2), (1, 1));
+    assert_eq!((y.to_vec(), &idx), (yc.to_vec(), &idxc));
+    let s = y.shape();
+    // Stored with the first two axes swapped: the view is not contiguous.
+    let dy = Tensor::<f64>::rand_uniform(&[s[1], s[0], s[2], s[3]], -1.0, 1.0, &mut seeded_rng(6)).transpose(0, 1);
+    assert!(!dy.is_contiguous());
+    assert_eq!(dy.max_pool2d_backward(&idx).to_vec(), dy.contiguous().max_pool2d_backward(&idx).to_vec());
+    assert_eq!(x.avg_pool2d((2, 2), (1, 2), (0, 1)).to_vec(), xc.avg_pool2d((2, 2), (1, 2), (0, 1)).to_vec());
+    let g = dy.avg_pool2d_backward(x.shape(), (3, 2), (2, 2), (1, 1));
+    assert_eq!(g.to_vec(), dy.contiguous().avg_pool2d_backward(x.shape(), (3, 2), (2, 2), (1, 1)).to_vec());
+}
+
+#[test]
+#[should_panic(expected = "max_pool2d: input must be 4-D [N, C, H, W], got shape [4, 4]")]
+fn max_pool_rejects_a_2d_input() {
+    Tensor::<f32>::zeros(&[4, 4]).max_pool2d((2, 2), (2, 2), (0, 0));
+}
+
+#[test]
+#[should_panic(expected = "max_pool2d: window 5x5 does not fit input [1, 1, 4, 4] padded by 0x0")]
+fn max_pool_window_larger_than_the_input_is_rejected() {
+    Tensor::<f32>::zeros(&[1, 1, 4, 4]).max_pool2d((5, 5), (1, 1), (0, 0));
+}
+
+#[test]
+#[should_panic(expected = "max_pool2d_backward: grad_out [1, 1, 3, 3] is not the pooled output shape [1, 1, 2, 2]")]
+fn max_pool_gradient_of_the_wrong_shape_is_rejected() {
+    let (_, idx) = course_input().max_pool2d((2, 2), (2, 2), (0, 0));
+    Tensor::<f32>::zeros(&[1, 1, 3, 3]).max_pool2d_backward(&idx);
+}
+
+#[test]
+#[should_panic(expected = "avg_pool2d: stride 0x1 must be at least 1")]
+fn avg_pool_zero_stride_is_rejected() {
+    Tensor::<f32>::zeros(&[1, 1, 4, 4]).avg_pool2d((2, 2), (0, 1), (0, 0));
+}
+
+#[test]
+#[should_panic(expected = "avg_pool2d_backward: grad_out [1, 1, 2, 2] is not the pooled output shape [1, 1, 3, 3]")]
+fn avg_pool_gradient_of_the_wrong_shape_is_rejected() {
+    Tensor::<f32>::zeros(&[1, 1, 2, 2]).avg_pool2d_backward(&[1, 1, 4, 4], (2, 2), (1, 1), (0, 0));
+}
