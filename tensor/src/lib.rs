@@ -19,6 +19,7 @@
 //! assert_eq!(a.t().shape(), &[3, 2]); // a view: no data moved
 //! ```
 
+mod concat;
 mod conv;
 mod display;
 mod element;

@@ -1,0 +1,85 @@
+//! The result of a backward pass: gradients keyed by variable.
+
+use crate::var::Var;
+use sinapse_tensor::{Element, Tensor};
+use std::collections::HashMap;
+
+/// `dL/dv` for the variables a backward pass reached, keyed by [`Var::id`].
+///
+/// Parameters stay owned by their modules; the optimizer looks up each
+/// parameter's gradient here. With `create_graph`, the gradients are
+/// themselves differentiable variables ([`Gradients::get_var`]).
+pub struct Gradients<T: Element> {
+    grads: HashMap<u64, Var<T>>,
+}
+
+impl<T: Element> Default for Gradients<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Element> Gradients<T> {
+    /// An empty map.
+    pub fn new() -> Self {
+        Gradients { grads: HashMap::new() }
+    }
+
+    pub(crate) fn insert(&mut self, v: &Var<T>, g: Var<T>) {
+        self.grads.insert(v.id(), g);
+    }
+
+    /// The gradient of `v`'s value, if the pass reached it.
+    pub fn get(&self, v: &Var<T>) -> Option<&Tensor<T>> {
+        self.grads.get(&v.id()).map(|g| g.value())
+    }
+
+    /// The gradient as a variable (differentiable when the pass ran with
+    /// `create_graph`).
+    pub fn get_var(&self, v: &Var<T>) -> Option<&Var<T>> {
+        self.grads.get(&v.id())
+    }
+
+    /// The gradient for a variable id.
+    pub fn get_by_id(&self, id: u64) -> Option<&Tensor<T>> {
+        self.grads.get(&id).map(|g| g.value())
+    }
+
+    /// Removes and returns the gradient of `v`.
+    pub fn remove(&mut self, v: &Var<T>) -> Option<Tensor<T>> {
+        self.grads.remove(&v.id()).map(|g| g.value().clone())
+    }
+
+    /// Number of gradients held.
+    pub fn len(&self) -> usize {
+        self.grads.len()
+    }
+
+    /// True when no gradient is held.
+    pub fn is_empty(&self) -> bool {
+        self.grads.is_empty()
+    }
+
+    /// Adds `other`'s gradients into this map (used to accumulate gradients
+    /// over several chunks of a batch before one update).
+    pub fn accumulate(&mut self, other: Gradients<T>) {
+        for (id, g) in other.grads {
+            match self.grads.remove(&id) {
+                Some(prev) => {
+                    let sum = prev.value().add(g.value());
+                    self.grads.insert(id, Var::constant(sum));
+                }
+                None => {
+                    self.grads.insert(id, g);
+                }
+            }
+        }
+    }
+
+    /// Multiplies every gradient by `s` (e.g. to average accumulated chunks).
+    pub fn scale(&mut self, s: T) {
+        for g in self.grads.values_mut() {
+            *g = Var::constant(g.value().mul_scalar(s));
+        }
+    }
+}

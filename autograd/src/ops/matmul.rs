@@ -1,0 +1,35 @@
+//! Matrix products.
+
+use crate::Var;
+use sinapse_tensor::Element;
+
+impl<T: Element> Var<T> {
+    /// Matrix product `C = A B` (2-D, batched with broadcast batch
+    /// dimensions, or with a 1-D vector on either side, as
+    /// [`Tensor::matmul`](sinapse_tensor::Tensor::matmul)).
+    ///
+    /// Backward: `dA = G B^T` and `dB = A^T G`, each summed over broadcast
+    /// batch dimensions. The transposes are stride views, never copies.
+    #[track_caller]
+    pub fn matmul(&self, other: &Var<T>) -> Var<T> {
+        let left_vec = self.shape().len() == 1;
+        let right_vec = other.shape().len() == 1;
+        if left_vec || right_vec {
+            let a = if left_vec { self.unsqueeze(0) } else { self.clone() };
+            let b = if right_vec { other.unsqueeze(-1) } else { other.clone() };
+            let mut c = a.matmul(&b);
+            if right_vec {
+                c = c.squeeze(-1);
+            }
+            if left_vec {
+                c = c.squeeze(-2);
+            }
+            return c;
+        }
+        Var::from_op("matmul", &[self, other], self.value().matmul(other.value()), |_, g, x| {
+            let da = x[0].requires_grad().then(|| g.matmul(&x[1].t()).sum_to_shape(x[0].shape()));
+            let db = x[1].requires_grad().then(|| x[0].t().matmul(g).sum_to_shape(x[1].shape()));
+            vec![da, db]
+        })
+    }
+}
