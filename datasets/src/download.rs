@@ -145,15 +145,14 @@ impl Downloader {
 
 impl DatasetKind {
     /// [`DatasetKind::load`], and if no place has the files, downloads them
-    /// into the source's cache from the public mirrors and loads again.
-    pub fn load_or_download(self, split: Split, source: &DataSource) -> Result<Dataset> {
+    /// with `downloader` (e.g. [`Downloader::new`] on the source's cache
+    /// root) and loads them from its cache.
+    pub fn load_or_download(self, split: Split, source: &DataSource, downloader: &Downloader) -> Result<Dataset> {
         match self.load(split, source) {
             Err(DatasetError::NotFound { .. }) => {
-                let cache = source.cache_root.clone().ok_or_else(|| {
-                    DatasetError::Config("no cache directory to download into: set SINAPSE_CACHE".into())
-                })?;
-                Downloader::new(self, cache).fetch_split(self, split)?;
-                self.load(split, source)
+                downloader.fetch_split(self, split)?;
+                let source = source.clone().with_cache(Some(downloader.cache_root.clone()));
+                self.load(split, &source)
             }
             other => other,
         }

@@ -78,6 +78,16 @@ pub(crate) fn gunzip_idx(
     Ok(Decoded { sha256: hasher.finalize().into() })
 }
 
+/// Decompresses a gzipped IDX file held in memory, with the same checks as
+/// when loading from disk: a valid header, exactly as many bytes as it
+/// announces, nothing after them, and at most [`MAX_PAYLOAD`] bytes. Returns
+/// the raw IDX bytes, ready for [`crate::IdxFile::parse`].
+pub fn decompress_idx(gz: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    gunzip_idx(Path::new("<memory>"), gz, &mut out, None)?;
+    Ok(out)
+}
+
 /// Reads until `buf` is full or the stream ends; returns the count read.
 fn read_full(path: &Path, r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
     let mut got = 0;

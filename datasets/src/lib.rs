@@ -66,6 +66,7 @@ pub use convert::{one_hot, pixels_to_f32, PIXEL_SCALE};
 pub use dataset::{Dataset, IdxImages, IdxLabels};
 pub use error::{DatasetError, Result, Searched};
 pub use grid::{save_grid, GridTile};
+pub use gunzip::decompress_idx;
 pub use idx::{IdxError, IdxFile, IdxHeader};
 pub use kind::{DatasetKind, FileRole, KnownFile, Split, KNOWN_FILES};
 pub use load::{FashionMnist, Mnist};
