@@ -7,6 +7,8 @@
 //! `(0 + 0 + 1 + 2) / 4 = 0.75`, not `1.5`. This keeps the operation linear
 //! with one weight `1 / (kh*kw)` everywhere.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use super::parallel::items_per_chunk;
@@ -55,16 +57,17 @@ fn window_weight<T: Element>(s: &Pool2dShape) -> T {
 /// Average pooling of a run of whole planes.
 fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T]) {
     let (w, scale) = (s.in_w, window_weight::<T>(s));
+    // The column span of each output column is the same on every row and plane.
+    let col_windows: Vec<Range<usize>> = (0..s.out_w).map(|ow| s.cols_of(ow)).collect();
     for (plane, y_p) in x.chunks_exact(s.in_plane_len()).zip(y.chunks_exact_mut(s.out_plane_len())) {
-        for oh in 0..s.out_h {
+        for (oh, y_row) in y_p.chunks_exact_mut(s.out_w).enumerate() {
             let rows = s.rows_of(oh);
-            for ow in 0..s.out_w {
-                let cols = s.cols_of(ow);
+            for (y, cols) in y_row.iter_mut().zip(&col_windows) {
                 let mut sum = T::zero();
                 for ih in rows.clone() {
                     sum += plane[ih * w + cols.start..ih * w + cols.end].iter().copied().sum::<T>();
                 }
-                y_p[oh * s.out_w + ow] = sum * scale;
+                *y = sum * scale;
             }
         }
     }
@@ -105,12 +108,12 @@ pub fn avg_pool2d_backward<T: Element>(s: &Pool2dShape, grad_out: &[T]) -> Vec<T
 /// Spreads the gradient of a run of whole planes; `dx` must be zero on entry.
 fn backward_planes<T: Element>(s: &Pool2dShape, dy: &[T], dx: &mut [T]) {
     let (w, scale) = (s.in_w, window_weight::<T>(s));
+    let col_windows: Vec<Range<usize>> = (0..s.out_w).map(|ow| s.cols_of(ow)).collect();
     for (dx_p, dy_p) in dx.chunks_exact_mut(s.in_plane_len()).zip(dy.chunks_exact(s.out_plane_len())) {
-        for oh in 0..s.out_h {
+        for (oh, dy_row) in dy_p.chunks_exact(s.out_w).enumerate() {
             let rows = s.rows_of(oh);
-            for ow in 0..s.out_w {
-                let g = dy_p[oh * s.out_w + ow] * scale;
-                let cols = s.cols_of(ow);
+            for (&g, cols) in dy_row.iter().zip(&col_windows) {
+                let g = g * scale;
                 for ih in rows.clone() {
                     for d in &mut dx_p[ih * w + cols.start..ih * w + cols.end] {
                         *d += g;

@@ -1,6 +1,8 @@
 //! 2-D max pooling: forward with the position of each maximum, and the
 //! backward pass that routes each output gradient to that position.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use super::parallel::items_per_chunk;
@@ -61,29 +63,31 @@ pub fn max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, 
 /// Max pooling of a run of whole planes.
 fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32]) {
     let w = s.in_w;
+    // The column span of each output column is the same on every row and plane.
+    let col_windows: Vec<Range<usize>> = (0..s.out_w).map(|ow| s.cols_of(ow)).collect();
     let planes = x.chunks_exact(s.in_plane_len());
     let outs = y.chunks_exact_mut(s.out_plane_len()).zip(arg.chunks_exact_mut(s.out_plane_len()));
     for (plane, (y_p, arg_p)) in planes.zip(outs) {
-        for oh in 0..s.out_h {
+        let out_rows = y_p.chunks_exact_mut(s.out_w).zip(arg_p.chunks_exact_mut(s.out_w));
+        for (oh, (y_row, arg_row)) in out_rows.enumerate() {
             let rows = s.rows_of(oh);
-            for ow in 0..s.out_w {
-                let cols = s.cols_of(ow);
+            for ((y, a), cols) in y_row.iter_mut().zip(arg_row).zip(&col_windows) {
                 // Start from a real element, not -inf, so that a window of
                 // -inf values still records a position inside it.
                 let mut best_at = rows.start * w + cols.start;
                 let mut best = plane[best_at];
                 for ih in rows.clone() {
-                    for iw in cols.clone() {
-                        let v = plane[ih * w + iw];
+                    let start = ih * w + cols.start;
+                    for (at, &v) in (start..).zip(&plane[start..ih * w + cols.end]) {
                         if v > best || v.is_nan() {
                             best = v;
-                            best_at = ih * w + iw;
+                            best_at = at;
                         }
                     }
                 }
-                y_p[oh * s.out_w + ow] = best;
+                *y = best;
                 // In range: checked against u32 in max_pool2d_forward.
-                arg_p[oh * s.out_w + ow] = best_at as u32;
+                *a = best_at as u32;
             }
         }
     }

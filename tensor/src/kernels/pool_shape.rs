@@ -115,17 +115,20 @@ impl Pool2dShape {
 
     /// The input rows covered by output row `oh`, padding cut off (never
     /// empty, thanks to the padding limit).
+    #[inline]
     pub fn rows_of(&self, oh: usize) -> Range<usize> {
         window(oh, self.params.stride.0, self.params.kernel.0, self.params.padding.0, self.in_h)
     }
 
     /// The input columns covered by output column `ow`, padding cut off.
+    #[inline]
     pub fn cols_of(&self, ow: usize) -> Range<usize> {
         window(ow, self.params.stride.1, self.params.kernel.1, self.params.padding.1, self.in_w)
     }
 }
 
 /// Input indices `o*stride - pad .. o*stride - pad + kernel`, clipped to `0..len`.
+#[inline]
 fn window(o: usize, stride: usize, kernel: usize, pad: usize, len: usize) -> Range<usize> {
     let start = (o * stride).saturating_sub(pad);
     let end = (o * stride + kernel).saturating_sub(pad).min(len);
