@@ -7,8 +7,10 @@
 
 mod arith;
 mod broadcast;
+mod conv;
 mod loss;
 mod matmul;
+mod pool;
 mod reduce;
 mod shape;
 mod softmax;

@@ -1,0 +1,93 @@
+//! Convolutions as differentiable operations.
+//!
+//! A 2-D convolution `y = conv(x, w)` is bilinear in `x` and `w`, so its
+//! two gradients are convolutions too:
+//!
+//! - `dx = conv_grad_input(dy, w)`: the adjoint of `x -> conv(x, w)`;
+//! - `dw = conv_grad_weight(dy, x)`: the adjoint of `w -> conv(x, w)`.
+//!
+//! Each of the three is recorded as its own operation whose backward is
+//! written with the other two (from `<g, conv_grad_input(dy, w)> = <conv(g,
+//! w), dy>` and `<g, conv_grad_weight(dy, x)> = <conv(x, g), dy>`), so
+//! convolutions can be differentiated any number of times.
+//!
+//! `conv1d` is `conv2d` on inputs with a height of 1, through reshapes.
+
+use crate::Var;
+use sinapse_tensor::{Conv1dParams, Conv2dParams, Element};
+
+impl<T: Element> Var<T> {
+    /// 2-D convolution (cross-correlation, as in every deep-learning
+    /// framework; see [`Tensor::conv2d`](sinapse_tensor::Tensor::conv2d)):
+    /// `y[n,o,i,j] = b[o] + sum_{c,p,q} w[o,c,p,q] x[n,c,i*s+p*d-pad, j*s+q*d-pad]`.
+    ///
+    /// `self` is `[N, C, H, W]`, `weight` `[O, C, KH, KW]`, `bias` `[O]`.
+    /// Backward: `dx = conv_grad_input(g, w)`, `dw = conv_grad_weight(g, x)`,
+    /// `db = sum_{n,i,j} g`.
+    #[track_caller]
+    pub fn conv2d(&self, weight: &Var<T>, bias: Option<&Var<T>>, params: Conv2dParams) -> Var<T> {
+        let y = self.conv2d_no_bias(weight, params);
+        match bias {
+            Some(b) => {
+                let o = b.shape()[0];
+                y.add(&b.reshape(&[1, o, 1, 1]))
+            }
+            None => y,
+        }
+    }
+
+    fn conv2d_no_bias(&self, weight: &Var<T>, params: Conv2dParams) -> Var<T> {
+        let value = self.value().conv2d(weight.value(), None, params);
+        Var::from_op("conv2d", &[self, weight], value, move |_, g, x| {
+            let dx = x[0].requires_grad().then(|| g.conv2d_grad_input(&x[1], x[0].shape(), params));
+            let dw = x[1].requires_grad().then(|| g.conv2d_grad_weight(&x[0], x[1].shape(), params));
+            vec![dx, dw]
+        })
+    }
+
+    /// The input gradient of a convolution, called on the output gradient
+    /// `self = dy` `[N, O, OH, OW]` with the forward `weight`, giving
+    /// `[N, C, H, W]` = `input_shape`. Differentiable in both arguments.
+    #[track_caller]
+    pub fn conv2d_grad_input(&self, weight: &Var<T>, input_shape: &[usize], params: Conv2dParams) -> Var<T> {
+        let value = self.value().conv2d_grad_input(weight.value(), input_shape, params);
+        Var::from_op("conv2d_grad_input", &[self, weight], value, move |_, g, x| {
+            // <g, gi(dy, w)> = <conv(g, w), dy>
+            let ddy = x[0].requires_grad().then(|| g.conv2d_no_bias(&x[1], params));
+            let dw = x[1].requires_grad().then(|| x[0].conv2d_grad_weight(g, x[1].shape(), params));
+            vec![ddy, dw]
+        })
+    }
+
+    /// The weight gradient of a convolution, called on the output gradient
+    /// `self = dy` with the forward `input`, giving `weight_shape`.
+    /// Differentiable in both arguments.
+    #[track_caller]
+    pub fn conv2d_grad_weight(&self, input: &Var<T>, weight_shape: &[usize], params: Conv2dParams) -> Var<T> {
+        let value = self.value().conv2d_grad_weight(input.value(), weight_shape, params);
+        Var::from_op("conv2d_grad_weight", &[self, input], value, move |_, g, x| {
+            // <g, gw(dy, x)> = <conv(x, g), dy>
+            let ddy = x[0].requires_grad().then(|| x[1].conv2d_no_bias(g, params));
+            let dx = x[1].requires_grad().then(|| x[0].conv2d_grad_input(g, x[1].shape(), params));
+            vec![ddy, dx]
+        })
+    }
+
+    /// 1-D convolution: `y[n,o,t] = b[o] + sum_{c,k} w[o,c,k] x[n,c,t*s+k*d-p]`
+    /// (cross-correlation; flip the kernel for the course's
+    /// `s_i = sum_k x_(i-k) w_k`). `self` is `[N, C, L]`, `weight`
+    /// `[O, C, K]`, `bias` `[O]`. Computed as a 2-D convolution of height 1.
+    #[track_caller]
+    pub fn conv1d(&self, weight: &Var<T>, bias: Option<&Var<T>>, params: Conv1dParams) -> Var<T> {
+        let (xs, ws) = (self.shape().to_vec(), weight.shape().to_vec());
+        assert!(
+            xs.len() == 3 && ws.len() == 3,
+            "conv1d: input {xs:?} must be [N, C, L] and weight {ws:?} must be [O, C, K]"
+        );
+        let x4 = self.reshape(&[xs[0], xs[1], 1, xs[2]]);
+        let w4 = weight.reshape(&[ws[0], ws[1], 1, ws[2]]);
+        let y = x4.conv2d(&w4, bias, params.as_2d());
+        let ys = y.shape().to_vec();
+        y.reshape(&[ys[0], ys[1], ys[3]])
+    }
+}

@@ -1,0 +1,83 @@
+//! Max and average pooling as differentiable operations.
+//!
+//! Both backward maps are linear in the output gradient, with adjoints that
+//! are again simple: max pooling's backward scatters `g` to the remembered
+//! positions of the maxima, and the adjoint of that scatter is the gather
+//! at the same positions; average pooling's backward spreads `g` evenly
+//! and its adjoint is average pooling itself. Each is recorded as an
+//! operation, so pooling can be differentiated any number of times.
+
+use crate::Var;
+use sinapse_tensor::{Element, MaxPoolIndices, Tensor};
+use std::sync::Arc;
+
+impl<T: Element> Var<T> {
+    /// 2-D max pooling over `[N, C, H, W]`:
+    /// `y[n,c,i,j] = max_{p<kh, q<kw} x[n, c, i*sh - ph + p, j*sw - pw + q]`
+    /// (padding never wins). Backward: each `g` goes to the input position
+    /// that held the maximum (the first one on ties).
+    #[track_caller]
+    pub fn max_pool2d(&self, kernel: (usize, usize), stride: (usize, usize), padding: (usize, usize)) -> Var<T> {
+        let (value, indices) = self.value().max_pool2d(kernel, stride, padding);
+        let indices = Arc::new(indices);
+        Var::from_op("max_pool2d", &[self], value, move |_, g, _| vec![Some(g.max_pool_scatter(&indices))])
+    }
+
+    /// Scatters `self` (shaped like a max-pool output) into zeros shaped like
+    /// its input, at the remembered positions of the maxima. Backward: the
+    /// gather at the same positions.
+    fn max_pool_scatter(&self, indices: &Arc<MaxPoolIndices>) -> Var<T> {
+        let value = self.value().max_pool2d_backward(indices);
+        let idx = indices.clone();
+        Var::from_op("max_pool2d_backward", &[self], value, move |_, g, _| vec![Some(g.max_pool_gather(&idx))])
+    }
+
+    /// Reads `self` (shaped like a max-pool input) at the positions of the
+    /// maxima. Backward: the scatter.
+    fn max_pool_gather(&self, indices: &Arc<MaxPoolIndices>) -> Var<T> {
+        let [n, c, h, w] = indices.input_shape();
+        let out_shape = indices.output_shape();
+        let plane_out = out_shape[2] * out_shape[3];
+        let x = self.value().contiguous();
+        let src = x.as_slice().expect("contiguous");
+        let data: Vec<T> = indices
+            .as_slice()
+            .iter()
+            .enumerate()
+            .map(|(k, &pos)| src[(k / plane_out) * h * w + pos as usize])
+            .collect();
+        debug_assert_eq!(data.len(), n * c * plane_out);
+        let value = Tensor::from_vec(data, &out_shape).expect("one value per output");
+        let idx = indices.clone();
+        Var::from_op("max_pool2d_gather", &[self], value, move |_, g, _| vec![Some(g.max_pool_scatter(&idx))])
+    }
+
+    /// 2-D average pooling over `[N, C, H, W]`:
+    /// `y[n,c,i,j] = (1/(kh*kw)) sum_{p<kh, q<kw} x[n, c, i*sh - ph + p, j*sw - pw + q]`
+    /// (padded zeros count in the divisor, see
+    /// [`Tensor::avg_pool2d`](sinapse_tensor::Tensor::avg_pool2d)).
+    /// Backward: each `g` is spread evenly over its window.
+    #[track_caller]
+    pub fn avg_pool2d(&self, kernel: (usize, usize), stride: (usize, usize), padding: (usize, usize)) -> Var<T> {
+        let value = self.value().avg_pool2d(kernel, stride, padding);
+        let input_shape = self.shape().to_vec();
+        Var::from_op("avg_pool2d", &[self], value, move |_, g, _| {
+            vec![Some(g.avg_pool_spread(&input_shape, kernel, stride, padding))]
+        })
+    }
+
+    /// The adjoint of average pooling: spreads `self` (an output gradient)
+    /// over the windows. Backward: average pooling.
+    fn avg_pool_spread(
+        &self,
+        input_shape: &[usize],
+        kernel: (usize, usize),
+        stride: (usize, usize),
+        padding: (usize, usize),
+    ) -> Var<T> {
+        let value = self.value().avg_pool2d_backward(input_shape, kernel, stride, padding);
+        Var::from_op("avg_pool2d_backward", &[self], value, move |_, g, _| {
+            vec![Some(g.avg_pool2d(kernel, stride, padding))]
+        })
+    }
+}
