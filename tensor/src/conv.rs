@@ -20,7 +20,10 @@ fn data<T: Element>(t: &Tensor<T>) -> &[T] {
 /// and the expected layout (e.g. `"[N, C, H, W]"`).
 #[track_caller]
 fn dims<const D: usize>(op: &str, what: &str, layout: &str, shape: &[usize]) -> [usize; D] {
-    shape.try_into().unwrap_or_else(|_| panic!("{op}: {what} must be {D}-D {layout}, got shape {shape:?}"))
+    match shape.try_into() {
+        Ok(dims) => dims,
+        Err(_) => panic!("{op}: {what} must be {D}-D {layout}, got shape {shape:?}"),
+    }
 }
 
 /// Checks that the bias is `[O]` for a weight with `O` filters.

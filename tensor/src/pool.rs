@@ -37,7 +37,10 @@ impl MaxPoolIndices {
 /// `shape` as `[N, C, H, W]`, or a panic naming `op`.
 #[track_caller]
 fn dims4(op: &str, what: &str, shape: &[usize]) -> [usize; 4] {
-    shape.try_into().unwrap_or_else(|_| panic!("{op}: {what} must be 4-D [N, C, H, W], got shape {shape:?}"))
+    match shape.try_into() {
+        Ok(dims) => dims,
+        Err(_) => panic!("{op}: {what} must be 4-D [N, C, H, W], got shape {shape:?}"),
+    }
 }
 
 /// The elements of a contiguous tensor (as made by [`Tensor::contiguous`]).

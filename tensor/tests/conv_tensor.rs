@@ -216,13 +216,15 @@ fn conv2d_rejects_a_3d_input() {
 }
 
 #[test]
-#[should_panic(expected = "conv2d: kernel width 5 (dilation 1, so it spans 5) does not fit the input width 4")]
+#[should_panic(
+    expected = "conv2d: kernel width 5 with dilation 1 spans 5, but the input width 4 padded by 0 on each side is only 4 (input [1, 1, 6, 4], weight [1, 1, 3, 5])"
+)]
 fn kernel_larger_than_the_input_is_rejected() {
     Tensor::<f32>::zeros(&[1, 1, 6, 4]).conv2d(&Tensor::zeros(&[1, 1, 3, 5]), None, Conv2dParams::valid());
 }
 
 #[test]
-#[should_panic(expected = "conv2d: kernel height 3 (dilation 3, so it spans 7) does not fit the input height 4")]
+#[should_panic(expected = "conv2d: kernel height 3 with dilation 3 spans 7, but the input height 4")]
 fn dilation_counts_in_the_kernel_span() {
     let params = Conv2dParams::valid().with_dilation((3, 1));
     Tensor::<f32>::zeros(&[1, 1, 4, 4]).conv2d(&Tensor::zeros(&[1, 1, 3, 3]), None, params);
@@ -249,7 +251,9 @@ fn conv1d_channel_mismatch_names_its_own_shapes() {
 }
 
 #[test]
-#[should_panic(expected = "conv1d: kernel length 9")]
+#[should_panic(
+    expected = "conv1d: kernel length 9 with dilation 1 spans 9, but the input length 8 padded by 0 on each side is only 8 (input [1, 1, 8], weight [1, 1, 9])"
+)]
 fn conv1d_kernel_longer_than_the_signal_is_rejected() {
     Tensor::<f32>::zeros(&[1, 1, 8]).conv1d(&Tensor::zeros(&[1, 1, 9]), None, Conv1dParams::valid());
 }
@@ -259,4 +263,44 @@ fn conv1d_kernel_longer_than_the_signal_is_rejected() {
 fn gradient_of_the_wrong_shape_is_rejected() {
     let dy = Tensor::<f32>::zeros(&[1, 2, 3, 3]);
     dy.conv2d_grad_input(&Tensor::zeros(&[2, 1, 3, 3]), &[1, 1, 4, 4], Conv2dParams::valid());
+}
+
+#[test]
+#[should_panic(expected = "conv2d: kernel height 5 with dilation 1 spans 5, but the input height 4")]
+fn output_size_rejects_a_kernel_that_does_not_fit() {
+    Conv2dParams::valid().output_size((4, 4), (5, 5));
+}
+
+/// Runs `f`, which must panic, and returns the file the panic is reported at.
+fn panic_file(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    use std::sync::{Arc, Mutex};
+    let file = Arc::new(Mutex::new(String::new()));
+    let (seen, me) = (Arc::clone(&file), std::thread::current().id());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Other tests may panic on their own threads meanwhile: keep only ours.
+        if std::thread::current().id() == me {
+            *seen.lock().unwrap() = info.location().map(|l| l.file().to_string()).unwrap_or_default();
+        }
+    }));
+    let result = std::panic::catch_unwind(f);
+    std::panic::set_hook(previous);
+    assert!(result.is_err(), "expected a panic");
+    let file = file.lock().unwrap().clone();
+    file
+}
+
+#[test]
+fn shape_panics_are_reported_at_the_callers_line() {
+    let x = Tensor::<f32>::zeros(&[1, 3, 5, 5]);
+    let w = Tensor::<f32>::zeros(&[2, 2, 3, 3]);
+    let here = file!();
+    assert_eq!(panic_file(|| drop(x.conv2d(&w, None, Conv2dParams::valid()))), here);
+    assert_eq!(panic_file(|| drop(x.conv2d(&Tensor::zeros(&[3, 3, 3]), None, Conv2dParams::valid()))), here);
+    let x1 = Tensor::<f32>::zeros(&[1, 1, 4]);
+    assert_eq!(panic_file(|| drop(x1.conv1d(&Tensor::zeros(&[1, 1, 5]), None, Conv1dParams::valid()))), here);
+    let dy = Tensor::<f32>::zeros(&[1, 2, 3, 3]);
+    assert_eq!(panic_file(|| drop(dy.conv2d_grad_weight(&x, &[2, 3, 2, 2], Conv2dParams::valid()))), here);
+    assert_eq!(panic_file(|| drop(x.max_pool2d((6, 6), (1, 1), (0, 0)))), here);
+    assert_eq!(panic_file(|| drop(x.avg_pool2d((2, 2), (1, 1), (2, 2)))), here);
 }

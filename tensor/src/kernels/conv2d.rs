@@ -163,9 +163,8 @@ fn grad_input_chunk<T: Element>(s: &Conv2dShape, dy: &[T], weight: &[T], dx: &mu
 /// - `input`: `[N, C, H, W]`;
 /// - returns `[O, C, KH, KW]`.
 ///
-/// Large batches are cut into at most
-/// 8 groups of consecutive images whose partial sums run in parallel and
-/// are then added in group order. The grouping depends only on the sizes, so
+/// Large batches are cut into at most 8 groups of consecutive images whose
+/// partial sums run in parallel and are then added in group order. The grouping depends only on the sizes, so
 /// the result is bit-for-bit the same on every run and any thread count.
 ///
 /// # Panics
@@ -180,12 +179,14 @@ pub fn conv2d_grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], input: &[
     }
     let work = s.out_channels * s.col_rows() * s.col_cols();
     let per = items_per_part(s.batch, work);
+    let part = |(dy, x): (&[T], &[T])| grad_weight_part(s, dy, x);
+    if per >= s.batch {
+        return part((grad_out, input));
+    }
     let dy_parts = grad_out.par_chunks(per * s.out_image_len());
     let x_parts = input.par_chunks(per * s.image_len());
-    let part = |(dy, x): (&[T], &[T])| grad_weight_part(s, dy, x);
     // `collect` keeps the parts in batch order whatever thread computed them.
-    let mut parts: Vec<Vec<T>> =
-        if per >= s.batch { vec![part((grad_out, input))] } else { dy_parts.zip(x_parts).map(part).collect() };
+    let mut parts: Vec<Vec<T>> = dy_parts.zip(x_parts).map(part).collect();
     let mut dw = parts.remove(0);
     for p in &parts {
         for (a, &b) in dw.iter_mut().zip(p) {

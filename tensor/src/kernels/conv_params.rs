@@ -73,17 +73,9 @@ impl Conv2dParams {
     /// larger than the padded input.
     #[track_caller]
     pub fn output_size(&self, input_hw: (usize, usize), kernel_hw: (usize, usize)) -> (usize, usize) {
-        let h = conv_output_len(
-            "conv2d",
-            "height",
-            input_hw.0,
-            kernel_hw.0,
-            self.stride.0,
-            self.padding.0,
-            self.dilation.0,
-        );
-        let w =
-            conv_output_len("conv2d", "width", input_hw.1, kernel_hw.1, self.stride.1, self.padding.1, self.dilation.1);
+        let (s, p, d) = (self.stride, self.padding, self.dilation);
+        let h = expect_len("conv2d", conv_output_len("height", input_hw.0, kernel_hw.0, s.0, p.0, d.0), "");
+        let w = expect_len("conv2d", conv_output_len("width", input_hw.1, kernel_hw.1, s.1, p.1, d.1), "");
         (h, w)
     }
 }
@@ -147,7 +139,8 @@ impl Conv1dParams {
     /// As [`Conv2dParams::output_size`].
     #[track_caller]
     pub fn output_len(&self, input: usize, kernel: usize) -> usize {
-        conv_output_len("conv1d", "length", input, kernel, self.stride, self.padding, self.dilation)
+        let len = conv_output_len("length", input, kernel, self.stride, self.padding, self.dilation);
+        expect_len("conv1d", len, "")
     }
 
     /// The equivalent 2-D parameters for an input of height 1: the 1-D axis
@@ -164,29 +157,39 @@ impl Default for Conv1dParams {
     }
 }
 
-/// `out = (in + 2*pad - dil*(k - 1) - 1) / stride + 1` along one axis, with a
-/// panic naming the operation (`op`) and the axis when the kernel does not fit.
-#[track_caller]
+/// `out = (in + 2*pad - dil*(k - 1) - 1) / stride + 1` along one axis, or
+/// what is wrong with the sizes of that axis (named `axis` in the message).
 pub(crate) fn conv_output_len(
-    op: &str,
     axis: &str,
     input: usize,
     kernel: usize,
     stride: usize,
     pad: usize,
     dil: usize,
-) -> usize {
-    assert!(
-        stride >= 1 && dil >= 1,
-        "{op}: stride ({stride}) and dilation ({dil}) along the {axis} must be at least 1"
-    );
-    assert!(kernel >= 1, "{op}: kernel {axis} must be at least 1");
+) -> Result<usize, String> {
+    if stride == 0 || dil == 0 {
+        return Err(format!("stride ({stride}) and dilation ({dil}) along the {axis} must be at least 1"));
+    }
+    if kernel == 0 {
+        return Err(format!("kernel {axis} must be at least 1"));
+    }
     let span = dil * (kernel - 1) + 1;
     let padded = input + 2 * pad;
-    assert!(
-        span <= padded,
-        "{op}: kernel {axis} {kernel} (dilation {dil}, so it spans {span}) does not fit the input {axis} {input} \
-         padded by {pad} on each side ({padded})"
-    );
-    (padded - span) / stride + 1
+    if span > padded {
+        return Err(format!(
+            "kernel {axis} {kernel} with dilation {dil} spans {span}, but the input {axis} {input} \
+             padded by {pad} on each side is only {padded}"
+        ));
+    }
+    Ok((padded - span) / stride + 1)
+}
+
+/// The length in `len`, or a panic at the caller's call site with
+/// `"{op}: {problem}{context}"`.
+#[track_caller]
+pub(crate) fn expect_len(op: &str, len: Result<usize, String>, context: &str) -> usize {
+    match len {
+        Ok(n) => n,
+        Err(problem) => panic!("{op}: {problem}{context}"),
+    }
 }

@@ -62,8 +62,14 @@ impl Conv2dShape {
         assert!(kh >= 1 && kw >= 1, "{op}: weight {shown_weight:?} has an empty kernel axis");
         let p = params;
         // For conv1d the height is the dummy 1 of the 2-D view and always fits.
-        let oh = conv_output_len(op, "height", h, kh, p.stride.0, p.padding.0, p.dilation.0);
-        let ow = conv_output_len(op, width_name, w, kw, p.stride.1, p.padding.1, p.dilation.1);
+        let oh = conv_output_len("height", h, kh, p.stride.0, p.padding.0, p.dilation.0);
+        let ow = conv_output_len(width_name, w, kw, p.stride.1, p.padding.1, p.dilation.1);
+        let (oh, ow) = match (oh, ow) {
+            (Ok(oh), Ok(ow)) => (oh, ow),
+            (Err(problem), _) | (_, Err(problem)) => {
+                panic!("{op}: {problem} (input {shown_input:?}, weight {shown_weight:?})")
+            }
+        };
         Conv2dShape {
             batch: n,
             in_channels: c,
