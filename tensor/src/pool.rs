@@ -3,7 +3,7 @@
 //! [`kernels::avg_pool`](crate::kernels::avg_pool).
 
 use crate::kernels::avg_pool::{avg_pool2d_backward, avg_pool2d_forward};
-use crate::kernels::max_pool::{max_pool2d_backward, max_pool2d_forward};
+use crate::kernels::max_pool::{max_pool2d_backward, max_pool2d_forward, max_pool2d_gather};
 use crate::kernels::{Pool2dParams, Pool2dShape};
 use crate::{Element, Tensor};
 
@@ -108,6 +108,32 @@ impl<T: Element> Tensor<T> {
         let dy = self.contiguous();
         let dx = max_pool2d_backward(&indices.shape, data(&dy), &indices.argmax);
         Tensor::from_vec_unchecked(dx, &indices.input_shape())
+    }
+
+    /// Reads `self` at the positions of the maxima of a
+    /// [`max_pool2d`](Self::max_pool2d):
+    /// `y[n, c, oh, ow] = x[n, c, argmax[n, c, oh, ow]]`.
+    ///
+    /// - `self`: shaped like the pooled input, `[N, C, H, W]`;
+    /// - returns `[N, C, OH, OW]`.
+    ///
+    /// This is the adjoint of [`max_pool2d_backward`](Self::max_pool2d_backward)
+    /// (what differentiating the backward pass needs). On the pooled input
+    /// itself it returns the pooled output.
+    ///
+    /// # Panics
+    /// If `self` does not have the pooled input's shape.
+    #[track_caller]
+    pub fn max_pool2d_gather(&self, indices: &MaxPoolIndices) -> Tensor<T> {
+        let expected = indices.input_shape();
+        assert!(
+            self.shape() == expected,
+            "max_pool2d_gather: tensor {:?} is not the pooled input shape {expected:?}",
+            self.shape()
+        );
+        let x = self.contiguous();
+        let y = max_pool2d_gather(&indices.shape, data(&x), &indices.argmax);
+        Tensor::from_vec_unchecked(y, &indices.output_shape())
     }
 
     /// 2-D average pooling, padding counted in the divisor:

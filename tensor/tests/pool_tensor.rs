@@ -122,3 +122,24 @@ fn avg_pool_zero_stride_is_rejected() {
 fn avg_pool_gradient_of_the_wrong_shape_is_rejected() {
     Tensor::<f32>::zeros(&[1, 1, 2, 2]).avg_pool2d_backward(&[1, 1, 4, 4], (2, 2), (1, 1), (0, 0));
 }
+
+#[test]
+fn gather_is_the_adjoint_of_the_max_pool_scatter() {
+    let x = Tensor::<f64>::rand_uniform(&[2, 3, 7, 6], -1.0, 1.0, &mut seeded_rng(9));
+    let (y, idx) = x.max_pool2d((3, 2), (2, 2), (1, 1));
+    // Gathering the input at its maxima gives the pooled output back.
+    assert_eq!(x.max_pool2d_gather(&idx).to_vec(), y.to_vec());
+    // <scatter(g), u> = <g, gather(u)> for any g (output-shaped) and u (input-shaped).
+    let g = Tensor::<f64>::rand_uniform(y.shape(), -1.0, 1.0, &mut seeded_rng(10));
+    let u = Tensor::<f64>::rand_uniform(x.shape(), -1.0, 1.0, &mut seeded_rng(11));
+    let dot = |a: &Tensor<f64>, b: &Tensor<f64>| a.to_vec().iter().zip(b.to_vec()).map(|(p, q)| p * q).sum::<f64>();
+    let (lhs, rhs) = (dot(&g.max_pool2d_backward(&idx), &u), dot(&g, &u.max_pool2d_gather(&idx)));
+    assert!((lhs - rhs).abs() < 1e-12, "{lhs} vs {rhs}");
+}
+
+#[test]
+#[should_panic(expected = "max_pool2d_gather: tensor [1, 1, 2, 2] is not the pooled input shape [1, 1, 4, 4]")]
+fn gather_from_the_wrong_shape_is_rejected() {
+    let (_, idx) = course_input().max_pool2d((2, 2), (2, 2), (0, 0));
+    Tensor::<f32>::zeros(&[1, 1, 2, 2]).max_pool2d_gather(&idx);
+}

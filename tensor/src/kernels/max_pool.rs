@@ -138,3 +138,38 @@ fn backward_planes<T: Element>(s: &Pool2dShape, dy: &[T], arg: &[u32], dx: &mut 
         }
     }
 }
+
+/// Reads each plane at the positions of its maxima:
+/// `y[n, c, oh, ow] = x[n, c, argmax[n, c, oh, ow]]`.
+///
+/// The adjoint of [`max_pool2d_backward`] (which scatters to the same
+/// positions), as needed to differentiate the backward pass itself; applied
+/// to the pooled input it gives the pooled output again.
+///
+/// - `input`: `[N, C, H, W]`; `argmax`: `[N, C, OH, OW]` from
+///   [`max_pool2d_forward`]; returns `[N, C, OH, OW]`.
+///
+/// # Panics
+/// If a length disagrees with `s` or an index is outside its plane.
+#[track_caller]
+pub fn max_pool2d_gather<T: Element>(s: &Pool2dShape, input: &[T], argmax: &[u32]) -> Vec<T> {
+    let in_len: usize = s.input_shape().iter().product();
+    let out_len: usize = s.output_shape().iter().product();
+    assert!(
+        input.len() == in_len && argmax.len() == out_len,
+        "max_pool2d_gather: input has {} elements and argmax {}, but shapes {:?} and {:?} need {in_len} and {out_len}",
+        input.len(),
+        argmax.len(),
+        s.input_shape(),
+        s.output_shape()
+    );
+    if out_len == 0 {
+        return Vec::new();
+    }
+    // One read per output: too little work to be worth threads.
+    let planes = input.chunks_exact(s.in_plane_len());
+    planes
+        .zip(argmax.chunks_exact(s.out_plane_len()))
+        .flat_map(|(x_p, arg_p)| arg_p.iter().map(|&at| x_p[at as usize]))
+        .collect()
+}
