@@ -31,8 +31,7 @@ pub(crate) fn coalesce<const K: usize>(layouts: [&Layout; K]) -> Coalesced<K> {
     let full_shape = layouts[0].shape();
     let mut shape: Vec<usize> = Vec::with_capacity(full_shape.len());
     let mut strides: [Vec<usize>; K] = std::array::from_fn(|_| Vec::with_capacity(full_shape.len()));
-    for d in 0..full_shape.len() {
-        let n = full_shape[d];
+    for (d, &n) in full_shape.iter().enumerate() {
         if n == 1 {
             continue;
         }

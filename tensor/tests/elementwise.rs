@@ -6,6 +6,9 @@ use proptest::prelude::*;
 use sinapse_tensor::Tensor;
 use strategies::*;
 
+/// A scalar reference function for a unary tensor op.
+type ScalarFn = fn(f64) -> f64;
+
 fn check_binary<F: Fn(&Tensor<f64>, &Tensor<f64>) -> Tensor<f64>>(
     a: &Tensor<f64>,
     b: &Tensor<f64>,
@@ -56,7 +59,7 @@ proptest! {
 
     #[test]
     fn unary_ops_match_scalar_functions(t in any_tensor::<f64>()) {
-        let cases: Vec<(Tensor<f64>, fn(f64) -> f64)> = vec![
+        let cases: Vec<(Tensor<f64>, ScalarFn)> = vec![
             (t.neg(), |x| -x),
             (t.exp(), f64::exp),
             (t.abs(), f64::abs),
