@@ -8,7 +8,7 @@
 //! operation, so pooling can be differentiated any number of times.
 
 use crate::Var;
-use sinapse_tensor::{Element, MaxPoolIndices, Tensor};
+use sinapse_tensor::{Element, MaxPoolIndices};
 use std::sync::Arc;
 
 impl<T: Element> Var<T> {
@@ -35,19 +35,7 @@ impl<T: Element> Var<T> {
     /// Reads `self` (shaped like a max-pool input) at the positions of the
     /// maxima. Backward: the scatter.
     fn max_pool_gather(&self, indices: &Arc<MaxPoolIndices>) -> Var<T> {
-        let [n, c, h, w] = indices.input_shape();
-        let out_shape = indices.output_shape();
-        let plane_out = out_shape[2] * out_shape[3];
-        let x = self.value().contiguous();
-        let src = x.as_slice().expect("contiguous");
-        let data: Vec<T> = indices
-            .as_slice()
-            .iter()
-            .enumerate()
-            .map(|(k, &pos)| src[(k / plane_out) * h * w + pos as usize])
-            .collect();
-        debug_assert_eq!(data.len(), n * c * plane_out);
-        let value = Tensor::from_vec(data, &out_shape).expect("one value per output");
+        let value = self.value().max_pool2d_gather(indices);
         let idx = indices.clone();
         Var::from_op("max_pool2d_gather", &[self], value, move |_, g, _| vec![Some(g.max_pool_scatter(&idx))])
     }
