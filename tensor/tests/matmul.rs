@@ -17,7 +17,11 @@ fn naive_matmul(a: &Tensor<f64>, b: &Tensor<f64>) -> (Vec<usize>, Vec<f64>) {
         .map(|d| {
             let x = if d + ba.len() >= nb { ba[d + ba.len() - nb] } else { 1 };
             let y = if d + bb.len() >= nb { bb[d + bb.len() - nb] } else { 1 };
-            if x == 1 { y } else { x }
+            if x == 1 {
+                y
+            } else {
+                x
+            }
         })
         .collect();
     let mut out = Vec::new();

@@ -86,8 +86,7 @@ pub fn broadcast_pair(max_dims: usize, max_size: usize) -> impl Strategy<Value =
     shape(max_dims, max_size).prop_flat_map(|a| {
         let n = a.len();
         (Just(a), prop::collection::vec(any::<bool>(), n), 0..=n, any::<bool>()).prop_map(|(a, ones, drop, swap)| {
-            let b: Vec<usize> =
-                a.iter().zip(&ones).skip(drop).map(|(&d, &one)| if one { 1 } else { d }).collect();
+            let b: Vec<usize> = a.iter().zip(&ones).skip(drop).map(|(&d, &one)| if one { 1 } else { d }).collect();
             if swap {
                 (b, a)
             } else {
