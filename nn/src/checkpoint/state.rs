@@ -1,0 +1,66 @@
+//! Moving a module's parameters to and from named tensors and files.
+
+use super::{Checkpoint, CheckpointError, StateMismatch};
+use crate::Module;
+use sinapse_tensor::{Element, Tensor};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Checkpoint helpers available on every [`Module`].
+pub trait ModuleExt<T: Element>: Module<T> {
+    /// The parameters' current values by name (PyTorch's `state_dict`).
+    fn state_dict(&self) -> BTreeMap<String, Tensor<T>>;
+
+    /// Replaces every parameter with the tensor of the same name.
+    ///
+    /// Strict: the names must match exactly and the shapes must agree.
+    /// Otherwise nothing is changed and the error lists every missing key,
+    /// unexpected key and shape mismatch.
+    fn load_state_dict(&mut self, tensors: &BTreeMap<String, Tensor<T>>) -> Result<(), CheckpointError>;
+
+    /// Saves the parameters alone to a safetensors file (atomically), under
+    /// their PyTorch names: loadable by `model.load_state_dict(load_file(path))`.
+    fn save_parameters(&self, path: impl AsRef<Path>) -> Result<(), CheckpointError>;
+
+    /// Loads parameters saved by [`save_parameters`](Self::save_parameters)
+    /// (or by PyTorch's `safetensors.torch.save_file(model.state_dict())`).
+    fn load_parameters(&mut self, path: impl AsRef<Path>) -> Result<(), CheckpointError>;
+}
+
+impl<T: Element, M: Module<T> + ?Sized> ModuleExt<T> for M {
+    fn state_dict(&self) -> BTreeMap<String, Tensor<T>> {
+        self.parameters().into_iter().map(|(name, p)| (name, p.value().clone())).collect()
+    }
+
+    fn load_state_dict(&mut self, tensors: &BTreeMap<String, Tensor<T>>) -> Result<(), CheckpointError> {
+        let mut mismatch = StateMismatch::default();
+        let mut params = self.parameters_mut();
+        for (name, p) in &params {
+            match tensors.get(name) {
+                None => mismatch.missing.push(name.clone()),
+                Some(t) if t.shape() != p.shape() => {
+                    mismatch.shape_mismatches.push((name.clone(), p.shape().to_vec(), t.shape().to_vec()))
+                }
+                Some(_) => {}
+            }
+        }
+        let known: std::collections::HashSet<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+        mismatch.unexpected = tensors.keys().filter(|k| !known.contains(k.as_str())).cloned().collect();
+        if !mismatch.is_empty() {
+            return Err(CheckpointError::StateMismatch(mismatch));
+        }
+        for (name, p) in params.iter_mut() {
+            p.set_value(tensors[name.as_str()].clone());
+        }
+        Ok(())
+    }
+
+    fn save_parameters(&self, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
+        Checkpoint::from_tensors(self.state_dict()).save(path)
+    }
+
+    fn load_parameters(&mut self, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
+        let ckpt = Checkpoint::<T>::load(path)?;
+        self.load_state_dict(&ckpt.tensors)
+    }
+}

@@ -1,0 +1,96 @@
+//! The [`Module`] trait: a differentiable function that owns its parameters.
+
+use sinapse_autograd::Var;
+use sinapse_tensor::Element;
+
+/// A layer or a whole model: `y = f(x; theta)`, where the parameters `theta`
+/// are leaf variables owned by the module.
+///
+/// Parameters are listed in a stable order under PyTorch-style names
+/// (`weight`, `bias` in a [`Linear`](crate::Linear); `0.weight`, `0.bias`,
+/// `2.weight`, ... in a [`Sequential`](crate::Sequential)), so checkpoints
+/// can be exchanged with PyTorch. Gradients are not stored here: a backward
+/// pass returns them in a [`Gradients`](sinapse_autograd::Gradients) map keyed
+/// by variable, and an optimizer updates the parameters through
+/// [`parameters_mut`](Module::parameters_mut).
+///
+/// Modules are `Send + Sync`, so a model can be shared with evaluation
+/// threads. Checkpoint helpers (`save_parameters`, `load_parameters`,
+/// `state_dict`) come from [`ModuleExt`](crate::ModuleExt), implemented for
+/// every module.
+pub trait Module<T: Element>: Send + Sync {
+    /// Applies the module to a batch: `y = f(x; theta)`.
+    fn forward(&self, x: &Var<T>) -> Var<T>;
+
+    /// One line naming the layer and its configuration, e.g.
+    /// `Linear(784 -> 10)`, used in model summaries.
+    fn describe(&self) -> String;
+
+    /// The shape of `forward`'s output for an input of shape `input`
+    /// (batch dimension included), without computing anything.
+    ///
+    /// # Panics
+    /// When `input` is not a valid input shape for this module (the message
+    /// names the layer and the shape).
+    fn output_shape(&self, input: &[usize]) -> Vec<usize>;
+
+    /// The parameters, in a stable order, with their PyTorch-style names.
+    fn parameters(&self) -> Vec<(String, &Var<T>)> {
+        Vec::new()
+    }
+
+    /// The parameters, mutably (for optimizers and checkpoint loading), in
+    /// the same order and with the same names as [`parameters`](Module::parameters).
+    fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
+        Vec::new()
+    }
+
+    /// Switches between training mode (`true`, the default) and evaluation
+    /// mode. Only layers that behave differently (dropout) care.
+    fn set_training(&mut self, _training: bool) {}
+
+    /// Total number of scalar parameters: `sum over theta of numel(theta)`.
+    fn num_parameters(&self) -> usize {
+        self.parameters().iter().map(|(_, p)| p.value().numel()).sum()
+    }
+}
+
+impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
+    fn forward(&self, x: &Var<T>) -> Var<T> {
+        (**self).forward(x)
+    }
+
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Vec<usize> {
+        (**self).output_shape(input)
+    }
+
+    fn parameters(&self) -> Vec<(String, &Var<T>)> {
+        (**self).parameters()
+    }
+
+    fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
+        (**self).parameters_mut()
+    }
+
+    fn set_training(&mut self, training: bool) {
+        (**self).set_training(training)
+    }
+
+    fn num_parameters(&self) -> usize {
+        (**self).num_parameters()
+    }
+}
+
+/// True for parameters that regularization leaves alone: a name ending in
+/// `bias`, or a tensor with at most one dimension (biases, and the scale and
+/// shift vectors of normalization layers).
+///
+/// The course penalizes the weights only (`lambda/2 * ||W||^2`), never the
+/// biases, which shift a unit without making the model more complex.
+pub fn is_bias(name: &str, value_ndim: usize) -> bool {
+    name.ends_with("bias") || value_ndim <= 1
+}
