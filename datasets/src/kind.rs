@@ -26,9 +26,9 @@ pub enum Split {
 /// Whether a file holds the pictures or the labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FileRole {
-    /// `*-images-idx3-ubyte`: [n, 28, 28] u8.
+    /// `*-images-idx3-ubyte`: `[n, 28, 28]` u8.
     Images,
-    /// `*-labels-idx1-ubyte`: [n] u8.
+    /// `*-labels-idx1-ubyte`: `[n]` u8.
     Labels,
 }
 

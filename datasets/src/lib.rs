@@ -43,6 +43,8 @@
 //! a vector of 784. A label `y` in `0..10` becomes the one-hot vector
 //! `e_y` with `e_y[k] = 1` if `k = y` and `0` otherwise.
 
+#![warn(missing_docs)]
+
 mod batch;
 mod cache;
 mod convert;

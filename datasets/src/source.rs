@@ -167,10 +167,12 @@ impl DataSource {
             }
         }
         if self.env_root.is_none() {
-            searched.0.push((format!("${DATA_ENV}"), "not set".into()));
+            searched.0.push((format!("${DATA_ENV}"), "not set (or not searched)".into()));
         }
         if self.cache_root.is_none() {
-            searched.0.push(("cache".into(), "no cache directory (SINAPSE_CACHE, XDG_CACHE_HOME, HOME unset)".into()));
+            searched
+                .0
+                .push(("cache".into(), "none (SINAPSE_CACHE, XDG_CACHE_HOME and HOME unset, or not searched)".into()));
         }
         Err(searched)
     }
