@@ -124,6 +124,11 @@ impl DataSource {
 
     /// The directories to search for `kind`, in order.
     pub fn places(&self, kind: DatasetKind) -> Vec<Place> {
+        self.rungs(kind).into_iter().filter_map(|(kind, dir)| dir.map(|dir| Place { kind, dir })).collect()
+    }
+
+    /// Every rung of the order, with its directory when it has one.
+    fn rungs(&self, kind: DatasetKind) -> [(PlaceKind, Option<PathBuf>); 5] {
         let sub = |root: &Option<PathBuf>| root.as_ref().map(|r| r.join(kind.dir_name()));
         let repo = match kind {
             // Only MNIST is shipped in the repository.
@@ -137,9 +142,6 @@ impl DataSource {
             (PlaceKind::Cache, sub(&self.cache_root)),
             (PlaceKind::System, sub(&self.system_root)),
         ]
-        .into_iter()
-        .filter_map(|(kind, dir)| dir.map(|dir| Place { kind, dir }))
-        .collect()
     }
 
     /// Finds the images and labels files of one split: the first place that
@@ -149,14 +151,29 @@ impl DataSource {
         let mut searched = Searched::default();
         let images = kind.file(split, FileRole::Images).name;
         let labels = kind.file(split, FileRole::Labels).name;
-        for place in self.places(kind) {
-            let label = format!("{} ({:?})", place.dir.display(), place.kind);
-            if !place.dir.is_dir() {
+        for (rung, dir) in self.rungs(kind) {
+            let Some(dir) = dir else {
+                // Say why an expected rung was skipped; the explicit
+                // directory, the repository and the system place need no note.
+                match rung {
+                    PlaceKind::Env => {
+                        searched.0.push((format!("${DATA_ENV} (Env)"), "not set (or not searched)".into()))
+                    }
+                    PlaceKind::Cache => searched.0.push((
+                        "cache (Cache)".into(),
+                        "no cache directory (SINAPSE_CACHE, XDG_CACHE_HOME and HOME unset, or not searched)".into(),
+                    )),
+                    _ => {}
+                }
+                continue;
+            };
+            let label = format!("{} ({rung:?})", dir.display());
+            if !dir.is_dir() {
                 searched.0.push((label, "no such directory".into()));
                 continue;
             }
-            match (find_file(&place.dir, images), find_file(&place.dir, labels)) {
-                (Some(i), Some(l)) => return Ok((place, i, l)),
+            match (find_file(&dir, images), find_file(&dir, labels)) {
+                (Some(i), Some(l)) => return Ok((Place { kind: rung, dir }, i, l)),
                 (i, l) => {
                     let missing: Vec<&str> = [(i.is_none(), images), (l.is_none(), labels)]
                         .into_iter()
@@ -165,14 +182,6 @@ impl DataSource {
                     searched.0.push((label, format!("no {} (raw or .gz)", missing.join(" nor "))));
                 }
             }
-        }
-        if self.env_root.is_none() {
-            searched.0.push((format!("${DATA_ENV}"), "not set (or not searched)".into()));
-        }
-        if self.cache_root.is_none() {
-            searched
-                .0
-                .push(("cache".into(), "none (SINAPSE_CACHE, XDG_CACHE_HOME and HOME unset, or not searched)".into()));
         }
         Err(searched)
     }
