@@ -182,9 +182,14 @@ pub struct Dataset {
 
 impl Dataset {
     /// Pairs images with labels of `classes` classes; they must agree on the
-    /// count. (Label values were checked against the class count when the
-    /// labels were parsed.)
+    /// count, and every label must be below `classes`.
     pub fn new(images: IdxImages, labels: IdxLabels, classes: usize) -> Result<Dataset> {
+        if let Some(index) = labels.as_slice().iter().position(|&l| l as usize >= classes) {
+            return Err(DatasetError::idx(
+                &labels.path,
+                IdxError::LabelOutOfRange { index, label: labels.label(index), classes },
+            ));
+        }
         if images.len() != labels.len() {
             return Err(DatasetError::CountMismatch {
                 images: images.path.clone(),

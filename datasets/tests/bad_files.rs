@@ -206,3 +206,12 @@ fn empty_file() {
     let e = load_with_images(dir.path(), IMAGES, &[]);
     assert!(e.to_string().ends_with("header truncated: 0 bytes, the header needs 4"), "{e}");
 }
+
+#[test]
+fn dataset_new_checks_labels_against_its_class_count() {
+    use sinapse_datasets::{IdxImages, IdxLabels};
+    let images = IdxImages::from_bytes(idx(&[2, 1, 1], &[0, 255])).unwrap();
+    let labels = IdxLabels::from_bytes(idx(&[2], &[0, 7]), 10).unwrap();
+    let e = Dataset::new(images, labels, 5).unwrap_err();
+    assert_eq!(e.to_string(), "<memory>: label 7 at index 1 is not below the 5 classes");
+}
