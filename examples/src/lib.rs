@@ -1,1 +1,3 @@
-//! Shared helpers for the examples.
+//! Helpers shared by the course's examples: plotting to PNG.
+
+pub mod plots;

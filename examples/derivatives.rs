@@ -1,0 +1,171 @@
+//! The course's calculus with autograd: first and second derivatives of
+//! (t-5)^2, 1-t^2, t^3 and x1^2+x2^2, the classification of each critical
+//! point by its second derivative, and the gradient-descent path to it.
+//!
+//! ```text
+//! cargo run --release --example derivatives -- --out out/derivatives
+//! ```
+
+use clap::Parser;
+use sinapse_autograd::{BackwardOptions, Var};
+use sinapse_examples::plots::{line_chart, Series};
+use sinapse_tensor::Tensor;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(about = "Derivatives and gradient descent on the course's functions")]
+struct Args {
+    /// Learning rate (step size) of gradient descent.
+    #[arg(long, default_value_t = 0.1)]
+    lr: f64,
+    /// Number of gradient-descent steps.
+    #[arg(long, default_value_t = 40)]
+    steps: usize,
+    /// Folder for the plots.
+    #[arg(long, default_value = "out/derivatives")]
+    out: PathBuf,
+}
+
+/// `f(t)`, `f'(t)` and `f''(t)` by differentiating twice: the first
+/// backward pass records itself (`create_graph`), so its result can be
+/// differentiated again.
+fn derivatives(f: &dyn Fn(&Var<f64>) -> Var<f64>, t: f64) -> (f64, f64, f64) {
+    let tv = Var::new(Tensor::scalar(t));
+    let y = f(&tv);
+    let value = y.item();
+    let opts = BackwardOptions { create_graph: true, ..Default::default() };
+    let grads = y.backward_with_options(Tensor::scalar(1.0), &opts);
+    let Some(dy) = grads.get_var(&tv).cloned() else { return (value, 0.0, 0.0) };
+    let first = dy.item();
+    let second = if dy.requires_grad() { dy.backward().get(&tv).map(|g| g.item()).unwrap_or(0.0) } else { 0.0 };
+    (value, first, second)
+}
+
+/// What the second derivative says about a critical point (`f'(t*) = 0`).
+fn classify(second: f64) -> &'static str {
+    if second > 0.0 {
+        "minimum (f'' > 0)"
+    } else if second < 0.0 {
+        "maximum (f'' < 0)"
+    } else {
+        "inconclusive (f'' = 0): here a saddle / inflection point"
+    }
+}
+
+struct Course1d {
+    name: &'static str,
+    formula: &'static str,
+    f: fn(&Var<f64>) -> Var<f64>,
+    critical: f64,
+    start: f64,
+    /// +1 descends (towards a minimum), -1 ascends (towards a maximum).
+    direction: f64,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("cannot create output folder {}: {e}", args.out.display()))?;
+    let cases = [
+        Course1d {
+            name: "square_shift",
+            formula: "(t-5)^2",
+            f: |t| (t - 5.0).powf(2.0),
+            critical: 5.0,
+            start: 0.0,
+            direction: 1.0,
+        },
+        Course1d {
+            name: "concave",
+            formula: "1-t^2",
+            f: |t| t.square().rsub_scalar(1.0),
+            critical: 0.0,
+            start: 2.0,
+            direction: -1.0,
+        },
+        Course1d { name: "cubic", formula: "t^3", f: |t| t.powf(3.0), critical: 0.0, start: 1.0, direction: 1.0 },
+    ];
+    println!("{:<10} {:>8} {:>10} {:>10} {:>10}  {}", "f(t)", "t*", "f(t*)", "f'(t*)", "f''(t*)", "verdict");
+    for case in &cases {
+        let (v, d1, d2) = derivatives(&case.f, case.critical);
+        println!("{:<10} {:>8.3} {:>10.4} {:>10.4} {:>10.4}  {}", case.formula, case.critical, v, d1, d2, classify(d2));
+    }
+    println!();
+    for case in &cases {
+        // Gradient descent: t <- t - lr f'(t); ascent for the maximum.
+        let mut t = case.start;
+        let mut path = vec![(t, derivatives(&case.f, t).0)];
+        for _ in 0..args.steps {
+            let (_, d1, _) = derivatives(&case.f, t);
+            t -= case.direction * args.lr * d1;
+            path.push((t, derivatives(&case.f, t).0));
+        }
+        let verb = if case.direction > 0.0 { "descent" } else { "ascent" };
+        println!(
+            "{:<8} gradient {verb} from t={:.2}: after {} steps t={:.5} (critical point {})",
+            case.formula, case.start, args.steps, t, case.critical
+        );
+        let lo = path.iter().map(|p| p.0).fold(case.critical, f64::min) - 1.0;
+        let hi = path.iter().map(|p| p.0).fold(case.critical, f64::max) + 1.0;
+        let curve: Vec<(f64, f64)> = (0..=200)
+            .map(|i| {
+                let x = lo + (hi - lo) * i as f64 / 200.0;
+                (x, derivatives(&case.f, x).0)
+            })
+            .collect();
+        let file = args.out.join(format!("{}.png", case.name));
+        line_chart(
+            &file,
+            &format!("f(t) = {} and the gradient {verb} path", case.formula),
+            "t",
+            "f(t)",
+            &[
+                Series { name: format!("f(t) = {}", case.formula), points: curve },
+                Series { name: format!("{} steps, lr {}", args.steps, args.lr), points: path },
+            ],
+            false,
+        )?;
+    }
+
+    // f(x) = x1^2 + x2^2: gradient (2 x1, 2 x2), Hessian 2I, minimum at 0.
+    let f2 = |x: &Var<f64>| x.square().sum_all();
+    let mut x = vec![3.0, -2.0];
+    let mut path = Vec::new();
+    for step in 0..=args.steps {
+        let xv = Var::new(Tensor::from_vec(x.clone(), &[2])?);
+        let y = f2(&xv);
+        path.push((x[0], x[1]));
+        let opts = BackwardOptions { create_graph: true, ..Default::default() };
+        let grads = y.backward_with_options(Tensor::scalar(1.0), &opts);
+        let g = grads.get_var(&xv).cloned().ok_or("no gradient for x")?;
+        if step == 0 {
+            // Hessian row by row: d/dx of the gradient's i-th component.
+            let mut rows = Vec::new();
+            for i in 0..2 {
+                let gi = g.select(0, i);
+                rows.push(gi.backward().get(&xv).map(|h| h.to_vec()).unwrap_or_default());
+            }
+            println!(
+                "x1^2+x2^2 at ({}, {}): gradient {:?} (expected (2 x1, 2 x2)); Hessian {:?} (expected 2I)",
+                x[0],
+                x[1],
+                g.value().to_vec(),
+                rows
+            );
+        }
+        let gv = g.value().to_vec();
+        x = vec![x[0] - args.lr * gv[0], x[1] - args.lr * gv[1]];
+    }
+    let last = path.last().copied().unwrap_or_default();
+    println!("x1^2+x2^2 gradient descent from (3, -2): after {} steps x = ({:.5}, {:.5})", args.steps, last.0, last.1);
+    line_chart(
+        &args.out.join("paraboloid_path.png"),
+        "Gradient descent on f(x) = x1^2 + x2^2 (minimum at the origin)",
+        "x1",
+        "x2",
+        &[Series { name: format!("path from (3, -2), lr {}", args.lr), points: path }],
+        false,
+    )?;
+    println!("plots written to {}", args.out.display());
+    Ok(())
+}
