@@ -85,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         Course1d { name: "cubic", formula: "t^3", f: |t| t.powf(3.0), critical: 0.0, start: 1.0, direction: 1.0 },
     ];
-    println!("{:<10} {:>8} {:>10} {:>10} {:>10}  {}", "f(t)", "t*", "f(t*)", "f'(t*)", "f''(t*)", "verdict");
+    println!("{:<10} {:>8} {:>10} {:>10} {:>10}  verdict", "f(t)", "t*", "f(t*)", "f'(t*)", "f''(t*)");
     for case in &cases {
         let (v, d1, d2) = derivatives(&case.f, case.critical);
         println!("{:<10} {:>8.3} {:>10.4} {:>10.4} {:>10.4}  {}", case.formula, case.critical, v, d1, d2, classify(d2));
