@@ -34,6 +34,33 @@ pub(crate) struct Node<T: Element> {
     pub name: Option<Arc<str>>,
 }
 
+impl<T: Element> Drop for Node<T> {
+    /// Takes the graph below this node apart with an explicit stack.
+    ///
+    /// The default drop would drop the inputs, whose drops drop their inputs,
+    /// and so on: one nested call per node, which overflows the stack on a
+    /// long chain (100,000 recorded operations). Here an input whose last
+    /// handle is ours has its own inputs moved onto the stack before it is
+    /// dropped, so each node is dropped with an empty `grad_fn`.
+    fn drop(&mut self) {
+        let Some(GradFn { inputs, backward, .. }) = self.grad_fn.take() else { return };
+        // The closure keeps its own clones of the inputs: drop it first so
+        // that `inputs` holds the last handles.
+        drop(backward);
+        let mut stack = inputs;
+        while let Some(var) = stack.pop() {
+            let mut node = var.node;
+            if let Some(unique) = Arc::get_mut(&mut node) {
+                if let Some(GradFn { inputs, backward, .. }) = unique.grad_fn.take() {
+                    drop(backward);
+                    stack.extend(inputs);
+                }
+            }
+            // `node` drops here, with no grad_fn left if it was the last handle.
+        }
+    }
+}
+
 /// A differentiable tensor: a value plus, when it was computed from
 /// variables that require gradients, the operation and inputs that made it.
 ///

@@ -22,7 +22,9 @@ impl<T: Element> Var<T> {
                 c = c.squeeze(-1);
             }
             if left_vec {
-                c = c.squeeze(-2);
+                // The row of the unsqueezed left operand; it is the last
+                // dimension once the right vector's column is gone.
+                c = c.squeeze(if right_vec { -1 } else { -2 });
             }
             return c;
         }

@@ -1,0 +1,109 @@
+//! Convolutions: `conv2d` (with and without bias), its two gradient
+//! operations (public, and themselves differentiable), and `conv1d`.
+
+use crate::common::{check_op, config, tensor, Values};
+use proptest::prelude::*;
+use sinapse_tensor::{Conv1dParams, Conv2dParams, Tensor};
+
+/// One random 2-D convolution: input `[N, C, H, W]`, weight `[O, C, KH, KW]`.
+#[derive(Clone, Debug)]
+struct Geometry {
+    input: Vec<usize>,
+    weight: Vec<usize>,
+    params: Conv2dParams,
+}
+
+impl Geometry {
+    fn output(&self) -> Vec<usize> {
+        let (oh, ow) = self.params.output_size((self.input[2], self.input[3]), (self.weight[2], self.weight[3]));
+        vec![self.input[0], self.weight[0], oh, ow]
+    }
+}
+
+/// The smallest input length a kernel of `k` taps fits: the dilated kernel
+/// `d (k - 1) + 1` must not exceed the padded input `len + 2 p`.
+fn min_len(k: usize, padding: usize, dilation: usize) -> usize {
+    (dilation * (k - 1) + 1).saturating_sub(2 * padding).max(1)
+}
+
+/// Random N, C, O in 1..=2, kernel 1..=3, stride 1..=2, padding 0..=1,
+/// dilation 1..=2 (per axis), and an input that the kernel fits.
+fn geometry() -> impl Strategy<Value = Geometry> {
+    let axis = (1..=3usize, 1..=2usize, 0..=1usize, 1..=2usize, 0..=2usize);
+    (1..=2usize, 1..=2usize, 1..=2usize, axis.clone(), axis).prop_map(
+        |(n, c, o, (kh, sh, ph, dh, eh), (kw, sw, pw, dw, ew))| {
+            let h = min_len(kh, ph, dh) + eh;
+            let w = min_len(kw, pw, dw) + ew;
+            Geometry {
+                input: vec![n, c, h, w],
+                weight: vec![o, c, kh, kw],
+                params: Conv2dParams::new((sh, sw), (ph, pw), (dh, dw)),
+            }
+        },
+    )
+}
+
+/// A geometry with random input, weight and bias tensors.
+fn conv2d_case() -> impl Strategy<Value = (Geometry, Tensor<f64>, Tensor<f64>, Tensor<f64>)> {
+    geometry().prop_flat_map(|g| {
+        let (x, w, b) = (g.input.clone(), g.weight.clone(), vec![g.weight[0]]);
+        (Just(g), tensor(x, Values::Smooth), tensor(w, Values::Smooth), tensor(b, Values::Smooth))
+    })
+}
+
+/// Random 1-D geometry `[N, C, L]`, `[O, C, K]`, and its tensors.
+fn conv1d_case() -> impl Strategy<Value = (Conv1dParams, Tensor<f64>, Tensor<f64>, Tensor<f64>)> {
+    (1..=2usize, 1..=2usize, 1..=2usize, 1..=3usize, 1..=2usize, 0..=1usize, 1..=2usize, 0..=2usize).prop_flat_map(
+        |(n, c, o, k, s, p, d, e)| {
+            let len = min_len(k, p, d) + e;
+            (
+                Just(Conv1dParams::new(s, p, d)),
+                tensor(vec![n, c, len], Values::Smooth),
+                tensor(vec![o, c, k], Values::Smooth),
+                tensor(vec![o], Values::Smooth),
+            )
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(config(24))]
+
+    #[test]
+    fn conv2d((g, x, w, b) in conv2d_case(), with_bias in any::<bool>()) {
+        let p = g.params;
+        if with_bias {
+            check_op("conv2d", |v| v[0].conv2d(&v[1], Some(&v[2]), p), &[x, w, b])?;
+        } else {
+            check_op("conv2d", |v| v[0].conv2d(&v[1], None, p), &[x, w])?;
+        }
+    }
+
+    /// `dy -> dx` for a fixed weight, and `w -> dx` for a fixed `dy`.
+    #[test]
+    fn conv2d_grad_input((g, dy, w) in geometry().prop_flat_map(|g| {
+        let (dy, w) = (g.output(), g.weight.clone());
+        (Just(g), tensor(dy, Values::Smooth), tensor(w, Values::Smooth))
+    })) {
+        let (p, shape) = (g.params, g.input.clone());
+        check_op("conv2d_grad_input", |v| v[0].conv2d_grad_input(&v[1], &shape, p), &[dy, w])?;
+    }
+
+    #[test]
+    fn conv2d_grad_weight((g, dy, x) in geometry().prop_flat_map(|g| {
+        let (dy, x) = (g.output(), g.input.clone());
+        (Just(g), tensor(dy, Values::Smooth), tensor(x, Values::Smooth))
+    })) {
+        let (p, shape) = (g.params, g.weight.clone());
+        check_op("conv2d_grad_weight", |v| v[0].conv2d_grad_weight(&v[1], &shape, p), &[dy, x])?;
+    }
+
+    #[test]
+    fn conv1d((p, x, w, b) in conv1d_case(), with_bias in any::<bool>()) {
+        if with_bias {
+            check_op("conv1d", |v| v[0].conv1d(&v[1], Some(&v[2]), p), &[x, w, b])?;
+        } else {
+            check_op("conv1d", |v| v[0].conv1d(&v[1], None, p), &[x, w])?;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Max and average pooling.
+
+use crate::common::{check_op, config, tensor, Values};
+use proptest::prelude::*;
+use sinapse_tensor::Tensor;
+
+type Window = ((usize, usize), (usize, usize), (usize, usize));
+
+/// Random N, C in 1..=2, window 1..=3, stride 1..=2, padding at most half
+/// the window (per axis), an input the window fits, and `kind` values.
+fn pool_case(kind: Values) -> impl Strategy<Value = (Tensor<f64>, Window)> {
+    let axis =
+        (1..=3usize, 1..=2usize, 0..=2usize).prop_flat_map(|(k, s, extra)| (Just(k), Just(s), 0..=k / 2, Just(extra)));
+    (1..=2usize, 1..=2usize, axis.clone(), axis).prop_flat_map(move |(n, c, (kh, sh, ph, eh), (kw, sw, pw, ew))| {
+        let h = kh.saturating_sub(2 * ph).max(1) + eh;
+        let w = kw.saturating_sub(2 * pw).max(1) + ew;
+        (tensor(vec![n, c, h, w], kind), Just(((kh, kw), (sh, sw), (ph, pw))))
+    })
+}
+
+proptest! {
+    #![proptest_config(config(24))]
+
+    /// All input values distinct: no ties inside a window.
+    #[test]
+    fn max_pool2d((x, (k, s, p)) in pool_case(Values::Distinct)) {
+        check_op("max_pool2d", |v| v[0].max_pool2d(k, s, p), &[x])?;
+    }
+
+    #[test]
+    fn avg_pool2d((x, (k, s, p)) in pool_case(Values::Smooth)) {
+        check_op("avg_pool2d", |v| v[0].avg_pool2d(k, s, p), &[x])?;
+    }
+}

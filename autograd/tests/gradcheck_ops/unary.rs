@@ -1,0 +1,64 @@
+//! Element-wise functions, and `maximum`/`minimum` with broadcasting.
+
+use crate::common::{any_tensor, broadcast_pair, check_op, config, Values};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    #[test]
+    fn exp(x in any_tensor(0, 4, Values::Smooth)) {
+        check_op("exp", |v| v[0].exp(), &[x])?;
+    }
+
+    #[test]
+    fn ln(x in any_tensor(0, 4, Values::Positive)) {
+        check_op("ln", |v| v[0].ln(), &[x])?;
+    }
+
+    #[test]
+    fn sqrt(x in any_tensor(0, 4, Values::Positive)) {
+        check_op("sqrt", |v| v[0].sqrt(), &[x])?;
+    }
+
+    #[test]
+    fn powf(x in any_tensor(0, 4, Values::Positive), p in -2.5..3.0f64) {
+        check_op("powf", |v| v[0].powf(p), &[x])?;
+    }
+
+    #[test]
+    fn square(x in any_tensor(0, 4, Values::Smooth)) {
+        check_op("square", |v| v[0].square(), &[x])?;
+    }
+
+    #[test]
+    fn abs(x in any_tensor(0, 4, Values::AwayFromZero)) {
+        check_op("abs", |v| v[0].abs(), &[x])?;
+    }
+
+    #[test]
+    fn relu(x in any_tensor(0, 4, Values::AwayFromZero)) {
+        check_op("relu", |v| v[0].relu(), &[x])?;
+    }
+
+    #[test]
+    fn sigmoid(x in any_tensor(0, 4, Values::Smooth)) {
+        check_op("sigmoid", |v| v[0].sigmoid(), &[x])?;
+    }
+
+    #[test]
+    fn tanh(x in any_tensor(0, 4, Values::Smooth)) {
+        check_op("tanh", |v| v[0].tanh(), &[x])?;
+    }
+
+    /// Inputs on two lattices shifted by 0.25: never a tie.
+    #[test]
+    fn maximum((a, b) in broadcast_pair(Values::Lattice(0.25), Values::Lattice(0.0))) {
+        check_op("maximum", |v| v[0].maximum(&v[1]), &[a, b])?;
+    }
+
+    #[test]
+    fn minimum((a, b) in broadcast_pair(Values::Lattice(0.0), Values::Lattice(0.25))) {
+        check_op("minimum", |v| v[0].minimum(&v[1]), &[a, b])?;
+    }
+}
