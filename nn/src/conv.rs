@@ -4,6 +4,7 @@ use crate::{Init, Module};
 use rand::Rng;
 use sinapse_autograd::Var;
 use sinapse_tensor::{Conv2dParams, Element};
+use std::marker::PhantomData;
 
 /// A size given either as one number for both axes (`3`) or as a
 /// `(height, width)` pair (`(3, 5)`).
@@ -55,7 +56,7 @@ pub struct Conv2d<T: Element> {
 
 /// Options of a [`Conv2d`] layer, from [`Conv2d::builder`].
 #[derive(Clone, Copy, Debug)]
-pub struct Conv2dBuilder {
+pub struct Conv2dBuilder<T: Element> {
     in_channels: usize,
     out_channels: usize,
     kernel: (usize, usize),
@@ -65,9 +66,10 @@ pub struct Conv2dBuilder {
     init: Init,
     bias_init: Init,
     bias: bool,
+    element: PhantomData<T>,
 }
 
-impl Conv2dBuilder {
+impl<T: Element> Conv2dBuilder<T> {
     /// Step between output positions (default 1).
     pub fn stride(mut self, stride: impl IntoPair) -> Self {
         self.stride = stride.into_pair();
@@ -110,7 +112,7 @@ impl Conv2dBuilder {
     /// # Panics
     /// When a size is 0, or `Padding::Same` meets an even kernel span.
     #[track_caller]
-    pub fn build<T: Element, R: Rng + ?Sized>(self, rng: &mut R) -> Conv2d<T> {
+    pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Conv2d<T> {
         let (kh, kw) = self.kernel;
         assert!(
             self.in_channels > 0 && self.out_channels > 0 && kh > 0 && kw > 0,
@@ -156,7 +158,7 @@ impl<T: Element> Conv2d<T> {
 
     /// Options for stride, padding, dilation, initializers and bias:
     /// `Conv2d::builder(1, 32, 3).padding(Padding::Same).build(&mut rng)`.
-    pub fn builder(in_channels: usize, out_channels: usize, kernel: impl IntoPair) -> Conv2dBuilder {
+    pub fn builder(in_channels: usize, out_channels: usize, kernel: impl IntoPair) -> Conv2dBuilder<T> {
         Conv2dBuilder {
             in_channels,
             out_channels,
@@ -167,6 +169,7 @@ impl<T: Element> Conv2d<T> {
             init: Init::GlorotUniform,
             bias_init: Init::Zeros,
             bias: true,
+            element: PhantomData,
         }
     }
 

@@ -4,6 +4,7 @@ use crate::{Init, Module};
 use rand::Rng;
 use sinapse_autograd::Var;
 use sinapse_tensor::Element;
+use std::marker::PhantomData;
 
 /// Fully connected (dense) layer: `y = x W^T + b`.
 ///
@@ -32,15 +33,16 @@ pub struct Linear<T: Element> {
 
 /// Options of a [`Linear`] layer, from [`Linear::builder`].
 #[derive(Clone, Copy, Debug)]
-pub struct LinearBuilder {
+pub struct LinearBuilder<T: Element> {
     in_features: usize,
     out_features: usize,
     init: Init,
     bias_init: Init,
     bias: bool,
+    element: PhantomData<T>,
 }
 
-impl LinearBuilder {
+impl<T: Element> LinearBuilder<T> {
     /// How to draw the weight (default [`Init::GlorotUniform`]).
     pub fn init(mut self, init: Init) -> Self {
         self.init = init;
@@ -60,7 +62,7 @@ impl LinearBuilder {
     }
 
     /// Draws the parameters from `rng` (weight first, then bias).
-    pub fn build<T: Element, R: Rng + ?Sized>(self, rng: &mut R) -> Linear<T> {
+    pub fn build<R: Rng + ?Sized>(self, rng: &mut R) -> Linear<T> {
         let weight = self.init.tensor(&[self.out_features, self.in_features], rng);
         let bias = self.bias.then(|| Var::parameter(self.bias_init.tensor(&[self.out_features], rng), "bias"));
         Linear { weight: Var::parameter(weight, "weight"), bias }
@@ -75,8 +77,15 @@ impl<T: Element> Linear<T> {
 
     /// Options for a layer with other initializers or no bias:
     /// `Linear::builder(784, 128).init(Init::HeNormal).build(&mut rng)`.
-    pub fn builder(in_features: usize, out_features: usize) -> LinearBuilder {
-        LinearBuilder { in_features, out_features, init: Init::GlorotUniform, bias_init: Init::Zeros, bias: true }
+    pub fn builder(in_features: usize, out_features: usize) -> LinearBuilder<T> {
+        LinearBuilder {
+            in_features,
+            out_features,
+            init: Init::GlorotUniform,
+            bias_init: Init::Zeros,
+            bias: true,
+            element: PhantomData,
+        }
     }
 
     /// A layer made of given variables: `weight` `[out, in]` and `bias`

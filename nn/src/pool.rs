@@ -51,6 +51,12 @@ impl MaxPool2d {
     pub fn params(&self) -> Pool2dParams {
         self.params
     }
+
+    /// `[N, C, OH, OW]` for an input `[N, C, H, W]` (the same as
+    /// [`Module::output_shape`], callable without naming the element type).
+    pub fn output_shape(&self, input: &[usize]) -> Vec<usize> {
+        pooled_shape("MaxPool2d", input, self.params)
+    }
 }
 
 impl<T: Element> Module<T> for MaxPool2d {
@@ -65,7 +71,7 @@ impl<T: Element> Module<T> for MaxPool2d {
     }
 
     fn output_shape(&self, input: &[usize]) -> Vec<usize> {
-        pooled_shape("MaxPool2d", input, self.params)
+        MaxPool2d::output_shape(self, input)
     }
 }
 
@@ -94,6 +100,12 @@ impl AvgPool2d {
     pub fn params(&self) -> Pool2dParams {
         self.params
     }
+
+    /// `[N, C, OH, OW]` for an input `[N, C, H, W]` (the same as
+    /// [`Module::output_shape`], callable without naming the element type).
+    pub fn output_shape(&self, input: &[usize]) -> Vec<usize> {
+        pooled_shape("AvgPool2d", input, self.params)
+    }
 }
 
 impl<T: Element> Module<T> for AvgPool2d {
@@ -108,6 +120,6 @@ impl<T: Element> Module<T> for AvgPool2d {
     }
 
     fn output_shape(&self, input: &[usize]) -> Vec<usize> {
-        pooled_shape("AvgPool2d", input, self.params)
+        AvgPool2d::output_shape(self, input)
     }
 }

@@ -1,0 +1,112 @@
+//! Statistics of the initializers, as properties over random shapes.
+//!
+//! Every tolerance is six standard errors of the statistic for the sample
+//! size at hand (so a correct initializer fails with probability ~1e-9 per
+//! check), computed from the distribution's own moments:
+//! - the sample mean of `n` draws with variance `s^2` has standard error `s / sqrt(n)`;
+//! - the mean of `x^2` (`x` centred) estimates `s^2` with standard error
+//!   `sqrt(E[x^4] - s^4) / sqrt(n)`, i.e. `s^2 sqrt(2/n)` for a normal and
+//!   `s^2 sqrt(4/5 / n)` for a uniform (`E[x^4] = a^4/5`, `s^2 = a^2/3`).
+
+use proptest::prelude::*;
+use sinapse_nn::{fans, Init};
+use sinapse_tensor::{seeded_rng, Tensor};
+
+const SIGMAS: f64 = 6.0;
+
+/// Dense `[out, in]` or convolution `[O, C, k, k]` shapes of 512 to ~48,000 elements.
+fn shapes() -> impl Strategy<Value = Vec<usize>> {
+    prop_oneof![
+        (16usize..200, 32usize..200).prop_map(|(o, i)| vec![o, i]),
+        (8usize..32, 8usize..32, 1usize..4).prop_map(|(o, c, k)| vec![o, c, 2 * k + 1, 2 * k + 1]),
+    ]
+}
+
+/// `(mean, mean of (x - centre)^2)` of the elements.
+fn moments(t: &Tensor<f64>, centre: f64) -> (f64, f64) {
+    let v = t.to_vec();
+    let n = v.len() as f64;
+    (v.iter().sum::<f64>() / n, v.iter().map(|x| (x - centre).powi(2)).sum::<f64>() / n)
+}
+
+fn check_normal(t: &Tensor<f64>, mean: f64, std: f64) -> Result<(), TestCaseError> {
+    let n = t.numel() as f64;
+    let (m, var) = moments(t, mean);
+    prop_assert!((m - mean).abs() <= SIGMAS * std / n.sqrt(), "mean {m}, expected {mean} (std {std}, n {n})");
+    let s2 = std * std;
+    prop_assert!((var - s2).abs() <= SIGMAS * s2 * (2.0 / n).sqrt(), "variance {var}, expected {s2} (n {n})");
+    Ok(())
+}
+
+fn check_uniform(t: &Tensor<f64>, limit: f64) -> Result<(), TestCaseError> {
+    let n = t.numel() as f64;
+    prop_assert!(t.to_vec().iter().all(|x| x.abs() <= limit), "a value leaves [-{limit}, {limit}]");
+    let (m, var) = moments(t, 0.0);
+    let s2 = limit * limit / 3.0;
+    prop_assert!(m.abs() <= SIGMAS * s2.sqrt() / n.sqrt(), "mean {m} (limit {limit}, n {n})");
+    prop_assert!((var - s2).abs() <= SIGMAS * s2 * (0.8 / n).sqrt(), "variance {var}, expected {s2} (n {n})");
+    // Each side: P(max < 0.9 limit) = 0.95^n, below 1e-11 for n >= 500.
+    let max = t.max_all();
+    let min = t.min_all();
+    prop_assert!(max > 0.9 * limit && min < -0.9 * limit, "range [{min}, {max}] does not fill [-{limit}, {limit}]");
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn glorot_uniform(shape in shapes(), seed in any::<u64>()) {
+        let (fi, fo) = fans(&shape);
+        let t: Tensor<f64> = Init::GlorotUniform.tensor(&shape, &mut seeded_rng(seed));
+        check_uniform(&t, (6.0 / (fi + fo) as f64).sqrt())?;
+    }
+
+    #[test]
+    fn glorot_normal(shape in shapes(), seed in any::<u64>()) {
+        let (fi, fo) = fans(&shape);
+        let t: Tensor<f64> = Init::GlorotNormal.tensor(&shape, &mut seeded_rng(seed));
+        check_normal(&t, 0.0, (2.0 / (fi + fo) as f64).sqrt())?;
+    }
+
+    #[test]
+    fn he_normal(shape in shapes(), seed in any::<u64>()) {
+        let (fi, _) = fans(&shape);
+        let t: Tensor<f64> = Init::HeNormal.tensor(&shape, &mut seeded_rng(seed));
+        check_normal(&t, 0.0, (2.0 / fi as f64).sqrt())?;
+    }
+
+    #[test]
+    fn he_uniform(shape in shapes(), seed in any::<u64>()) {
+        let (fi, _) = fans(&shape);
+        let t: Tensor<f64> = Init::HeUniform.tensor(&shape, &mut seeded_rng(seed));
+        check_uniform(&t, (6.0 / fi as f64).sqrt())?;
+    }
+
+    #[test]
+    fn plain_normal_and_uniform(shape in shapes(), seed in any::<u64>(), mean in -2.0f64..2.0, std in 0.01f64..3.0) {
+        let t: Tensor<f64> = Init::Normal { mean, std }.tensor(&shape, &mut seeded_rng(seed));
+        check_normal(&t, mean, std)?;
+        let u: Tensor<f64> = Init::Uniform { limit: std }.tensor(&shape, &mut seeded_rng(seed));
+        check_uniform(&u, std)?;
+    }
+
+    #[test]
+    fn zeros_and_constants_are_exact(shape in shapes(), c in -5.0f64..5.0) {
+        let z: Tensor<f32> = Init::Zeros.tensor(&shape, &mut seeded_rng(0));
+        prop_assert!(z.to_vec().iter().all(|&x| x == 0.0));
+        let k: Tensor<f64> = Init::Constant(c).tensor(&shape, &mut seeded_rng(0));
+        prop_assert!(k.to_vec().iter().all(|&x| x == c));
+    }
+}
+
+#[test]
+fn conv_fans_follow_keras() {
+    // Conv(32 -> 64, 3x3): fan_in = 32*9 = 288, fan_out = 64*9 = 576,
+    // Glorot limit sqrt(6 / 864).
+    assert_eq!(fans(&[64, 32, 3, 3]), (288, 576));
+    let t: Tensor<f32> = Init::GlorotUniform.tensor(&[64, 32, 3, 3], &mut seeded_rng(5));
+    let limit = (6.0f32 / 864.0).sqrt();
+    assert!(t.max_all() <= limit && t.min_all() >= -limit);
+    assert!(t.max_all() > 0.99 * limit, "18,432 draws reach the top percent of the range");
+}

@@ -1,0 +1,167 @@
+//! The course's models: parameter counts, names and output shapes as
+//! Keras's `model.summary()` and PyTorch's `state_dict()` report them.
+
+use sinapse_nn::prelude::*;
+use sinapse_tensor::{seeded_rng, Tensor};
+
+fn perceptron() -> Sequential<f32> {
+    let mut rng = seeded_rng(0);
+    Sequential::new().add(Linear::new(784, 10, &mut rng)).add(Sigmoid)
+}
+
+fn mlp() -> Sequential<f32> {
+    let mut rng = seeded_rng(0);
+    Sequential::new().add(Linear::new(784, 128, &mut rng)).add(ReLU).add(Linear::new(128, 10, &mut rng))
+}
+
+fn cnn() -> Sequential<f32> {
+    let mut rng = seeded_rng(0);
+    Sequential::new()
+        .add(Conv2d::new(1, 32, 3, &mut rng))
+        .add(ReLU)
+        .add(MaxPool2d::new(2))
+        .add(Conv2d::new(32, 64, 3, &mut rng))
+        .add(ReLU)
+        .add(MaxPool2d::new(2))
+        .add(Flatten)
+        .add(Linear::new(1600, 10, &mut rng))
+}
+
+fn names_and_shapes(m: &dyn Module<f32>) -> Vec<(String, Vec<usize>)> {
+    m.parameters().into_iter().map(|(n, p)| (n, p.shape().to_vec())).collect()
+}
+
+#[test]
+fn perceptron_matches_keras() {
+    let m = perceptron();
+    assert_eq!(m.num_parameters(), 7_850);
+    assert_eq!(m.output_shape(&[32, 784]), vec![32, 10]);
+    assert_eq!(names_and_shapes(&m), vec![("0.weight".into(), vec![10, 784]), ("0.bias".into(), vec![10])]);
+    let y = m.forward(&Var::constant(Tensor::ones(&[3, 784])));
+    assert_eq!(y.shape(), &[3, 10]);
+    assert!(y.value().to_vec().iter().all(|&p| p > 0.0 && p < 1.0), "sigmoid outputs lie in (0, 1)");
+}
+
+#[test]
+fn mlp_matches_keras() {
+    let m = mlp();
+    assert_eq!(m.num_parameters(), 101_770);
+    assert_eq!(m.output_shape(&[1, 784]), vec![1, 10]);
+    assert_eq!(
+        names_and_shapes(&m),
+        vec![
+            ("0.weight".into(), vec![128, 784]),
+            ("0.bias".into(), vec![128]),
+            ("2.weight".into(), vec![10, 128]),
+            ("2.bias".into(), vec![10]),
+        ]
+    );
+}
+
+#[test]
+fn cnn_matches_keras() {
+    let m = cnn();
+    assert_eq!(m.num_parameters(), 34_826);
+    let summary = m.summary(&[1, 1, 28, 28]);
+    let shapes: Vec<Vec<usize>> = summary.rows.iter().map(|r| r.output_shape.clone()).collect();
+    assert_eq!(
+        shapes,
+        vec![
+            vec![1, 32, 26, 26],
+            vec![1, 32, 26, 26],
+            vec![1, 32, 13, 13],
+            vec![1, 64, 11, 11],
+            vec![1, 64, 11, 11],
+            vec![1, 64, 5, 5],
+            vec![1, 1600],
+            vec![1, 10],
+        ]
+    );
+    let params: Vec<usize> = summary.rows.iter().map(|r| r.parameters).collect();
+    assert_eq!(params, vec![320, 0, 0, 18_496, 0, 0, 0, 16_010]);
+    let text = summary.to_string();
+    assert!(text.contains("Conv2d(1 -> 32, kernel 3x3)"), "{text}");
+    assert!(text.contains("18,496") && text.ends_with("Total params: 34,826"), "{text}");
+    let y = m.forward(&Var::constant(Tensor::ones(&[2, 1, 28, 28])));
+    assert_eq!(y.shape(), &[2, 10]);
+    let acts = m.forward_with_activations(&Var::constant(Tensor::ones(&[2, 1, 28, 28])));
+    assert_eq!(acts.len(), 8);
+    assert_eq!(acts[5].shape(), &[2, 64, 5, 5]);
+    assert_eq!(acts[7].value().to_vec(), y.value().to_vec());
+}
+
+#[test]
+fn linear_computes_x_w_transpose_plus_b() {
+    // W = [[1, 2], [3, 4], [5, 6]] (out 3, in 2), b = [0.5, -1, 0]; x = [1, -1]:
+    // y = [1 - 2 + 0.5, 3 - 4 - 1, 5 - 6 + 0] = [-0.5, -2, -1].
+    let w = Var::parameter(Tensor::<f64>::from_vec(vec![1., 2., 3., 4., 5., 6.], &[3, 2]).unwrap(), "weight");
+    let b = Var::parameter(Tensor::from_vec(vec![0.5, -1., 0.], &[3]).unwrap(), "bias");
+    let layer = Linear::from_parts(w, Some(b));
+    let y = layer.forward(&Var::constant(Tensor::from_vec(vec![1., -1.], &[1, 2]).unwrap()));
+    assert_eq!(y.value().to_vec(), vec![-0.5, -2.0, -1.0]);
+}
+
+#[test]
+fn builders_change_init_bias_and_padding() {
+    let mut rng = seeded_rng(3);
+    let no_bias: Linear<f32> = Linear::builder(5, 4).bias(false).init(Init::Constant(0.25)).build(&mut rng);
+    assert_eq!(no_bias.num_parameters(), 20);
+    assert!(no_bias.weight().value().to_vec().iter().all(|&w| w == 0.25));
+    assert_eq!(no_bias.describe(), "Linear(5 -> 4, no bias)");
+
+    let same: Conv2d<f32> = Conv2d::builder(3, 8, 5).padding(Padding::Same).build(&mut rng);
+    assert_eq!(same.output_shape(&[2, 3, 17, 9]), vec![2, 8, 17, 9]);
+    let strided: Conv2d<f32> = Conv2d::builder(3, 8, 3).padding(Padding::Same).stride(2).build(&mut rng);
+    // Keras's "same" with stride 2: ceil(17 / 2) = 9, ceil(9 / 2) = 5.
+    assert_eq!(strided.output_shape(&[1, 3, 17, 9]), vec![1, 8, 9, 5]);
+    let y = strided.forward(&Var::constant(Tensor::ones(&[1, 3, 17, 9])));
+    assert_eq!(y.shape(), &[1, 8, 9, 5]);
+    let dilated: Conv2d<f32> = Conv2d::builder(1, 1, 3).dilation(2).padding(Padding::Same).build(&mut rng);
+    assert_eq!(dilated.output_shape(&[1, 1, 10, 10]), vec![1, 1, 10, 10]);
+    assert_eq!(AvgPool2d::new(2).output_shape(&[1, 4, 7, 7]), vec![1, 4, 3, 3]);
+    assert_eq!(MaxPool2d::with(3, 1, 1).output_shape(&[1, 4, 7, 7]), vec![1, 4, 7, 7]);
+}
+
+#[test]
+#[should_panic(expected = "'same' padding needs an odd kernel span")]
+fn same_padding_rejects_even_kernels() {
+    let _: Conv2d<f32> = Conv2d::builder(1, 1, 2).padding(Padding::Same).build(&mut seeded_rng(0));
+}
+
+#[test]
+#[should_panic(expected = "Linear(784 -> 10): input of shape [2, 100] must end with 784 features")]
+fn wrong_input_names_the_layer() {
+    perceptron().forward(&Var::constant(Tensor::zeros(&[2, 100])));
+}
+
+#[test]
+fn dense_helper_and_dropout_mode() {
+    let mut rng = seeded_rng(0);
+    let mut m = Sequential::<f64>::new()
+        .add_dense(4, 3, Activation::Tanh, &mut rng)
+        .add(Dropout::new(0.5, 1))
+        .add_dense(3, 2, Activation::Identity, &mut rng);
+    assert_eq!(m.len(), 4);
+    assert_eq!(
+        m.parameters().iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["0.weight", "0.bias", "3.weight", "3.bias"]
+    );
+    let x = Var::constant(Tensor::<f64>::rand_uniform(&[50, 4], -1.0, 1.0, &mut rng));
+    m.set_training(false);
+    let a = m.forward(&x).value().to_vec();
+    let b = m.forward(&x).value().to_vec();
+    assert_eq!(a, b, "evaluation mode is deterministic");
+    m.set_training(true);
+    let c = m.forward(&x).value().to_vec();
+    assert_ne!(a, c, "training mode drops units");
+}
+
+#[test]
+fn modules_are_send_and_sync() {
+    fn check<M: Send + Sync>() {}
+    check::<Sequential<f32>>();
+    check::<Linear<f64>>();
+    check::<Conv2d<f32>>();
+    check::<Dropout>();
+    check::<Box<dyn Module<f32>>>();
+}
