@@ -31,6 +31,8 @@
 //! assert_eq!(grads.get(cnn.parameters()[0].1).unwrap().shape(), &[32, 1, 3, 3]);
 //! ```
 
+#![warn(missing_docs)]
+
 mod activation;
 pub mod checkpoint;
 mod conv;

@@ -42,6 +42,7 @@ impl<T: Element> Sequential<T> {
     }
 
     /// Appends a layer.
+    // `add` is Keras's name for this builder step; `Sequential` has no `+`.
     #[allow(clippy::should_implement_trait)]
     pub fn add(mut self, layer: impl Module<T> + 'static) -> Self {
         self.layers.push(Box::new(layer));

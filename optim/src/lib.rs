@@ -34,6 +34,8 @@
 //! assert!((w[0] - 2.0).abs() < 1e-2 && (w[1] + 3.0).abs() < 1e-2, "{w:?}");
 //! ```
 
+#![warn(missing_docs)]
+
 mod adam;
 mod clip;
 mod gd_mode;
