@@ -41,11 +41,6 @@ impl Dropout {
     pub fn is_training(&self) -> bool {
         self.training
     }
-
-    /// Restarts the mask generator from `seed`.
-    pub fn reseed(&mut self, seed: u64) {
-        *self.rng.get_mut().unwrap_or_else(|e| e.into_inner()) = seeded_rng(seed);
-    }
 }
 
 impl<T: Element> Module<T> for Dropout {
@@ -71,6 +66,11 @@ impl<T: Element> Module<T> for Dropout {
 
     fn set_training(&mut self, training: bool) {
         self.training = training;
+    }
+
+    /// Restarts the mask generator from `seed`.
+    fn reseed(&mut self, seed: u64) {
+        *self.rng.get_mut().unwrap_or_else(|e| e.into_inner()) = seeded_rng(seed);
     }
 }
 

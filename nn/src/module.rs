@@ -49,6 +49,14 @@ pub trait Module<T: Element>: Send + Sync {
     /// mode. Only layers that behave differently (dropout) care.
     fn set_training(&mut self, _training: bool) {}
 
+    /// Restarts every random generator the module owns (dropout masks) from
+    /// `seed`; containers give each child its own seed derived from `seed`
+    /// and the child's position. Calling it at the start of each epoch with
+    /// a seed made from the run's seed and the epoch number makes a run
+    /// resumable exactly at epoch boundaries. Modules without randomness
+    /// ignore it.
+    fn reseed(&mut self, _seed: u64) {}
+
     /// Total number of scalar parameters: `sum over theta of numel(theta)`.
     fn num_parameters(&self) -> usize {
         self.parameters().iter().map(|(_, p)| p.value().numel()).sum()
@@ -78,6 +86,10 @@ impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
 
     fn set_training(&mut self, training: bool) {
         (**self).set_training(training)
+    }
+
+    fn reseed(&mut self, seed: u64) {
+        (**self).reseed(seed)
     }
 
     fn num_parameters(&self) -> usize {

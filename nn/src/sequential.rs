@@ -167,4 +167,19 @@ impl<T: Element> Module<T> for Sequential<T> {
             layer.set_training(training);
         }
     }
+
+    fn reseed(&mut self, seed: u64) {
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            layer.reseed(child_seed(seed, i));
+        }
+    }
+}
+
+/// A seed for child `index` (SplitMix64's finaliser over `seed + index`), so
+/// that two dropout layers never share a mask stream.
+fn child_seed(seed: u64, index: usize) -> u64 {
+    let mut z = seed.wrapping_add((index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }

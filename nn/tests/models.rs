@@ -157,6 +157,24 @@ fn dense_helper_and_dropout_mode() {
 }
 
 #[test]
+fn reseeding_replays_dropout_masks() {
+    let mut m = Sequential::<f32>::new().add(Dropout::new(0.5, 0)).add(Dropout::new(0.5, 0));
+    let x = Var::constant(Tensor::ones(&[64]));
+    m.reseed(5);
+    let first = m.forward_with_activations(&x);
+    m.reseed(5);
+    let again = m.forward_with_activations(&x);
+    assert_eq!(first[1].value().to_vec(), again[1].value().to_vec(), "same seed, same masks");
+    let m0: Vec<bool> = first[0].value().to_vec().iter().map(|&v| v != 0.0).collect();
+    let mut solo = Dropout::new(0.5, 0);
+    Module::<f32>::reseed(&mut solo, 5);
+    let s0: Vec<bool> = solo.forward(&x).value().to_vec().iter().map(|&v: &f32| v != 0.0).collect();
+    assert_ne!(m0, s0, "children get seeds derived from the parent's, not the parent's itself");
+    m.reseed(6);
+    assert_ne!(m.forward(&x).value().to_vec(), first[1].value().to_vec());
+}
+
+#[test]
 fn modules_are_send_and_sync() {
     fn check<M: Send + Sync>() {}
     check::<Sequential<f32>>();
