@@ -293,3 +293,34 @@ fn prefixes_separate_model_and_other_state() {
     assert_eq!(other.forward(&input()).value().to_vec(), model.forward(&input()).value().to_vec());
     assert_eq!(back.prefixed("optimizer.").len(), 1);
 }
+
+mod corrupted_files {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn valid() -> Vec<u8> {
+        let mut ckpt = Checkpoint::from_tensors(mlp(1).state_dict());
+        ckpt.metadata.insert("epoch".into(), "1".into());
+        ckpt.to_bytes().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any truncation or byte corruption gives `Ok` or a typed error, never a panic;
+        /// a successful parse never yields more elements than the file has bytes for.
+        #[test]
+        fn never_panics(cut in 0usize..2000, flips in proptest::collection::vec((0usize..2000, any::<u8>()), 0..4)) {
+            let mut bytes = valid();
+            for (pos, val) in flips {
+                let n = bytes.len();
+                bytes[pos % n] = val;
+            }
+            bytes.truncate(cut.min(bytes.len()));
+            if let Ok(ckpt) = Checkpoint::<f32>::from_bytes(&bytes) {
+                let elements: usize = ckpt.tensors.values().map(|t| t.numel()).sum();
+                prop_assert!(elements * 4 <= bytes.len());
+            }
+        }
+    }
+}

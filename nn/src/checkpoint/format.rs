@@ -162,8 +162,11 @@ pub(crate) fn from_bytes<T: Element>(
         bytes.get(..8).and_then(|b| b.try_into().ok()).ok_or(CheckpointError::TooShort { len: bytes.len() })?;
     let header_len = u64::from_le_bytes(prefix);
     let available = bytes.len() - 8;
-    if header_len > available as u64 || header_len > MAX_HEADER_LEN {
+    if header_len > available as u64 {
         return Err(CheckpointError::HeaderTooLarge { header_len, available });
+    }
+    if header_len > MAX_HEADER_LEN {
+        return Err(invalid(format!("a header of {header_len} bytes exceeds the {MAX_HEADER_LEN}-byte limit")));
     }
     let header_end = 8 + header_len as usize;
     let header: Map<String, Value> = serde_json::from_slice(&bytes[8..header_end])
