@@ -13,7 +13,7 @@ fn same_value(a: &Var<f64>, b: &Var<f64>) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config(32))]
+    #![proptest_config(config(48))]
 
     #[test]
     fn add((a, b) in broadcast_pair(Values::Smooth, Values::Smooth)) {
@@ -57,7 +57,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(16))]
+    #![proptest_config(config(32))]
 
     #[test]
     fn std_add((a, b) in broadcast_pair(Values::Smooth, Values::Smooth)) {

@@ -67,7 +67,7 @@ fn conv1d_case() -> impl Strategy<Value = (Conv1dParams, Tensor<f64>, Tensor<f64
 }
 
 proptest! {
-    #![proptest_config(config(24))]
+    #![proptest_config(config(32))]
 
     #[test]
     fn conv2d((g, x, w, b) in conv2d_case(), with_bias in any::<bool>()) {

@@ -19,6 +19,7 @@ mod pool;
 mod reduce;
 mod shape;
 mod softmax;
+mod strategies;
 mod unary;
 
 /// Every public operation in `src/ops`, each the name of its proptest.

@@ -19,7 +19,7 @@ fn pool_case(kind: Values) -> impl Strategy<Value = (Tensor<f64>, Window)> {
 }
 
 proptest! {
-    #![proptest_config(config(24))]
+    #![proptest_config(config(32))]
 
     /// All input values distinct: no ties inside a window.
     #[test]

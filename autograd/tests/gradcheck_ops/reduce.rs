@@ -30,7 +30,7 @@ fn tensor_and_axis(kind: Values) -> impl Strategy<Value = (Tensor<f64>, isize)> 
 }
 
 proptest! {
-    #![proptest_config(config(32))]
+    #![proptest_config(config(48))]
 
     #[test]
     fn sum_axes((x, axes) in tensor_and_axes(Values::Smooth), keepdim in any::<bool>()) {

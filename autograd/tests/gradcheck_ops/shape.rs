@@ -64,7 +64,7 @@ fn tensor_and_span() -> impl Strategy<Value = (Tensor<f64>, isize, isize)> {
 }
 
 proptest! {
-    #![proptest_config(config(32))]
+    #![proptest_config(config(48))]
 
     #[test]
     fn reshape((x, target) in tensor_and_reshape()) {

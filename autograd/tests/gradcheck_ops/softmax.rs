@@ -27,7 +27,7 @@ fn targets(batch: usize, classes: usize) -> impl Strategy<Value = Tensor<f64>> {
 }
 
 proptest! {
-    #![proptest_config(config(32))]
+    #![proptest_config(config(48))]
 
     #[test]
     fn softmax((x, axis) in tensor_and_axis()) {

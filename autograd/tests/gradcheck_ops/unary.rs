@@ -4,7 +4,7 @@ use crate::common::{any_tensor, broadcast_pair, check_op, config, Values};
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(config(32))]
+    #![proptest_config(config(48))]
 
     #[test]
     fn exp(x in any_tensor(0, 4, Values::Smooth)) {
