@@ -1,0 +1,58 @@
+//! The per-operation cost of recording and differentiating a graph.
+//!
+//! A chain of 100 element-wise operations on a tiny tensor (`[1]` or `[4]`)
+//! does almost no arithmetic, so the time is the bookkeeping: a node per
+//! operation (id, `Arc`, boxed backward closure, caller location), the
+//! thread-local checks of grad and anomaly mode, and in backward the
+//! topological sort, the gradient map and one backward closure per node.
+//! Each group reports throughput in "elements" that are operations, so
+//! criterion's `time / 100` is the cost of one operation.
+//!
+//! - `no_grad_forward`: tensor arithmetic only (the baseline);
+//! - `recorded_forward`: the same chain recorded into a graph;
+//! - `forward_backward`: recorded forward, then `backward()`.
+//!
+//! ```text
+//! cargo bench -p sinapse-benches --bench autograd_overhead -- --warm-up-time 1 --measurement-time 3
+//! ```
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use sinapse_autograd::{no_grad, Var};
+use sinapse_tensor::Tensor;
+
+const OPS: usize = 100;
+
+/// `OPS` operations cycling through add_scalar, mul_scalar, tanh and mul.
+fn chain(x: &Var<f32>) -> Var<f32> {
+    let mut y = x.clone();
+    for i in 0..OPS {
+        y = match i % 4 {
+            0 => y.add_scalar(0.1),
+            1 => y.mul_scalar(0.9),
+            2 => y.tanh(),
+            _ => y.mul(x),
+        };
+    }
+    y
+}
+
+fn autograd_overhead(c: &mut Criterion) {
+    let mut group = c.benchmark_group("autograd_chain_100_ops");
+    group.throughput(Throughput::Elements(OPS as u64));
+    for n in [1usize, 4] {
+        let x = Var::parameter(Tensor::<f32>::full(&[n], 0.5), "x");
+        group.bench_with_input(BenchmarkId::new("no_grad_forward", n), &n, |b, _| {
+            b.iter(|| no_grad(|| black_box(chain(&x))));
+        });
+        group.bench_with_input(BenchmarkId::new("recorded_forward", n), &n, |b, _| {
+            b.iter(|| black_box(chain(&x)));
+        });
+        group.bench_with_input(BenchmarkId::new("forward_backward", n), &n, |b, _| {
+            b.iter(|| black_box(chain(&x).sum_all().backward()));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, autograd_overhead);
+criterion_main!(benches);
