@@ -12,6 +12,10 @@
 //! - [`clip_grad_norm`]: clipping by global norm.
 //! - [`GdMode`]: batch, stochastic and minibatch gradient descent, with
 //!   [`accumulate_gradients`] for batch updates in bounded memory.
+//! - [`Model`] (module [`training`]): Keras's `compile` / `fit` / `evaluate`
+//!   / `predict` / `summary`, with [`History`], callbacks
+//!   ([`EarlyStopping`], [`ModelCheckpoint`]), progress bars and exact
+//!   resumption.
 //!
 //! ```
 //! use sinapse_nn::prelude::*;
@@ -43,6 +47,7 @@ mod optimizer;
 mod penalty;
 mod schedule;
 mod sgd;
+pub mod training;
 
 pub use adam::Adam;
 pub use clip::{clip_grad_norm, grad_norm};
@@ -51,3 +56,7 @@ pub use optimizer::{Optimizer, OptimizerState, OptimizerStateError, WeightDecay}
 pub use penalty::l2_penalty;
 pub use schedule::LrSchedule;
 pub use sgd::{Momentum, Sgd};
+pub use training::{
+    BatchSource, Callback, Control, EarlyStopping, EpochRecord, Evaluation, FitConfig, FitError, History, Metric,
+    Model, ModelCheckpoint, MonitorMode, TensorData, TrainingStateError, TRAINING_STATE_FILE,
+};
