@@ -14,6 +14,7 @@
 use crate::anomaly;
 use crate::grad_mode::with_grad_mode;
 use crate::gradients::Gradients;
+use crate::profiler;
 use crate::var::Var;
 use sinapse_tensor::{Element, Tensor};
 use std::collections::{HashMap, HashSet};
@@ -92,7 +93,9 @@ impl<T: Element> Var<T> {
                 result.insert(&node, g.clone());
             }
             let Some(grad_fn) = node.node.grad_fn.as_ref() else { continue };
-            let input_grads = with_grad_mode(options.create_graph, || anomaly::run_backward(grad_fn, &node, &g));
+            let input_grads = profiler::time_backward(grad_fn.op, || {
+                with_grad_mode(options.create_graph, || anomaly::run_backward(grad_fn, &node, &g))
+            });
             assert_eq!(
                 input_grads.len(),
                 grad_fn.inputs.len(),
@@ -115,7 +118,9 @@ impl<T: Element> Var<T> {
                     input.shape()
                 );
                 let total = match pending.remove(&input.id()) {
-                    Some(prev) => with_grad_mode(options.create_graph, || &prev + &ig),
+                    Some(prev) => profiler::time_backward(profiler::ACCUMULATE_GRAD, || {
+                        with_grad_mode(options.create_graph, || &prev + &ig)
+                    }),
                     None => ig,
                 };
                 pending.insert(input.id(), total);

@@ -33,7 +33,9 @@ mod backward;
 mod grad_mode;
 mod gradcheck;
 mod gradients;
+mod inspect;
 mod ops;
+pub mod profiler;
 mod var;
 
 pub use anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
@@ -41,4 +43,8 @@ pub use backward::BackwardOptions;
 pub use grad_mode::{is_grad_enabled, no_grad, NoGradGuard};
 pub use gradcheck::{gradcheck, gradgradcheck, GradcheckError, GradcheckOptions};
 pub use gradients::Gradients;
+pub use inspect::{
+    dot_available, graph_nodes, graph_to_dot, render_dot, render_dot_with, DotOptions, ImageFormat, RenderError,
+};
+pub use profiler::{profile, OpTimer, ProfileReport, Profiler};
 pub use var::{BackwardFn, Var};

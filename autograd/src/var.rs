@@ -1,6 +1,7 @@
 //! [`Var`]: a tensor that remembers how it was computed.
 
 use crate::grad_mode::is_grad_enabled;
+use crate::profiler::OpTimer;
 use sinapse_tensor::{Element, Tensor};
 use std::fmt;
 use std::panic::Location;
@@ -136,6 +137,11 @@ impl<T: Element> Var<T> {
     /// let x = Tensor::from_vec(vec![-2.0, 0.5, 3.0], &[3]).unwrap();
     /// gradcheck(|v| softplus(&v[0]), &[x], &Default::default()).unwrap();
     /// ```
+    ///
+    /// The [profiler](crate::profiler) counts the call but cannot time it:
+    /// `value` was computed before the call. Use
+    /// [`from_op_timed`](Self::from_op_timed) to have the forward
+    /// computation timed too.
     #[track_caller]
     pub fn from_op(
         op: &'static str,
@@ -143,7 +149,42 @@ impl<T: Element> Var<T> {
         value: Tensor<T>,
         backward: impl Fn(&Var<T>, &Var<T>, &[Var<T>]) -> Vec<Option<Var<T>>> + Send + Sync + 'static,
     ) -> Var<T> {
-        let location = Location::caller();
+        if crate::profiler::is_profiling() {
+            crate::profiler::count_forward(op, inputs, &value);
+        }
+        Self::record(op, inputs, value, backward, Location::caller())
+    }
+
+    /// [`from_op`](Self::from_op) for an operation whose forward computation
+    /// the [profiler](crate::profiler) should time: `timer` was started
+    /// before `value` was computed.
+    ///
+    /// Arguments are evaluated left to right, so writing the timer before the
+    /// value expression starts the clock first:
+    /// `Var::from_op_timed("exp", &[x], OpTimer::start(), x.value().exp(), ..)`.
+    /// Every operation of this crate is written this way. When no profiling
+    /// scope is open, the timer is empty and costs one flag read.
+    #[track_caller]
+    pub fn from_op_timed(
+        op: &'static str,
+        inputs: &[&Var<T>],
+        timer: OpTimer,
+        value: Tensor<T>,
+        backward: impl Fn(&Var<T>, &Var<T>, &[Var<T>]) -> Vec<Option<Var<T>>> + Send + Sync + 'static,
+    ) -> Var<T> {
+        crate::profiler::stop_forward(timer, op, inputs, &value);
+        Self::record(op, inputs, value, backward, Location::caller())
+    }
+
+    /// The common part of [`from_op`](Self::from_op) and
+    /// [`from_op_timed`](Self::from_op_timed): builds the node.
+    fn record(
+        op: &'static str,
+        inputs: &[&Var<T>],
+        value: Tensor<T>,
+        backward: impl Fn(&Var<T>, &Var<T>, &[Var<T>]) -> Vec<Option<Var<T>>> + Send + Sync + 'static,
+        location: &'static Location<'static>,
+    ) -> Var<T> {
         if !is_grad_enabled() || !inputs.iter().any(|v| v.requires_grad()) {
             return Self::constant(value);
         }

@@ -3,6 +3,7 @@
 //! For `z = x op y` with broadcasting, each input's gradient is computed at
 //! the output's shape and then summed back to the input's shape.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::Element;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -12,7 +13,8 @@ impl<T: Element> Var<T> {
     #[track_caller]
     pub fn add(&self, other: &Var<T>) -> Var<T> {
         let (sa, sb) = (self.shape().to_vec(), other.shape().to_vec());
-        Var::from_op("add", &[self, other], self.value().add(other.value()), move |_, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("add", &[self, other], timer, self.value().add(other.value()), move |_, g, _| {
             vec![Some(g.sum_to_shape(&sa)), Some(g.sum_to_shape(&sb))]
         })
     }
@@ -21,7 +23,8 @@ impl<T: Element> Var<T> {
     #[track_caller]
     pub fn sub(&self, other: &Var<T>) -> Var<T> {
         let (sa, sb) = (self.shape().to_vec(), other.shape().to_vec());
-        Var::from_op("sub", &[self, other], self.value().sub(other.value()), move |_, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("sub", &[self, other], timer, self.value().sub(other.value()), move |_, g, _| {
             vec![Some(g.sum_to_shape(&sa)), Some(g.neg().sum_to_shape(&sb))]
         })
     }
@@ -29,7 +32,8 @@ impl<T: Element> Var<T> {
     /// `x * y` element-wise. Backward: `dx = g * y`, `dy = g * x`.
     #[track_caller]
     pub fn mul(&self, other: &Var<T>) -> Var<T> {
-        Var::from_op("mul", &[self, other], self.value().mul(other.value()), |_, g, x| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("mul", &[self, other], timer, self.value().mul(other.value()), |_, g, x| {
             let dx = x[0].requires_grad().then(|| g.mul(&x[1]).sum_to_shape(x[0].shape()));
             let dy = x[1].requires_grad().then(|| g.mul(&x[0]).sum_to_shape(x[1].shape()));
             vec![dx, dy]
@@ -39,7 +43,8 @@ impl<T: Element> Var<T> {
     /// `x / y` element-wise. Backward: `dx = g / y`, `dy = -g * x / y^2 = -g * z / y`.
     #[track_caller]
     pub fn div(&self, other: &Var<T>) -> Var<T> {
-        Var::from_op("div", &[self, other], self.value().div(other.value()), |z, g, x| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("div", &[self, other], timer, self.value().div(other.value()), |z, g, x| {
             let dx = x[0].requires_grad().then(|| g.div(&x[1]).sum_to_shape(x[0].shape()));
             let dy = x[1].requires_grad().then(|| g.mul(z).div(&x[1]).neg().sum_to_shape(x[1].shape()));
             vec![dx, dy]
@@ -49,25 +54,31 @@ impl<T: Element> Var<T> {
     /// `-x`. Backward: `dx = -g`.
     #[track_caller]
     pub fn neg(&self) -> Var<T> {
-        Var::from_op("neg", &[self], self.value().neg(), |_, g, _| vec![Some(g.neg())])
+        let timer = OpTimer::start();
+        Var::from_op_timed("neg", &[self], timer, self.value().neg(), |_, g, _| vec![Some(g.neg())])
     }
 
     /// `x + s` for a scalar `s`. Backward: `dx = g`.
     #[track_caller]
     pub fn add_scalar(&self, s: T) -> Var<T> {
-        Var::from_op("add_scalar", &[self], self.value().add_scalar(s), |_, g, _| vec![Some(g.clone())])
+        let timer = OpTimer::start();
+        Var::from_op_timed("add_scalar", &[self], timer, self.value().add_scalar(s), |_, g, _| vec![Some(g.clone())])
     }
 
     /// `x * s` for a scalar `s`. Backward: `dx = s g`.
     #[track_caller]
     pub fn mul_scalar(&self, s: T) -> Var<T> {
-        Var::from_op("mul_scalar", &[self], self.value().mul_scalar(s), move |_, g, _| vec![Some(g.mul_scalar(s))])
+        let timer = OpTimer::start();
+        Var::from_op_timed("mul_scalar", &[self], timer, self.value().mul_scalar(s), move |_, g, _| {
+            vec![Some(g.mul_scalar(s))]
+        })
     }
 
     /// `s - x` for a scalar `s`. Backward: `dx = -g`.
     #[track_caller]
     pub fn rsub_scalar(&self, s: T) -> Var<T> {
-        Var::from_op("rsub_scalar", &[self], self.value().map(|v| s - v), |_, g, _| vec![Some(g.neg())])
+        let timer = OpTimer::start();
+        Var::from_op_timed("rsub_scalar", &[self], timer, self.value().map(|v| s - v), |_, g, _| vec![Some(g.neg())])
     }
 }
 

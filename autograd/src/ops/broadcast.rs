@@ -1,6 +1,7 @@
 //! `broadcast_to` and its adjoint `sum_to_shape`: the pair through which all
 //! broadcasting gradients flow.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::Element;
 
@@ -14,7 +15,8 @@ impl<T: Element> Var<T> {
             return self.clone();
         }
         let from = self.shape().to_vec();
-        Var::from_op("broadcast_to", &[self], self.value().broadcast_to(shape), move |_, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("broadcast_to", &[self], timer, self.value().broadcast_to(shape), move |_, g, _| {
             vec![Some(g.sum_to_shape(&from))]
         })
     }
@@ -27,7 +29,8 @@ impl<T: Element> Var<T> {
             return self.clone();
         }
         let from = self.shape().to_vec();
-        Var::from_op("sum_to_shape", &[self], self.value().sum_to_shape(shape), move |_, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("sum_to_shape", &[self], timer, self.value().sum_to_shape(shape), move |_, g, _| {
             vec![Some(g.broadcast_to(&from))]
         })
     }

@@ -13,6 +13,7 @@
 //!
 //! `conv1d` is `conv2d` on inputs with a height of 1, through reshapes.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::{Conv1dParams, Conv2dParams, Element};
 
@@ -37,8 +38,9 @@ impl<T: Element> Var<T> {
     }
 
     fn conv2d_no_bias(&self, weight: &Var<T>, params: Conv2dParams) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().conv2d(weight.value(), None, params);
-        Var::from_op("conv2d", &[self, weight], value, move |_, g, x| {
+        Var::from_op_timed("conv2d", &[self, weight], timer, value, move |_, g, x| {
             let dx = x[0].requires_grad().then(|| g.conv2d_grad_input(&x[1], x[0].shape(), params));
             let dw = x[1].requires_grad().then(|| g.conv2d_grad_weight(&x[0], x[1].shape(), params));
             vec![dx, dw]
@@ -50,8 +52,9 @@ impl<T: Element> Var<T> {
     /// `[N, C, H, W]` = `input_shape`. Differentiable in both arguments.
     #[track_caller]
     pub fn conv2d_grad_input(&self, weight: &Var<T>, input_shape: &[usize], params: Conv2dParams) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().conv2d_grad_input(weight.value(), input_shape, params);
-        Var::from_op("conv2d_grad_input", &[self, weight], value, move |_, g, x| {
+        Var::from_op_timed("conv2d_grad_input", &[self, weight], timer, value, move |_, g, x| {
             // <g, gi(dy, w)> = <conv(g, w), dy>
             let ddy = x[0].requires_grad().then(|| g.conv2d_no_bias(&x[1], params));
             let dw = x[1].requires_grad().then(|| x[0].conv2d_grad_weight(g, x[1].shape(), params));
@@ -64,8 +67,9 @@ impl<T: Element> Var<T> {
     /// Differentiable in both arguments.
     #[track_caller]
     pub fn conv2d_grad_weight(&self, input: &Var<T>, weight_shape: &[usize], params: Conv2dParams) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().conv2d_grad_weight(input.value(), weight_shape, params);
-        Var::from_op("conv2d_grad_weight", &[self, input], value, move |_, g, x| {
+        Var::from_op_timed("conv2d_grad_weight", &[self, input], timer, value, move |_, g, x| {
             // <g, gw(dy, x)> = <conv(x, g), dy>
             let ddy = x[0].requires_grad().then(|| x[1].conv2d_no_bias(g, params));
             let dx = x[1].requires_grad().then(|| x[0].conv2d_grad_input(g, x[1].shape(), params));

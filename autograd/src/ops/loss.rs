@@ -1,5 +1,6 @@
 //! The fused softmax cross-entropy.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::{Element, Tensor};
 
@@ -23,10 +24,11 @@ impl<T: Element> Var<T> {
         );
         let batch = self.shape()[0];
         let inv_b = T::one() / T::from_usize(batch.max(1)).unwrap();
+        let timer = OpTimer::start();
         let log_p = self.value().log_softmax(1);
         let loss = log_p.mul(targets).sum_all().neg() * inv_b;
         let t = targets.clone();
-        Var::from_op("cross_entropy_with_logits", &[self], Tensor::scalar(loss), move |_, g, x| {
+        Var::from_op_timed("cross_entropy_with_logits", &[self], timer, Tensor::scalar(loss), move |_, g, x| {
             let diff = x[0].softmax(1).sub(&Var::constant(t.clone()));
             vec![Some(diff.mul(&g.broadcast_to(x[0].shape())).mul_scalar(inv_b))]
         })

@@ -1,5 +1,6 @@
 //! Matrix products.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::Element;
 
@@ -28,7 +29,8 @@ impl<T: Element> Var<T> {
             }
             return c;
         }
-        Var::from_op("matmul", &[self, other], self.value().matmul(other.value()), |_, g, x| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("matmul", &[self, other], timer, self.value().matmul(other.value()), |_, g, x| {
             let da = x[0].requires_grad().then(|| g.matmul(&x[1].t()).sum_to_shape(x[0].shape()));
             let db = x[1].requires_grad().then(|| x[0].t().matmul(g).sum_to_shape(x[1].shape()));
             vec![da, db]

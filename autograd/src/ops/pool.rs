@@ -7,6 +7,7 @@
 //! and its adjoint is average pooling itself. Each is recorded as an
 //! operation, so pooling can be differentiated any number of times.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::{Element, MaxPoolIndices};
 use std::sync::Arc;
@@ -18,26 +19,33 @@ impl<T: Element> Var<T> {
     /// that held the maximum (the first one on ties).
     #[track_caller]
     pub fn max_pool2d(&self, kernel: (usize, usize), stride: (usize, usize), padding: (usize, usize)) -> Var<T> {
+        let timer = OpTimer::start();
         let (value, indices) = self.value().max_pool2d(kernel, stride, padding);
         let indices = Arc::new(indices);
-        Var::from_op("max_pool2d", &[self], value, move |_, g, _| vec![Some(g.max_pool_scatter(&indices))])
+        Var::from_op_timed("max_pool2d", &[self], timer, value, move |_, g, _| vec![Some(g.max_pool_scatter(&indices))])
     }
 
     /// Scatters `self` (shaped like a max-pool output) into zeros shaped like
     /// its input, at the remembered positions of the maxima. Backward: the
     /// gather at the same positions.
     fn max_pool_scatter(&self, indices: &Arc<MaxPoolIndices>) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().max_pool2d_backward(indices);
         let idx = indices.clone();
-        Var::from_op("max_pool2d_backward", &[self], value, move |_, g, _| vec![Some(g.max_pool_gather(&idx))])
+        Var::from_op_timed("max_pool2d_backward", &[self], timer, value, move |_, g, _| {
+            vec![Some(g.max_pool_gather(&idx))]
+        })
     }
 
     /// Reads `self` (shaped like a max-pool input) at the positions of the
     /// maxima. Backward: the scatter.
     fn max_pool_gather(&self, indices: &Arc<MaxPoolIndices>) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().max_pool2d_gather(indices);
         let idx = indices.clone();
-        Var::from_op("max_pool2d_gather", &[self], value, move |_, g, _| vec![Some(g.max_pool_scatter(&idx))])
+        Var::from_op_timed("max_pool2d_gather", &[self], timer, value, move |_, g, _| {
+            vec![Some(g.max_pool_scatter(&idx))]
+        })
     }
 
     /// 2-D average pooling over `[N, C, H, W]`:
@@ -47,9 +55,10 @@ impl<T: Element> Var<T> {
     /// Backward: each `g` is spread evenly over its window.
     #[track_caller]
     pub fn avg_pool2d(&self, kernel: (usize, usize), stride: (usize, usize), padding: (usize, usize)) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().avg_pool2d(kernel, stride, padding);
         let input_shape = self.shape().to_vec();
-        Var::from_op("avg_pool2d", &[self], value, move |_, g, _| {
+        Var::from_op_timed("avg_pool2d", &[self], timer, value, move |_, g, _| {
             vec![Some(g.avg_pool_spread(&input_shape, kernel, stride, padding))]
         })
     }
@@ -63,8 +72,9 @@ impl<T: Element> Var<T> {
         stride: (usize, usize),
         padding: (usize, usize),
     ) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().avg_pool2d_backward(input_shape, kernel, stride, padding);
-        Var::from_op("avg_pool2d_backward", &[self], value, move |_, g, _| {
+        Var::from_op_timed("avg_pool2d_backward", &[self], timer, value, move |_, g, _| {
             vec![Some(g.avg_pool2d(kernel, stride, padding))]
         })
     }

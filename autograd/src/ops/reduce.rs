@@ -1,5 +1,6 @@
 //! Sums, means and maxima over axes.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::{Element, Tensor};
 
@@ -15,10 +16,13 @@ impl<T: Element> Var<T> {
     /// Sum over `axes`. Backward: `dx = g` broadcast over the summed axes.
     #[track_caller]
     pub fn sum_axes(&self, axes: &[isize], keepdim: bool) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().sum_axes(axes, keepdim);
         let kept = keepdim_shape(self.shape(), axes);
         let from = self.shape().to_vec();
-        Var::from_op("sum", &[self], value, move |_, g, _| vec![Some(g.reshape(&kept).broadcast_to(&from))])
+        Var::from_op_timed("sum", &[self], timer, value, move |_, g, _| {
+            vec![Some(g.reshape(&kept).broadcast_to(&from))]
+        })
     }
 
     /// Sum over one axis.
@@ -62,9 +66,10 @@ impl<T: Element> Var<T> {
     /// maximal element of each group (a subgradient at ties).
     #[track_caller]
     pub fn max(&self, axis: isize, keepdim: bool) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().max(axis, keepdim);
         let kept = keepdim_shape(self.shape(), &[axis]);
-        Var::from_op("max", &[self], value, move |_, g, x| {
+        Var::from_op_timed("max", &[self], timer, value, move |_, g, x| {
             let mask = Var::constant(first_argmax_mask(x[0].value(), axis));
             vec![Some(g.reshape(&kept).broadcast_to(x[0].shape()).mul(&mask))]
         })

@@ -1,5 +1,6 @@
 //! Shape operations: views of the value, with the inverse view as backward.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::{Element, Tensor};
 
@@ -11,7 +12,10 @@ impl<T: Element> Var<T> {
             return self.clone();
         }
         let from = self.shape().to_vec();
-        Var::from_op("reshape", &[self], self.value().reshape(shape), move |_, g, _| vec![Some(g.reshape(&from))])
+        let timer = OpTimer::start();
+        Var::from_op_timed("reshape", &[self], timer, self.value().reshape(shape), move |_, g, _| {
+            vec![Some(g.reshape(&from))]
+        })
     }
 
     /// Merges dimensions `start ..= end`. Backward: reshape back.
@@ -24,18 +28,22 @@ impl<T: Element> Var<T> {
     /// Reorders dimensions. Backward: the inverse permutation.
     #[track_caller]
     pub fn permute(&self, perm: &[usize]) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().permute(perm);
         let mut inverse = vec![0; perm.len()];
         for (i, &p) in perm.iter().enumerate() {
             inverse[p] = i;
         }
-        Var::from_op("permute", &[self], value, move |_, g, _| vec![Some(g.permute(&inverse))])
+        Var::from_op_timed("permute", &[self], timer, value, move |_, g, _| vec![Some(g.permute(&inverse))])
     }
 
     /// Swaps two dimensions. Backward: swap them back.
     #[track_caller]
     pub fn transpose(&self, a: isize, b: isize) -> Var<T> {
-        Var::from_op("transpose", &[self], self.value().transpose(a, b), move |_, g, _| vec![Some(g.transpose(a, b))])
+        let timer = OpTimer::start();
+        Var::from_op_timed("transpose", &[self], timer, self.value().transpose(a, b), move |_, g, _| {
+            vec![Some(g.transpose(a, b))]
+        })
     }
 
     /// Swaps the last two dimensions (matrix transpose).
@@ -51,43 +59,50 @@ impl<T: Element> Var<T> {
     /// placed back into zeros at the same indices.
     #[track_caller]
     pub fn narrow(&self, dim: isize, start: usize, len: usize) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().narrow(dim, start, len);
         let full = self.shape()[norm(dim, self.shape().len())];
-        Var::from_op("narrow", &[self], value, move |_, g, _| vec![Some(g.pad_dim(dim, start, full))])
+        Var::from_op_timed("narrow", &[self], timer, value, move |_, g, _| vec![Some(g.pad_dim(dim, start, full))])
     }
 
     /// Zeros with `self` written at `start..` along `dim` (size `full`), the
     /// adjoint of [`narrow`](Self::narrow). Backward: narrow.
     #[track_caller]
     pub fn pad_dim(&self, dim: isize, start: usize, full: usize) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().pad_dim(dim, start, full);
         let len = self.shape()[norm(dim, self.shape().len())];
-        Var::from_op("pad_dim", &[self], value, move |_, g, _| vec![Some(g.narrow(dim, start, len))])
+        Var::from_op_timed("pad_dim", &[self], timer, value, move |_, g, _| vec![Some(g.narrow(dim, start, len))])
     }
 
     /// Fixes `dim` at `index`, removing it. Backward: unsqueeze and pad.
     #[track_caller]
     pub fn select(&self, dim: isize, index: usize) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().select(dim, index);
         let d = norm(dim, self.shape().len()) as isize;
         let full = self.shape()[d as usize];
-        Var::from_op("select", &[self], value, move |_, g, _| vec![Some(g.unsqueeze(d).pad_dim(d, index, full))])
+        Var::from_op_timed("select", &[self], timer, value, move |_, g, _| {
+            vec![Some(g.unsqueeze(d).pad_dim(d, index, full))]
+        })
     }
 
     /// Removes a size-1 dimension. Backward: unsqueeze.
     #[track_caller]
     pub fn squeeze(&self, dim: isize) -> Var<T> {
+        let timer = OpTimer::start();
         let value = self.value().squeeze(dim);
         let d = norm(dim, self.shape().len()) as isize;
-        Var::from_op("squeeze", &[self], value, move |_, g, _| vec![Some(g.unsqueeze(d))])
+        Var::from_op_timed("squeeze", &[self], timer, value, move |_, g, _| vec![Some(g.unsqueeze(d))])
     }
 
     /// Inserts a size-1 dimension. Backward: squeeze.
     #[track_caller]
     pub fn unsqueeze(&self, dim: isize) -> Var<T> {
+        let timer = OpTimer::start();
         let value: Tensor<T> = self.value().unsqueeze(dim);
         let d = norm(dim, value.shape().len()) as isize;
-        Var::from_op("unsqueeze", &[self], value, move |_, g, _| vec![Some(g.squeeze(d))])
+        Var::from_op_timed("unsqueeze", &[self], timer, value, move |_, g, _| vec![Some(g.squeeze(d))])
     }
 }
 

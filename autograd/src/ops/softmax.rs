@@ -1,5 +1,6 @@
 //! Softmax and log-softmax along an axis.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::Element;
 
@@ -9,7 +10,8 @@ impl<T: Element> Var<T> {
     /// Jacobian `diag(y) - y y^T` applied to `g`.
     #[track_caller]
     pub fn softmax(&self, axis: isize) -> Var<T> {
-        Var::from_op("softmax", &[self], self.value().softmax(axis), move |y, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("softmax", &[self], timer, self.value().softmax(axis), move |y, g, _| {
             let gy = g.mul(y);
             vec![Some(gy.sub(&y.mul(&gy.sum(axis, true))))]
         })
@@ -19,7 +21,8 @@ impl<T: Element> Var<T> {
     /// Backward: `dx = g - softmax(x) * sum(g)`, with `softmax(x) = e^z`.
     #[track_caller]
     pub fn log_softmax(&self, axis: isize) -> Var<T> {
-        Var::from_op("log_softmax", &[self], self.value().log_softmax(axis), move |z, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("log_softmax", &[self], timer, self.value().log_softmax(axis), move |z, g, _| {
             vec![Some(g.sub(&z.exp().mul(&g.sum(axis, true))))]
         })
     }

@@ -5,6 +5,7 @@
 //! Kinks (`relu` at 0, `abs` at 0, ties in `maximum`) take the derivative 0
 //! or the left input's side, like PyTorch.
 
+use crate::profiler::OpTimer;
 use crate::Var;
 use sinapse_tensor::Element;
 
@@ -12,19 +13,22 @@ impl<T: Element> Var<T> {
     /// `e^x`. Backward: `dx = g * e^x = g * z`.
     #[track_caller]
     pub fn exp(&self) -> Var<T> {
-        Var::from_op("exp", &[self], self.value().exp(), |z, g, _| vec![Some(g.mul(z))])
+        let timer = OpTimer::start();
+        Var::from_op_timed("exp", &[self], timer, self.value().exp(), |z, g, _| vec![Some(g.mul(z))])
     }
 
     /// `ln x`. Backward: `dx = g / x`.
     #[track_caller]
     pub fn ln(&self) -> Var<T> {
-        Var::from_op("ln", &[self], self.value().ln(), |_, g, x| vec![Some(g.div(&x[0]))])
+        let timer = OpTimer::start();
+        Var::from_op_timed("ln", &[self], timer, self.value().ln(), |_, g, x| vec![Some(g.div(&x[0]))])
     }
 
     /// `sqrt x`. Backward: `dx = g / (2 sqrt x) = g / (2 z)`.
     #[track_caller]
     pub fn sqrt(&self) -> Var<T> {
-        Var::from_op("sqrt", &[self], self.value().sqrt(), |z, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("sqrt", &[self], timer, self.value().sqrt(), |z, g, _| {
             vec![Some(g.div(z).mul_scalar(T::from_f64_lossy(0.5)))]
         })
     }
@@ -32,7 +36,8 @@ impl<T: Element> Var<T> {
     /// `x^p` for a real constant `p`. Backward: `dx = g * p * x^(p-1)`.
     #[track_caller]
     pub fn powf(&self, p: T) -> Var<T> {
-        Var::from_op("powf", &[self], self.value().powf(p), move |_, g, x| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("powf", &[self], timer, self.value().powf(p), move |_, g, x| {
             vec![Some(g.mul(&x[0].powf(p - T::one()).mul_scalar(p)))]
         })
     }
@@ -40,7 +45,8 @@ impl<T: Element> Var<T> {
     /// `x^2`. Backward: `dx = 2 g x`.
     #[track_caller]
     pub fn square(&self) -> Var<T> {
-        Var::from_op("square", &[self], self.value().square(), |_, g, x| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("square", &[self], timer, self.value().square(), |_, g, x| {
             vec![Some(g.mul(&x[0]).mul_scalar(T::from_f64_lossy(2.0)))]
         })
     }
@@ -48,7 +54,8 @@ impl<T: Element> Var<T> {
     /// `|x|`. Backward: `dx = g * sign(x)` (0 at x = 0).
     #[track_caller]
     pub fn abs(&self) -> Var<T> {
-        Var::from_op("abs", &[self], self.value().abs(), |_, g, x| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("abs", &[self], timer, self.value().abs(), |_, g, x| {
             vec![Some(g.mul(&Var::constant(x[0].value().signum())))]
         })
     }
@@ -56,7 +63,8 @@ impl<T: Element> Var<T> {
     /// `relu(x) = max(x, 0)`. Backward: `dx = g * [x > 0]`.
     #[track_caller]
     pub fn relu(&self) -> Var<T> {
-        Var::from_op("relu", &[self], self.value().relu(), |z, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("relu", &[self], timer, self.value().relu(), |z, g, _| {
             let mask = z.value().map(|v| if v > T::zero() { T::one() } else { T::zero() });
             vec![Some(g.mul(&Var::constant(mask)))]
         })
@@ -66,7 +74,8 @@ impl<T: Element> Var<T> {
     /// Backward: `dx = g * s(x) * (1 - s(x)) = g * z * (1 - z)`.
     #[track_caller]
     pub fn sigmoid(&self) -> Var<T> {
-        Var::from_op("sigmoid", &[self], self.value().sigmoid(), |z, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("sigmoid", &[self], timer, self.value().sigmoid(), |z, g, _| {
             vec![Some(g.mul(&z.mul(&z.rsub_scalar(T::one()))))]
         })
     }
@@ -74,7 +83,8 @@ impl<T: Element> Var<T> {
     /// `tanh x`. Backward: `dx = g * (1 - tanh^2 x) = g * (1 - z^2)`.
     #[track_caller]
     pub fn tanh(&self) -> Var<T> {
-        Var::from_op("tanh", &[self], self.value().tanh(), |z, g, _| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("tanh", &[self], timer, self.value().tanh(), |z, g, _| {
             vec![Some(g.mul(&z.square().rsub_scalar(T::one())))]
         })
     }
@@ -83,7 +93,8 @@ impl<T: Element> Var<T> {
     /// goes to the larger input (`x` on ties).
     #[track_caller]
     pub fn maximum(&self, other: &Var<T>) -> Var<T> {
-        Var::from_op("maximum", &[self, other], self.value().maximum(other.value()), |_, g, x| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("maximum", &[self, other], timer, self.value().maximum(other.value()), |_, g, x| {
             let pick_x = Var::constant(x[0].value().ge(x[1].value()));
             let pick_y = Var::constant(pick_x.value().map(|m| T::one() - m));
             vec![Some(g.mul(&pick_x).sum_to_shape(x[0].shape())), Some(g.mul(&pick_y).sum_to_shape(x[1].shape()))]
@@ -94,7 +105,8 @@ impl<T: Element> Var<T> {
     /// goes to the smaller input (`x` on ties).
     #[track_caller]
     pub fn minimum(&self, other: &Var<T>) -> Var<T> {
-        Var::from_op("minimum", &[self, other], self.value().minimum(other.value()), |_, g, x| {
+        let timer = OpTimer::start();
+        Var::from_op_timed("minimum", &[self, other], timer, self.value().minimum(other.value()), |_, g, x| {
             let pick_x = Var::constant(x[0].value().le(x[1].value()));
             let pick_y = Var::constant(pick_x.value().map(|m| T::one() - m));
             vec![Some(g.mul(&pick_x).sum_to_shape(x[0].shape())), Some(g.mul(&pick_y).sum_to_shape(x[1].shape()))]
