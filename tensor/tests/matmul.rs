@@ -123,3 +123,21 @@ fn mismatched_inner_dimension_panics() {
     let a = Tensor::<f32>::zeros(&[2, 3]);
     let _ = a.matmul(&a);
 }
+
+#[test]
+fn large_products_are_split_across_threads_without_changing_bits() {
+    let a = Tensor::<f32>::from_fn(&[300, 200], |i| ((i[0] * 31 + i[1] * 17) % 13) as f32 * 0.37 - 2.0);
+    let b = Tensor::<f32>::from_fn(&[200, 260], |i| ((i[0] * 7 + i[1] * 11) % 19) as f32 * 0.21 - 1.5);
+    let run = |threads: usize, x: &Tensor<f32>, y: &Tensor<f32>| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| x.matmul(y)).to_vec()
+    };
+    // Split by rows (m >= n) and by columns (a wide product), transposed operands too.
+    assert_eq!(run(1, &a, &b), run(3, &a, &b));
+    assert_eq!(run(1, &b.t(), &a.t()), run(4, &b.t(), &a.t()));
+    let naive = Tensor::<f32>::from_fn(&[300, 260], |i| (0..200).map(|p| a.get(&[i[0], p]) * b.get(&[p, i[1]])).sum());
+    let got = run(2, &a, &b);
+    for (x, y) in got.iter().zip(naive.to_vec()) {
+        assert!((x - y).abs() < 1e-2 * (1.0 + y.abs()), "{x} vs {y}");
+    }
+}

@@ -133,26 +133,122 @@ pub fn gemm<T: Element>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c
         }
         return;
     }
+    let a_ptr = a.data.as_ptr().wrapping_add(a.offset);
+    let b_ptr = b.data.as_ptr().wrapping_add(b.offset);
+    let c_ptr = c.data.as_mut_ptr().wrapping_add(c.offset);
+    let raw = RawGemm {
+        m,
+        k,
+        n,
+        alpha,
+        a: a_ptr,
+        rsa: a.row_stride as isize,
+        csa: a.col_stride as isize,
+        b: b_ptr,
+        rsb: b.row_stride as isize,
+        csb: b.col_stride as isize,
+        beta,
+        c: c_ptr,
+        rsc: c.row_stride as isize,
+        csc: c.col_stride as isize,
+    };
     // SAFETY: the asserts above prove that every (i, j) address of A, B and C
     // lies inside its slice, and that C's addresses are distinct; `c.data` is
     // a unique borrow, so C aliases neither A nor B. Strides fit in isize
     // because they index within a slice, which is at most isize::MAX bytes.
-    unsafe {
-        T::gemm(
-            m,
-            k,
-            n,
-            alpha,
-            a.data.as_ptr().add(a.offset),
-            a.row_stride as isize,
-            a.col_stride as isize,
-            b.data.as_ptr().add(b.offset),
-            b.row_stride as isize,
-            b.col_stride as isize,
-            beta,
-            c.data.as_mut_ptr().add(c.offset),
-            c.row_stride as isize,
-            c.col_stride as isize,
-        );
+    unsafe { raw.run_parallel() }
+}
+
+/// Multiply-adds above which a product is split over rayon's threads. Below
+/// it, waking a second thread costs more than it saves (a 64x784x10 product
+/// of a perceptron step takes a few microseconds on one core).
+const PARALLEL_MULADDS: usize = 1 << 21;
+
+/// Smallest block of rows or columns a thread is given, so each part still
+/// feeds the microkernel full panels.
+const MIN_BLOCK: usize = 32;
+
+/// A checked gemm call, as raw parts that can be cut into blocks of `C`.
+#[derive(Clone, Copy)]
+struct RawGemm<T> {
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: T,
+    a: *const T,
+    rsa: isize,
+    csa: isize,
+    b: *const T,
+    rsb: isize,
+    csb: isize,
+    beta: T,
+    c: *mut T,
+    rsc: isize,
+    csc: isize,
+}
+
+// SAFETY: a `RawGemm` is only built by `gemm` from borrows that outlive the
+// call, and the parallel split hands each thread a disjoint block of `C`
+// (distinct addresses, checked by `gemm`), while `A` and `B` are only read.
+unsafe impl<T: Send> Send for RawGemm<T> {}
+// SAFETY: as above; shared references to a `RawGemm` never write through it
+// except into the disjoint `C` block each task owns.
+unsafe impl<T: Sync> Sync for RawGemm<T> {}
+
+impl<T: Element> RawGemm<T> {
+    /// Runs the product, cutting `C` into row or column blocks computed in
+    /// parallel when it is large. Each block is an independent gemm, so the
+    /// result is bit-for-bit the same whatever the number of threads (each
+    /// element of `C` is still one dot product in the kernel's order).
+    ///
+    /// # Safety
+    /// The pointers and strides must satisfy [`Element::gemm`]'s contract for
+    /// the whole `m x k x n` product.
+    unsafe fn run_parallel(self) {
+        let threads = rayon::current_num_threads();
+        let work = self.m * self.n * self.k;
+        if threads < 2 || work < PARALLEL_MULADDS || self.m.max(self.n) < 2 * MIN_BLOCK {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.run() };
+            return;
+        }
+        let split_rows = self.m >= self.n;
+        let len = if split_rows { self.m } else { self.n };
+        let parts = threads.min(len / MIN_BLOCK).max(1);
+        // Block boundaries depend only on the sizes and the thread count;
+        // blocks are rounded to multiples of 16 to keep the kernel's panels whole.
+        let step = len.div_ceil(parts).div_ceil(16) * 16;
+        rayon::scope(|scope| {
+            let mut start = 0;
+            while start < len {
+                let end = (start + step).min(len);
+                let mut block = self;
+                if split_rows {
+                    block.m = end - start;
+                    block.a = self.a.wrapping_offset(start as isize * self.rsa);
+                    block.c = self.c.wrapping_offset(start as isize * self.rsc);
+                } else {
+                    block.n = end - start;
+                    block.b = self.b.wrapping_offset(start as isize * self.csb);
+                    block.c = self.c.wrapping_offset(start as isize * self.csc);
+                }
+                // SAFETY: the block is a sub-matrix of the checked product, so
+                // its addresses are in bounds, and blocks of C are disjoint.
+                scope.spawn(move |_| unsafe { block.run() });
+                start = end;
+            }
+        });
+    }
+
+    /// # Safety
+    /// As [`Element::gemm`].
+    unsafe fn run(self) {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            T::gemm(
+                self.m, self.k, self.n, self.alpha, self.a, self.rsa, self.csa, self.b, self.rsb, self.csb, self.beta,
+                self.c, self.rsc, self.csc,
+            )
+        }
     }
 }
