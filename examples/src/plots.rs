@@ -9,6 +9,9 @@ use plotters::style::{register_font, FontStyle};
 use std::path::Path;
 use std::sync::Once;
 
+mod panels;
+pub use panels::{image_panels, scatter_and_curves, ImagePanel};
+
 /// A plotting failure (unwritable file, drawing error), with the file named.
 #[derive(Debug, thiserror::Error)]
 #[error("could not draw {path}: {message}")]
@@ -87,6 +90,7 @@ pub fn line_chart(
                 .configure_mesh()
                 .x_desc(x_label)
                 .y_desc(y_label)
+                .y_label_formatter(&|v: &f64| tick_label(*v))
                 .label_style(("sans-serif", 16))
                 .draw()
                 .map_err(|e| plot_err(path, e))?;
@@ -123,6 +127,24 @@ pub fn line_chart(
     }
     root.present().map_err(|e| plot_err(path, e))?;
     Ok(())
+}
+
+/// A tick value in at most four significant digits: log-scale axes put
+/// ticks at values such as 0.30000000000000004, whose full text would not
+/// fit the label area.
+fn tick_label(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let decimals = (3 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    let text = format!("{v:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    // A tick at zero computed as -1e-17 would otherwise read "-0".
+    if text == "-0" {
+        "0".into()
+    } else {
+        text
+    }
 }
 
 /// Draws a confusion matrix: row = true class, column = predicted class,
