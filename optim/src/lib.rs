@@ -57,6 +57,6 @@ pub use penalty::l2_penalty;
 pub use schedule::LrSchedule;
 pub use sgd::{Momentum, Sgd};
 pub use training::{
-    BatchSource, Callback, Control, EarlyStopping, EpochRecord, Evaluation, FitConfig, FitError, History, Metric,
-    Model, ModelCheckpoint, MonitorMode, TensorData, TrainingStateError, TRAINING_STATE_FILE,
+    epoch_order, BatchSource, Callback, Control, EarlyStopping, EpochRecord, Evaluation, FitConfig, FitError, History,
+    Metric, Model, ModelCheckpoint, MonitorMode, TensorData, TrainingStateError, TRAINING_STATE_FILE,
 };

@@ -14,9 +14,19 @@ use sinapse_autograd::Var;
 use sinapse_tensor::{seeded_rng, Element, Tensor};
 use std::time::Instant;
 
-/// The order in which epoch `epoch` visits the examples: a permutation from
-/// ChaCha8 seeded with `seed`, stream `epoch` (the identity without shuffling).
-pub(crate) fn epoch_order(n: usize, shuffle: bool, seed: u64, epoch: usize) -> Vec<usize> {
+/// The order in which [`Model::fit`]'s epoch `epoch` (0-based) visits `n`
+/// examples: a permutation from ChaCha8 seeded with `seed`, stream `epoch`
+/// (the identity when `shuffle` is false). Public so that hand-written loops
+/// can visit the data exactly as `fit` does.
+///
+/// ```
+/// let order = sinapse_optim::epoch_order(5, true, 42, 0);
+/// let mut sorted = order.clone();
+/// sorted.sort();
+/// assert_eq!(sorted, vec![0, 1, 2, 3, 4]);
+/// assert_eq!(order, sinapse_optim::epoch_order(5, true, 42, 0));
+/// ```
+pub fn epoch_order(n: usize, shuffle: bool, seed: u64, epoch: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
     if shuffle {
         let mut rng = seeded_rng(seed);

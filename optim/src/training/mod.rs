@@ -38,6 +38,7 @@ pub use callbacks::{Callback, Control, EarlyStopping, ModelCheckpoint, MonitorMo
 pub use config::FitConfig;
 pub use data::{BatchSource, TensorData};
 pub use error::{FitError, TrainingStateError};
+pub use fit::epoch_order;
 pub use history::{EpochRecord, Evaluation, History};
 pub use metric::Metric;
 pub use model::Model;

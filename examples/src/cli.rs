@@ -1,0 +1,172 @@
+//! The flags every training example shares, and the `main` wrapper that
+//! turns an error into one readable line and exit status 2.
+//!
+//! ```text
+//! --epochs N --batch-size N --lr X --seed N --threads N
+//! --dataset mnist|fashion --data-dir DIR --out DIR
+//! --train-limit N --test-limit N --quiet
+//! ```
+
+use crate::error::ExampleError;
+use clap::{ArgMatches, Args, Command, FromArgMatches, ValueEnum};
+use std::path::PathBuf;
+
+/// Which data set to train on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DatasetChoice {
+    /// Handwritten digits (shipped in the repository).
+    Mnist,
+    /// Zalando's clothes (Debian's `dataset-fashion-mnist` package).
+    Fashion,
+}
+
+impl DatasetChoice {
+    /// The name used in files and metadata: `mnist` or `fashion`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DatasetChoice::Mnist => "mnist",
+            DatasetChoice::Fashion => "fashion",
+        }
+    }
+
+    /// Parses [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "mnist" => Some(DatasetChoice::Mnist),
+            "fashion" => Some(DatasetChoice::Fashion),
+            _ => None,
+        }
+    }
+}
+
+/// The flags shared by the training examples. Per-example defaults (epochs,
+/// batch size, learning rate, output folder) are set by [`parse`].
+#[derive(Clone, Debug, Args)]
+pub struct CommonArgs {
+    /// Passes over the training set.
+    #[arg(long, default_value_t = 1)]
+    pub epochs: usize,
+    /// Examples per update (the last batch of an epoch may be smaller).
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    /// Learning rate of SGD.
+    #[arg(long, default_value_t = 0.1)]
+    pub lr: f64,
+    /// Seed of the weights, the shuffles and the dropout masks.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Worker threads for matrix products and element-wise kernels (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Data set.
+    #[arg(long, value_enum, default_value_t = DatasetChoice::Mnist)]
+    pub dataset: DatasetChoice,
+    /// A folder holding the IDX files (searched before the standard places).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Folder for the model, the JSON reports and the plots.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Train on the first N training images only (quick runs, CI).
+    #[arg(long)]
+    pub train_limit: Option<usize>,
+    /// Test on the first N test images only.
+    #[arg(long)]
+    pub test_limit: Option<usize>,
+    /// No progress output (the final test accuracy is still printed).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Default values of one example.
+#[derive(Clone, Copy, Debug)]
+pub struct Defaults {
+    /// `--epochs`.
+    pub epochs: usize,
+    /// `--batch-size`.
+    pub batch_size: usize,
+    /// `--lr`.
+    pub lr: f64,
+    /// `--out` is `out/<name>`.
+    pub name: &'static str,
+}
+
+impl CommonArgs {
+    /// Checks values clap cannot: positive sizes, a finite positive learning rate.
+    pub fn validate(&self) -> Result<(), ExampleError> {
+        let bad = |msg: String| Err(ExampleError::Usage(msg));
+        if self.epochs == 0 {
+            return bad("--epochs must be at least 1".into());
+        }
+        if self.batch_size == 0 {
+            return bad("--batch-size must be at least 1".into());
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return bad(format!("--lr must be a positive number, got {}", self.lr));
+        }
+        if self.train_limit == Some(0) || self.test_limit == Some(0) {
+            return bad("--train-limit and --test-limit must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// Verbosity for `fit`: 0 with `--quiet`, else 1.
+    pub fn verbose(&self) -> u8 {
+        u8::from(!self.quiet)
+    }
+}
+
+/// A default value for clap, which keeps `&'static str`s. Leaked on
+/// purpose: a handful of short strings, built once per command line.
+fn text(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// Sets the example's defaults on a command built from `A`.
+fn with_defaults<A: Args>(command: Command, d: Defaults) -> Command {
+    A::augment_args(command)
+        .mut_arg("epochs", |a| a.default_value(text(d.epochs.to_string())))
+        .mut_arg("batch_size", |a| a.default_value(text(d.batch_size.to_string())))
+        .mut_arg("lr", |a| a.default_value(text(d.lr.to_string())))
+        .mut_arg("out", |a| a.default_value(text(format!("out/{}", d.name))))
+}
+
+/// Parses the process arguments into `A` (a struct that flattens
+/// [`CommonArgs`] or is it), with `d` as defaults. Bad flags print clap's
+/// message and exit with status 2.
+pub fn parse<A: Args + FromArgMatches>(about: &'static str, d: Defaults) -> A {
+    let matches = with_defaults::<A>(Command::new(d.name).about(about), d).get_matches();
+    from_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// [`parse`] on explicit arguments (the first is the program name), for tests.
+pub fn parse_from<A: Args + FromArgMatches>(d: Defaults, args: &[&str]) -> Result<A, clap::Error> {
+    let matches = with_defaults::<A>(Command::new(d.name), d).try_get_matches_from(args)?;
+    from_matches(&matches)
+}
+
+fn from_matches<A: FromArgMatches>(matches: &ArgMatches) -> Result<A, clap::Error> {
+    A::from_arg_matches(matches)
+}
+
+/// Sets the number of worker threads, before any matrix product runs:
+/// `MATMUL_NUM_THREADS` for matrixmultiply and the size of rayon's global
+/// pool. `0` keeps one per core. A pool that already exists (a second run
+/// in the same process, as in tests) is left as it is.
+pub fn set_threads(threads: usize) {
+    if threads == 0 {
+        return;
+    }
+    // Read by matrixmultiply when its first product starts; set before that.
+    std::env::set_var("MATMUL_NUM_THREADS", threads.to_string());
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
+}
+
+/// Runs an example's main function: on error, prints `error: <message>` on
+/// stderr and exits with status 2 (no backtrace).
+pub fn run(main: impl FnOnce() -> Result<(), ExampleError>) {
+    if let Err(e) = main() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
+}

@@ -1,0 +1,95 @@
+//! The course's networks, by name, so a saved model can be rebuilt from the
+//! name stored in its file.
+
+use crate::custom_op::Swish;
+use sinapse_datasets::ImageLayout;
+use sinapse_nn::{Conv2d, Flatten, Linear, Loss, MaxPool2d, ReLU, Sequential, Sigmoid};
+use sinapse_tensor::seeded_rng;
+
+/// A network of the examples. Weights are Glorot-uniform, biases zero, f32.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arch {
+    /// Practice I: `784 -> Dense(10, sigmoid)`, mean squared error on one-hot labels.
+    Perceptron,
+    /// `784 -> Dense(128, ReLU) -> Dense(10)`, softmax cross-entropy.
+    Mlp,
+    /// `1x28x28 -> Conv(32, 3x3, ReLU) -> MaxPool 2 -> Conv(64, 3x3, ReLU) ->
+    /// MaxPool 2 -> Flatten(1600) -> Dense(10)`, softmax cross-entropy.
+    Cnn,
+    /// The MLP with the custom swish activation (`x * sigmoid(x)`) of the
+    /// `custom_op` example instead of ReLU.
+    SwishMlp,
+}
+
+impl Arch {
+    /// Every architecture.
+    pub const ALL: [Arch; 4] = [Arch::Perceptron, Arch::Mlp, Arch::Cnn, Arch::SwishMlp];
+
+    /// The name stored in model files: `perceptron`, `mlp`, `cnn`, `swish-mlp`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::Perceptron => "perceptron",
+            Arch::Mlp => "mlp",
+            Arch::Cnn => "cnn",
+            Arch::SwishMlp => "swish-mlp",
+        }
+    }
+
+    /// Parses [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Arch> {
+        Arch::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The network, its weights drawn from a generator seeded with `seed`.
+    pub fn build(self, seed: u64) -> Sequential<f32> {
+        let mut rng = seeded_rng(seed);
+        match self {
+            Arch::Perceptron => Sequential::new().add(Linear::new(784, 10, &mut rng)).add(Sigmoid),
+            Arch::Mlp => {
+                Sequential::new().add(Linear::new(784, 128, &mut rng)).add(ReLU).add(Linear::new(128, 10, &mut rng))
+            }
+            Arch::SwishMlp => {
+                Sequential::new().add(Linear::new(784, 128, &mut rng)).add(Swish).add(Linear::new(128, 10, &mut rng))
+            }
+            Arch::Cnn => Sequential::new()
+                .add(Conv2d::new(1, 32, 3, &mut rng))
+                .add(ReLU)
+                .add(MaxPool2d::new(2))
+                .add(Conv2d::new(32, 64, 3, &mut rng))
+                .add(ReLU)
+                .add(MaxPool2d::new(2))
+                .add(Flatten)
+                .add(Linear::new(1600, 10, &mut rng)),
+        }
+    }
+
+    /// How images are fed: flat `[B, 784]` or `[B, 1, 28, 28]`.
+    pub fn layout(self) -> ImageLayout {
+        match self {
+            Arch::Cnn => ImageLayout::Nchw,
+            _ => ImageLayout::Flat,
+        }
+    }
+
+    /// The input shape of one image, batch dimension included.
+    pub fn input_shape(self, batch: usize) -> Vec<usize> {
+        match self.layout() {
+            ImageLayout::Nchw => vec![batch, 1, 28, 28],
+            ImageLayout::Flat => vec![batch, 784],
+        }
+    }
+
+    /// The training loss (targets are one-hot rows).
+    pub fn loss(self) -> Loss {
+        match self {
+            Arch::Perceptron => Loss::MeanSquaredError,
+            _ => Loss::CrossEntropy,
+        }
+    }
+
+    /// True when the outputs are logits (turned into probabilities by a
+    /// softmax); false for the perceptron's sigmoid outputs.
+    pub fn outputs_logits(self) -> bool {
+        self != Arch::Perceptron
+    }
+}

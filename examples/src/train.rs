@@ -1,0 +1,181 @@
+//! The training examples' common run: load the data, build and compile the
+//! network, `fit` with the test set as validation data, measure, write the
+//! reports, print the test accuracy last.
+//!
+//! Like the peer benchmarks (`shared/peers/README.md`), every epoch visits
+//! all training images in a new order, so the last batch is partial
+//! (937 x 64 plus 32, or 468 x 128 plus 96), and the per-epoch validation
+//! curve is the accuracy on the test images (all 10,000 unless
+//! `--test-limit`): the examples follow the course in reporting test
+//! accuracy rather than holding out a validation split.
+
+use crate::cli::{CommonArgs, Defaults};
+use crate::error::ExampleError;
+use crate::mnist::{MnistSource, Splits};
+use crate::models::Arch;
+use crate::report::{peak_rss_mb, save_model, write_json, write_pictures, Pictures, RunMetrics, MODEL_FILE};
+use sinapse_autograd::Var;
+use sinapse_nn::Sequential;
+use sinapse_optim::{BatchSource, FitConfig, History, Metric, Model, Momentum, Sgd};
+use sinapse_tensor::Tensor;
+use std::path::PathBuf;
+
+/// One training example: its network, its defaults and its optimizer.
+#[derive(Clone, Copy, Debug)]
+pub struct Recipe {
+    /// The network.
+    pub arch: Arch,
+    /// Default flags (epochs, batch size, learning rate, output folder).
+    pub defaults: Defaults,
+    /// SGD momentum.
+    pub momentum: Momentum,
+    /// One line for `--help` and the console.
+    pub about: &'static str,
+}
+
+impl Recipe {
+    /// Practice I: 784 -> Dense(10, sigmoid), MSE on one-hot labels, SGD lr 0.1, batch 64, 5 epochs.
+    pub fn perceptron() -> Recipe {
+        Recipe {
+            arch: Arch::Perceptron,
+            defaults: Defaults { epochs: 5, batch_size: 64, lr: 0.1, name: "perceptron" },
+            momentum: Momentum::None,
+            about: "Practice I: a single layer of 10 sigmoid units on MNIST (MSE on one-hot labels, SGD)",
+        }
+    }
+
+    /// 784 -> 128 ReLU -> 10, softmax cross-entropy, SGD lr 0.1, batch 64, 5 epochs.
+    pub fn mlp() -> Recipe {
+        Recipe {
+            arch: Arch::Mlp,
+            defaults: Defaults { epochs: 5, batch_size: 64, lr: 0.1, name: "mlp" },
+            momentum: Momentum::None,
+            about: "A multilayer perceptron 784-128(ReLU)-10 on MNIST (softmax cross-entropy, SGD)",
+        }
+    }
+
+    /// Conv(32) - pool - Conv(64) - pool - Dense(10), softmax cross-entropy,
+    /// SGD lr 0.05 with classic momentum 0.9, batch 128, 3 epochs.
+    pub fn cnn() -> Recipe {
+        Recipe {
+            arch: Arch::Cnn,
+            defaults: Defaults { epochs: 3, batch_size: 128, lr: 0.05, name: "cnn" },
+            momentum: Momentum::Classic(0.9),
+            about: "A convolutional network Conv(32)-Pool-Conv(64)-Pool-Dense(10) on MNIST (SGD, momentum 0.9)",
+        }
+    }
+
+    /// The MLP with the custom swish activation, SGD lr 0.1, batch 64, 2 epochs.
+    pub fn swish_mlp() -> Recipe {
+        Recipe {
+            arch: Arch::SwishMlp,
+            defaults: Defaults { epochs: 2, batch_size: 64, lr: 0.1, name: "custom_op" },
+            momentum: Momentum::None,
+            about: "A custom operator (swish) checked by finite differences, then trained in an MLP on MNIST",
+        }
+    }
+}
+
+/// What a run produced, for tests and for callers that go on.
+pub struct Outcome {
+    /// The trained model.
+    pub model: Model<f32>,
+    /// Its history.
+    pub history: History,
+    /// The summary written to `metrics.json`.
+    pub metrics: RunMetrics,
+    /// The model's outputs on the test images used, `[N, 10]`.
+    pub test_outputs: Tensor<f32>,
+    /// Every file written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Trains `recipe` with `args` and writes everything into `args.out`.
+pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> {
+    args.validate()?;
+    crate::cli::set_threads(args.threads);
+    let splits = Splits::load(args)?;
+    let layout = recipe.arch.layout();
+    let train = MnistSource::new(splits.train_subset(args.train_limit)?, layout);
+    let test = MnistSource::new(splits.test_subset(args.test_limit)?, layout);
+    std::fs::create_dir_all(&args.out).map_err(|e| ExampleError::io(&args.out, e))?;
+
+    let mut model = Model::new(recipe.arch.build(args.seed));
+    let sgd = Sgd::new(args.lr).momentum(recipe.momentum);
+    model.compile(sgd, recipe.arch.loss(), &[Metric::Accuracy]);
+    let dataset = args.dataset.name();
+    if !args.quiet {
+        println!("{}", recipe.about);
+        println!("{}", model.summary(&recipe.arch.input_shape(args.batch_size)));
+        println!(
+            "{dataset}: {} training images, {} test images (the validation curve); {} epochs, batch {}, lr {}, seed {}",
+            train.len(),
+            test.len(),
+            args.epochs,
+            args.batch_size,
+            args.lr,
+            args.seed
+        );
+    }
+    let config = FitConfig::new(args.epochs).batch_size(args.batch_size).seed(args.seed).verbose(args.verbose());
+    let history = model.fit_source(&train, Some(&test), &config, &mut [])?;
+
+    let test_outputs = model.predict_source(&test, 1000);
+    let labels = test.labels();
+    let predicted = test_outputs.argmax(1);
+    let correct = labels.iter().zip(&predicted).filter(|(a, b)| a == b).count();
+    let test_accuracy = correct as f64 / labels.len() as f64;
+    let one_hot = sinapse_nn::loss::one_hot::<f32>(&labels, 10);
+    let test_loss = recipe.arch.loss().compute(&Var::constant(test_outputs.clone()), &one_hot).item() as f64;
+
+    let net: &Sequential<f32> = model.sequential().expect("the examples build Sequential networks");
+    let model_path = args.out.join(MODEL_FILE);
+    save_model(&model_path, net, recipe.arch, args.dataset)?;
+    let train_seconds: f64 = history.epochs.iter().map(|e| e.seconds).sum();
+    let trained: usize = history.epochs.iter().map(|e| e.examples).sum();
+    let metrics = RunMetrics {
+        example: recipe.defaults.name.into(),
+        architecture: recipe.arch.name().into(),
+        dataset: dataset.into(),
+        test_accuracy,
+        test_loss,
+        train_seconds,
+        epoch_seconds: history.epochs.iter().map(|e| e.seconds).collect(),
+        images_per_second: trained as f64 / train_seconds.max(1e-12),
+        epochs: history.len(),
+        batch_size: args.batch_size,
+        learning_rate: args.lr,
+        seed: args.seed,
+        threads: args.threads,
+        train_examples: train.len(),
+        test_examples: labels.len(),
+        validation: format!("the first {} images of the {dataset} test set", labels.len()),
+        peak_rss_mb: peak_rss_mb(),
+    };
+    let mut files = vec![model_path, args.out.join("history.json"), args.out.join("metrics.json")];
+    write_json(&files[1], &history)?;
+    write_json(&files[2], &metrics)?;
+    let title = format!("{} on {}", recipe.arch.name(), dataset);
+    let class_names = splits.class_names();
+    let image = |k: usize| test.image(k);
+    let pictures = Pictures {
+        title: &title,
+        history: &history,
+        class_names: &class_names,
+        labels: &labels,
+        predicted: &predicted,
+        net,
+        image: &image,
+    };
+    files.extend(write_pictures(&args.out, &pictures)?);
+    if !args.quiet {
+        println!(
+            "trained in {train_seconds:.2} s ({:.0} images/s); peak memory {} MB; wrote {}",
+            metrics.images_per_second,
+            metrics.peak_rss_mb.map(|m| format!("{m:.0}")).unwrap_or_else(|| "?".into()),
+            args.out.display()
+        );
+    }
+    println!("test accuracy: {test_accuracy:.4}");
+    Ok(Outcome { model, history, metrics, test_outputs, files })
+}
