@@ -10,9 +10,10 @@
 
 use clap::Parser;
 use sinapse_examples::filters::{
-    course_convolution, cross_correlation, format_matrix, run, write_plots, FiltersConfig,
+    course_convolution, cross_correlation, format_kernel, format_matrix, run, write_plots, FiltersConfig,
 };
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(about = "3x3 filters on an MNIST digit, valid vs same padding, 1-D convolution and the flip")]
@@ -28,22 +29,28 @@ struct Args {
     out: PathBuf,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+fn main() -> ExitCode {
+    match run_example(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create output folder {}: {e}", args.out.display()))?;
     let report = run(&FiltersConfig { index: args.index, seed: args.seed })?;
 
     println!("MNIST test digit #{} (label {}), 28x28, filtered with 'same' padding\n", report.digit.0, report.digit.1);
-    println!("{:<17} {:>9} {:>9}  kernel (as applied: conv2d does not flip it)", "kernel", "min", "max");
+    println!("{:<17} {:>7} {:>7}  {:<44} what it does", "kernel", "min", "max", "kernel rows (as applied, no flip)");
     for (k, y) in report.kernels.iter().zip(&report.outputs) {
         let lo = y.iter().copied().fold(f32::INFINITY, f32::min);
         let hi = y.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let rows = format_matrix(&k.weights, 3, 3, "");
-        let rows: Vec<&str> = rows.lines().collect();
-        println!("{:<17} {:>9.3} {:>9.3}  {}   {}", k.name, lo, hi, rows.join(" |"), k.description);
+        println!("{:<17} {:>7.3} {:>7.3}  {:<44} {}", k.name, lo, hi, format_kernel(&k.weights), k.description);
     }
-
     println!("\nParameters to map a 28x28 image to a 28x28 image:");
     println!("{:<38} {:>9} {:>7} {:>9}", "layer", "weights", "biases", "total");
     let (c, d) = (report.conv, report.dense);

@@ -10,6 +10,7 @@
 use clap::{Parser, ValueEnum};
 use sinapse_examples::overfitting::{run, write_plots, Method, OverfitConfig};
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -58,8 +59,17 @@ struct Args {
     out: PathBuf,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+fn main() -> ExitCode {
+    match run_example(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create output folder {}: {e}", args.out.display()))?;
     let config = OverfitConfig {

@@ -10,6 +10,7 @@
 use clap::Parser;
 use sinapse_examples::invariance::{run, write_plots, InvarianceConfig, Repr};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(about = "How much do conv and pooled features change when a digit moves by a few pixels?")]
@@ -40,8 +41,17 @@ struct Args {
     out: PathBuf,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+fn main() -> ExitCode {
+    match run_example(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create output folder {}: {e}", args.out.display()))?;
     let config = InvarianceConfig {

@@ -377,15 +377,34 @@ pub fn write_plots(report: &FiltersReport, out: &Path) -> Result<Vec<PathBuf>, F
     Ok(files)
 }
 
-/// `rows x cols` values as text, one row per line, each indented by `indent`.
+/// A value with at most four decimals and no trailing zeros (`10`, `-1`,
+/// `0.0625`).
+fn number(v: f32) -> String {
+    let text = format!("{v:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
+}
+
+/// `rows x cols` values as text, one row per line, each indented by
+/// `indent`, each value right-aligned in 6 columns.
 pub fn format_matrix(values: &[f32], rows: usize, cols: usize, indent: &str) -> String {
     let mut s = String::new();
     for r in 0..rows {
         s += indent;
         for c in 0..cols {
-            s += &format!("{:>7.3}", values[r * cols + c]);
+            s += &format!("{:>6}", number(values[r * cols + c]));
         }
         s += "\n";
     }
     s
+}
+
+/// A 3x3 kernel on one line, rows separated by `|`: `-1 -2 -1 | 0 0 0 | 1 2 1`.
+pub fn format_kernel(weights: &[f32; 9]) -> String {
+    let row = |r: usize| weights[3 * r..3 * r + 3].iter().map(|&v| number(v)).collect::<Vec<_>>().join(" ");
+    format!("{} | {} | {}", row(0), row(1), row(2))
 }

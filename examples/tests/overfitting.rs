@@ -63,10 +63,11 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
         let p = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())).unwrap();
         a.swap(col, p);
         b.swap(col, p);
+        let pivot = a[col].clone();
         for row in col + 1..n {
-            let f = a[row][col] / a[col][col];
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
+            let f = a[row][col] / pivot[col];
+            for (x, p) in a[row][col..].iter_mut().zip(&pivot[col..]) {
+                *x -= f * p;
             }
             b[row] -= f * b[col];
         }
@@ -91,8 +92,8 @@ fn gradient_descent_with_l2_reaches_the_ridge_solution() {
     let mut a = vec![vec![0.0; d + 1]; d + 1];
     let mut rhs = vec![0.0; d + 1];
     for j in 0..=d {
-        for k in 0..=d {
-            a[j][k] = (0..n).map(|i| 2.0 / n as f64 * feat(i, j) * feat(i, k)).sum();
+        for (k, a_jk) in a[j].iter_mut().enumerate() {
+            *a_jk = (0..n).map(|i| 2.0 / n as f64 * feat(i, j) * feat(i, k)).sum();
         }
         if j < d {
             a[j][j] += 1e-2;

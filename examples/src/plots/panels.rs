@@ -207,13 +207,15 @@ pub fn image_panels(
                 if small {
                     root.draw(&Rectangle::new([(x, y), (x + zoom, y + zoom)], BLACK.stroke_width(1)))
                         .map_err(|e| plot_err(path, e))?;
-                    let px = (zoom / 3).clamp(10, 18);
+                    let text = cell_text(v);
+                    // Shrink long numbers (0.0625) so they stay inside the cell.
+                    let px = (3 * zoom / (2 * (text.len() as i32 + 1))).clamp(9, 18);
                     let dark = match p.palette {
                         Palette::Gray => v < 0.5,
                         Palette::Diverging => (v / scale).abs() > 0.6,
                     };
                     let font = ("sans-serif", px).into_font().color(if dark { &WHITE } else { &BLACK });
-                    root.draw(&Text::new(cell_text(v), (x + zoom / 5, y + zoom / 3), font))
+                    root.draw(&Text::new(text, (x + zoom / 8, y + zoom / 3), font))
                         .map_err(|e| plot_err(path, e))?;
                 }
             }
