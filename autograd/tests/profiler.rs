@@ -137,6 +137,8 @@ fn scopes_nest_and_the_outer_one_sees_everything() {
     let _ = w.tanh();
     let inner_report = inner.finish();
     assert!(is_profiling(), "the outer scope is still open");
+    let so_far = outer.report();
+    assert_eq!((so_far.op("exp").unwrap().forward.calls, so_far.op("tanh").unwrap().forward.calls), (1, 1));
     let _ = w.exp();
     let outer_report = outer.finish();
     assert!(!is_profiling());

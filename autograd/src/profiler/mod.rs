@@ -37,6 +37,8 @@
 //!   the `(outside ops)` line: wall time minus the operations' time.
 //! - Forward calls are counted with recording on or off (`no_grad`).
 //! - Only operations run on the thread that started the scope are seen.
+//!   Times are wall times, so a kernel that spreads its work over several
+//!   cores is timed as a whole.
 //!
 //! When no scope is open, the cost is one thread-local flag read per
 //! operation and per backward rule.
@@ -205,15 +207,12 @@ impl OpTimer {
 /// Stops `timer` and counts the operation ([`Var::from_op_timed`]).
 #[inline]
 pub(crate) fn stop_forward<T: Element>(timer: OpTimer, op: &'static str, inputs: &[&Var<T>], value: &Tensor<T>) {
-    match timer.started {
-        Some((start, region)) => {
-            let elapsed = start.elapsed();
-            let cost = cost_of(op, inputs, value) + region.close();
-            STATE.with_borrow_mut(|s| s.event(op, Phase::Forward, Some(elapsed), cost));
-        }
-        // A scope opened while the value was being computed: count it untimed.
-        None if is_profiling() => count_forward(op, inputs, value),
-        None => {}
+    // An empty timer (no scope was open when the operation started) needs
+    // no further look at the profiler's state.
+    if let Some((start, region)) = timer.started {
+        let elapsed = start.elapsed();
+        let cost = cost_of(op, inputs, value) + region.close();
+        STATE.with_borrow_mut(|s| s.event(op, Phase::Forward, Some(elapsed), cost));
     }
 }
 
