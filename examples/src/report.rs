@@ -187,7 +187,7 @@ pub fn write_pictures(out: &Path, p: &Pictures<'_>) -> Result<Vec<PathBuf>, Exam
     if let Some((images, hh, ww)) = first_layer_images(p.net, 64) {
         let path = out.join("filters.png");
         let zoom = if hh <= 5 { 16 } else { 3 };
-        let title = format!("{}: first-layer weights ({}x{}, red < 0 < blue)", p.title, hh, ww);
+        let title = format!("{}: first layer, {hh}x{ww} (red < 0 < blue)", p.title);
         image_grid(&path, &title, &images, hh, ww, 8, zoom, None, Palette::Diverging)?;
         written.push(path);
     }

@@ -103,6 +103,10 @@ fn a_resumed_run_refuses_another_seed() {
     let err = resumed.fit(&x, &y, &config(2).seed(78)).unwrap_err();
     assert!(matches!(err, FitError::SeedMismatch { saved: 77, given: 78 }), "{err:?}");
     assert!(err.to_string().contains("FitConfig::seed(77)"), "{err}");
+    // A model trained in this process may change its seed between fits.
+    let h = m.fit(&x, &y, &config(2).seed(78)).unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(m.seed(), Some(78));
 }
 
 #[test]

@@ -88,7 +88,8 @@ impl<T: Element> Model<T> {
     /// - [`FitError::NonFiniteLoss`]: a batch loss was NaN or infinite (the
     ///   parameters are left as they were before that update);
     /// - [`FitError::NoBatches`]: the data yields no update;
-    /// - [`FitError::SeedMismatch`]: continuing a restored run with another seed;
+    /// - [`FitError::SeedMismatch`]: continuing a run restored by
+    ///   [`load_training_state`](Self::load_training_state) with another seed;
     /// - errors of the callbacks (unknown monitored quantity, failed save).
     ///
     /// # Panics
@@ -104,7 +105,9 @@ impl<T: Element> Model<T> {
     ) -> Result<History, FitError> {
         self.compiled("fit");
         let start = config.initial_epoch.unwrap_or(self.history.len());
-        if let Some(saved) = self.seed {
+        // A restored run must keep its seed to continue exactly; a model
+        // trained in this process may go on with another seed at will.
+        if let (true, Some(saved)) = (self.restored, self.seed) {
             if start > 0 && saved != config.seed {
                 return Err(FitError::SeedMismatch { saved, given: config.seed });
             }
@@ -120,6 +123,7 @@ impl<T: Element> Model<T> {
         }
         self.history.epochs.truncate(start);
         self.seed = Some(config.seed);
+        self.restored = false;
         for cb in callbacks.iter_mut() {
             cb.on_train_begin(self)?;
         }

@@ -130,6 +130,9 @@ pub struct Model<T: Element> {
     pub(crate) history: History,
     /// Seed of the run that produced `history`.
     pub(crate) seed: Option<u64>,
+    /// True from `load_training_state` until the next `fit`: that fit must
+    /// use the saved seed to continue the run exactly.
+    pub(crate) restored: bool,
 }
 
 impl<T: Element> Model<T> {
@@ -144,7 +147,7 @@ impl<T: Element> Model<T> {
                 Err(any) => Net::Other(Box::new(*any.downcast::<M>().expect("the value boxed above"))),
             },
         };
-        Model { net, compiled: None, history: History::default(), seed: None }
+        Model { net, compiled: None, history: History::default(), seed: None, restored: false }
     }
 
     /// Sets the optimizer, the loss and the metrics (Keras's

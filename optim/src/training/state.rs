@@ -111,6 +111,7 @@ impl<T: Element> Model<T> {
         }
         self.history = history;
         self.seed = seed;
+        self.restored = true;
         Ok(())
     }
 }
