@@ -144,6 +144,79 @@ proptest! {
     }
 }
 
+/// The course's 2x2 window, stride 2, no padding (a path of its own in the
+/// kernel), on values full of ties, signed zeros, infinities and NaNs.
+fn problem_2x2() -> impl Strategy<Value = (Problem, Vec<f64>)> {
+    let special = prop_oneof![
+        Just(0.0f64),
+        Just(-0.0),
+        Just(1.0),
+        Just(-1.0),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(f64::NAN),
+        -2.0f64..2.0,
+    ];
+    (1usize..=2, 1usize..=3, 2usize..=9, 2usize..=9).prop_flat_map(move |(n, c, h, w)| {
+        let params = Pool2dParams::square(2);
+        let len = n * c * h * w;
+        let out_len = n * c * (h / 2) * (w / 2);
+        (prop::collection::vec(special.clone(), len), prop::collection::vec(-1.0f64..1.0, out_len)).prop_map(
+            move |(x, dy)| {
+                let p = Problem { input: [n, c, h, w], params, x: vec![0.0; len], dy };
+                (p, x)
+            },
+        )
+    })
+}
+
+/// The sequential scan's rules, NaN included: a larger value or a NaN
+/// replaces the running maximum, so ties keep the first and the last NaN wins.
+fn check_max_pool_2x2<T: Element>(p: &Problem, x: &[f64]) {
+    let s = Pool2dShape::new("max_pool2d", p.input, p.params);
+    let xt = cast::<T>(x);
+    let plane_len = p.input[2] * p.input[3];
+    let mut want_arg = vec![0u32; p.dy.len()];
+    for_each_window(p, |plane, o, window| {
+        let mut best = window[0];
+        for &i in &window[1..] {
+            if xt[i] > xt[best] || xt[i].is_nan() {
+                best = i;
+            }
+        }
+        want_arg[o] = (best - plane * plane_len) as u32;
+    });
+    let (y, arg) = max_pool2d_forward(&s, &xt);
+    assert_eq!(arg, want_arg, "argmax of {x:?}");
+    for (o, (&v, &at)) in y.iter().zip(&arg).enumerate() {
+        let picked = xt[o / (s.out_plane_len()) * plane_len + at as usize];
+        // Bit for bit: the value at the recorded position (so -0 stays -0).
+        assert!(
+            v.to_f64_lossless().to_bits() == picked.to_f64_lossless().to_bits(),
+            "y[{o}] = {v} but x at its argmax is {picked}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn max_pool_2x2_keeps_the_scan_rules_on_ties_zeros_and_nans((p, x) in problem_2x2()) {
+        check_max_pool_2x2::<f64>(&p, &x);
+        check_max_pool_2x2::<f32>(&p, &x);
+    }
+
+    #[test]
+    fn max_pool_2x2_matches_direct_loops((p, x) in problem_2x2()) {
+        // The finite values only: the reference loop has no NaN rule.
+        let x: Vec<f64> = x.iter().map(|v| if v.is_finite() { *v } else { 0.5 }).collect();
+        let p = Problem { x, ..p };
+        check_max_pool::<f64>(&p);
+        check_max_pool::<f32>(&p);
+    }
+}
+
 #[test]
 fn large_inputs_take_the_parallel_path_and_still_match() {
     let (n, c, h, w) = (4, 16, 33, 30);
@@ -157,6 +230,13 @@ fn large_inputs_take_the_parallel_path_and_still_match() {
     check_max_pool::<f32>(&p);
     check_avg_pool::<f64>(&p);
     check_avg_pool::<f32>(&p);
+    // The same input through the 2x2 path, also split over threads.
+    let params = Pool2dParams::square(2);
+    let s = Pool2dShape::new("test", [n, c, h, w], params);
+    let dy = vec![1.0; s.output_shape().iter().product()];
+    let p = Problem { params, dy, ..p };
+    check_max_pool::<f64>(&p);
+    check_max_pool::<f32>(&p);
 }
 
 #[test]

@@ -60,8 +60,24 @@ pub fn max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, 
     (out, arg)
 }
 
+/// Keeps the running maximum `(best, at)` or replaces it by `(v, v_at)`:
+/// a larger value or a NaN wins, so ties keep the earlier position.
+///
+/// Written without a short-circuit so it compiles to selects: on real data
+/// the comparison is a coin flip, and a branch on it mispredicts half the
+/// time (that made pooling several times slower than its memory traffic).
+#[inline(always)]
+fn pick<T: Element>((best, at): (T, u32), v: T, v_at: u32) -> (T, u32) {
+    let take = (v > best) | v.is_nan();
+    (if take { v } else { best }, if take { v_at } else { at })
+}
+
 /// Max pooling of a run of whole planes.
 fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32]) {
+    let p = s.params;
+    if p.kernel == (2, 2) && p.stride == (2, 2) && p.padding == (0, 0) {
+        return forward_planes_2x2(s, x, y, arg);
+    }
     let w = s.in_w;
     // The column span of each output column is the same on every row and plane.
     let col_windows: Vec<Range<usize>> = (0..s.out_w).map(|ow| s.cols_of(ow)).collect();
@@ -74,20 +90,63 @@ fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [
             for ((y, a), cols) in y_row.iter_mut().zip(arg_row).zip(&col_windows) {
                 // Start from a real element, not -inf, so that a window of
                 // -inf values still records a position inside it.
-                let mut best_at = rows.start * w + cols.start;
-                let mut best = plane[best_at];
+                let first = rows.start * w + cols.start;
+                // In range: checked against u32 in max_pool2d_forward.
+                let mut best = (plane[first], first as u32);
                 for ih in rows.clone() {
                     let start = ih * w + cols.start;
-                    for (at, &v) in (start..).zip(&plane[start..ih * w + cols.end]) {
-                        if v > best || v.is_nan() {
-                            best = v;
-                            best_at = at;
-                        }
+                    for (at, &v) in (start as u32..).zip(&plane[start..ih * w + cols.end]) {
+                        best = pick(best, v, at);
                     }
                 }
-                *y = best;
-                // In range: checked against u32 in max_pool2d_forward.
-                *a = best_at as u32;
+                (*y, *a) = best;
+            }
+        }
+    }
+}
+
+/// [`forward_planes`] for the course's 2x2 window with stride 2 and no
+/// padding, at memory speed.
+///
+/// Each window is reduced as a tree, `max(max(tl, tr), max(bl, br))`, where
+/// every `max` keeps its left operand unless the right one is strictly
+/// larger: that picks the first maximum in window order, exactly like the
+/// sequential scan, but with no data-dependent branch (a comparison of real
+/// activations is a coin flip, and branching on it mispredicts half the
+/// time). NaNs break that equivalence, so a row holding one is redone with
+/// the scan's rules.
+fn forward_planes_2x2<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32]) {
+    let (w, ow) = (s.in_w, s.out_w);
+    let planes = x.chunks_exact(s.in_plane_len());
+    let outs = y.chunks_exact_mut(s.out_plane_len()).zip(arg.chunks_exact_mut(s.out_plane_len()));
+    for (plane, (y_p, arg_p)) in planes.zip(outs) {
+        let out_rows = y_p.chunks_exact_mut(ow).zip(arg_p.chunks_exact_mut(ow));
+        for (oh, (y_row, arg_row)) in out_rows.enumerate() {
+            let top = 2 * oh * w;
+            let r0 = &plane[top..top + 2 * ow];
+            let r1 = &plane[top + w..top + w + 2 * ow];
+            // Flat positions fit in u32: checked in max_pool2d_forward.
+            let (top, w) = (top as u32, w as u32);
+            let mut nan = false;
+            let pairs = r0.chunks_exact(2).zip(r1.chunks_exact(2));
+            for (((a, b), y), (j, at)) in pairs.zip(y_row.iter_mut()).zip((0u32..).zip(arg_row.iter_mut())) {
+                let (a_right, b_right) = (a[1] > a[0], b[1] > b[0]);
+                let a_max = if a_right { a[1] } else { a[0] };
+                let b_max = if b_right { b[1] } else { b[0] };
+                let lower = b_max > a_max;
+                *y = if lower { b_max } else { a_max };
+                let (row, right) = if lower { (w, b_right) } else { (0, a_right) };
+                *at = top + 2 * j + row + right as u32;
+                nan |= a[0].is_nan() | a[1].is_nan() | b[0].is_nan() | b[1].is_nan();
+            }
+            if nan {
+                let pairs = r0.chunks_exact(2).zip(r1.chunks_exact(2));
+                for (((a, b), y), (j, at)) in pairs.zip(y_row.iter_mut()).zip((0u32..).zip(arg_row.iter_mut())) {
+                    let i = top + 2 * j;
+                    let best = pick((a[0], i), a[1], i + 1);
+                    let best = pick(best, b[0], i + w);
+                    (*y, *at) = pick(best, b[1], i + w + 1);
+                }
             }
         }
     }
