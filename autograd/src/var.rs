@@ -164,6 +164,27 @@ impl<T: Element> Var<T> {
     /// `Var::from_op_timed("exp", &[x], OpTimer::start(), x.value().exp(), ..)`.
     /// Every operation of this crate is written this way. When no profiling
     /// scope is open, the timer is empty and costs one flag read.
+    ///
+    /// ```
+    /// use sinapse_autograd::{profile, OpTimer, Var};
+    /// use sinapse_tensor::Tensor;
+    ///
+    /// /// cube(x) = x^3; its derivative is 3x^2.
+    /// fn cube(x: &Var<f64>) -> Var<f64> {
+    ///     let timer = OpTimer::start();
+    ///     let value = x.value().powf(3.0);
+    ///     Var::from_op_timed("cube", &[x], timer, value, |_, g, inputs| {
+    ///         vec![Some(g * &inputs[0].square().mul_scalar(3.0))]
+    ///     })
+    /// }
+    ///
+    /// let x = Var::new(Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap());
+    /// let (grads, report) = profile(|| cube(&x).sum_all().backward());
+    /// assert_eq!(grads.get(&x).unwrap().to_vec(), vec![3.0, 12.0]);
+    /// let cube_stats = report.op("cube").unwrap();
+    /// assert_eq!((cube_stats.forward.calls, cube_stats.forward.untimed_calls), (1, 0));
+    /// assert_eq!(cube_stats.backward.calls, 1);
+    /// ```
     #[track_caller]
     pub fn from_op_timed(
         op: &'static str,
