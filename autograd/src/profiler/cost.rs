@@ -66,6 +66,7 @@ const REDUCTIONS: &[&str] = &[
     "max_pool2d",
     "avg_pool2d",
     "max_pool2d_backward",
+    "conv2d_grad_bias",
 ];
 
 /// Operations that only change the layout (a stride view): no arithmetic and
@@ -153,6 +154,7 @@ mod tests {
         let c = estimate_cost("my_op", &[&[10]], &[10], 4);
         assert_eq!((c.flops, c.bytes), (0, 80));
         assert_eq!(estimate_cost("sum", &[&[10, 3]], &[3], 4).flops, 30);
+        assert_eq!(estimate_cost("conv2d_grad_bias", &[&[2, 4, 6, 6]], &[4], 4).flops, 2 * 4 * 6 * 6);
         assert_eq!(estimate_cost("relu", &[&[10, 3]], &[10, 3], 4).flops, 30);
     }
 }
