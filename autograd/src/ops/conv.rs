@@ -25,16 +25,34 @@ impl<T: Element> Var<T> {
     /// `self` is `[N, C, H, W]`, `weight` `[O, C, KH, KW]`, `bias` `[O]`.
     /// Backward: `dx = conv_grad_input(g, w)`, `dw = conv_grad_weight(g, x)`,
     /// `db = sum_{n,i,j} g`.
+    ///
+    /// The bias is added inside the convolution kernel and its gradient is
+    /// one reduction of `g`: no broadcast tensor is built either way.
     #[track_caller]
     pub fn conv2d(&self, weight: &Var<T>, bias: Option<&Var<T>>, params: Conv2dParams) -> Var<T> {
-        let y = self.conv2d_no_bias(weight, params);
-        match bias {
-            Some(b) => {
-                let o = b.shape()[0];
-                y.add(&b.reshape(&[1, o, 1, 1]))
-            }
-            None => y,
-        }
+        let Some(bias) = bias else {
+            return self.conv2d_no_bias(weight, params);
+        };
+        let timer = OpTimer::start();
+        let value = self.value().conv2d(weight.value(), Some(bias.value()), params);
+        Var::from_op_timed("conv2d", &[self, weight, bias], timer, value, move |_, g, x| {
+            let dx = x[0].requires_grad().then(|| g.conv2d_grad_input(&x[1], x[0].shape(), params));
+            let dw = x[1].requires_grad().then(|| g.conv2d_grad_weight(&x[0], x[1].shape(), params));
+            let db = x[2].requires_grad().then(|| g.conv2d_grad_bias());
+            vec![dx, dw, db]
+        })
+    }
+
+    /// The bias gradient of a convolution, called on `self = dy`
+    /// `[N, O, OH, OW]`: `db[o] = sum_{n,i,j} dy[n,o,i,j]`, shape `[O]`.
+    /// Backward: `g` broadcast back over `(n, i, j)` (the adjoint of the sum).
+    fn conv2d_grad_bias(&self) -> Var<T> {
+        let timer = OpTimer::start();
+        let value = self.value().conv2d_grad_bias();
+        let dy_shape = self.shape().to_vec();
+        Var::from_op_timed("conv2d_grad_bias", &[self], timer, value, move |_, g, _| {
+            vec![Some(g.reshape(&[1, dy_shape[1], 1, 1]).broadcast_to(&dy_shape))]
+        })
     }
 
     fn conv2d_no_bias(&self, weight: &Var<T>, params: Conv2dParams) -> Var<T> {

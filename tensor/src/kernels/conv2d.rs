@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use super::conv_shape::Conv2dShape;
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col};
-use super::parallel::{items_per_chunk, items_per_part};
+use super::parallel::{items_per_chunk, items_per_part, worth_parallel};
 use crate::Element;
 
 /// Checks a slice length against the shape, naming the kernel and the operand.
@@ -227,24 +227,48 @@ fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
 /// - `grad_out`: `[N, O, spatial...]` with `N = batch`, `O = channels`;
 /// - returns `[O]`.
 ///
-/// Summed in a fixed order (images, then positions), on the calling thread:
-/// it reads each element once, far less work than the other gradients.
+/// Each channel is summed by one thread in a fixed order (images, then
+/// positions in [`lane_sum`]'s lanes), so the result does not depend on
+/// the number of threads; channels are spread over threads when large.
 ///
 /// # Panics
 /// If `grad_out.len() != batch * channels * spatial`.
 #[track_caller]
 pub fn conv_grad_bias<T: Element>(grad_out: &[T], batch: usize, channels: usize, spatial: usize) -> Vec<T> {
     check_len("conv_grad_bias", "grad_out", grad_out.len(), &[batch, channels, spatial]);
-    let mut db = vec![T::zero(); channels];
     if spatial == 0 || channels == 0 {
-        return db;
+        return vec![T::zero(); channels];
     }
-    for dy_n in grad_out.chunks_exact(channels * spatial) {
-        for (acc, row) in db.iter_mut().zip(dy_n.chunks_exact(spatial)) {
-            *acc += row.iter().copied().sum::<T>();
+    let channel_sum = |o: usize| -> T {
+        let rows = grad_out.chunks_exact(channels * spatial).map(|dy_n| &dy_n[o * spatial..(o + 1) * spatial]);
+        rows.fold(T::zero(), |acc, row| acc + lane_sum(row))
+    };
+    if worth_parallel(channels, batch * spatial) {
+        (0..channels).into_par_iter().map(channel_sum).collect()
+    } else {
+        (0..channels).map(channel_sum).collect()
+    }
+}
+
+/// `sum_i xs[i]` over 8 interleaved partial sums, added up at the end: the
+/// additions of one lane do not wait on each other, so the loop runs at
+/// memory speed instead of one dependent add at a time. The order is fixed
+/// by the length alone.
+pub(crate) fn lane_sum<T: Element>(xs: &[T]) -> T {
+    const LANES: usize = 8;
+    let mut acc = [T::zero(); LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a += x;
         }
     }
-    db
+    for (a, &x) in acc.iter_mut().zip(tail) {
+        *a += x;
+    }
+    let [a0, a1, a2, a3, a4, a5, a6, a7] = acc;
+    ((a0 + a4) + (a1 + a5)) + ((a2 + a6) + (a3 + a7))
 }
 
 /// [`conv_grad_bias`] for a 2-D convolution: `db[o] = sum_{n, oh, ow} dy[n, o, oh, ow]`.
