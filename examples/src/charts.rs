@@ -73,6 +73,7 @@ pub fn line_panels(path: &Path, title: &str, panels: &[Panel<'_>]) -> Result<(),
                     .x_desc(panel.x_label)
                     .y_desc(panel.y_label)
                     .label_style(("sans-serif", 14))
+                    .y_labels(12)
                     .y_label_formatter(&|v: &f64| format!("{v:.3}"))
                     .draw()
                     .map_err(|e| err(path, e))?;

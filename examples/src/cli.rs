@@ -52,6 +52,10 @@ pub struct CommonArgs {
     /// Learning rate of SGD.
     #[arg(long, default_value_t = 0.1)]
     pub lr: f64,
+    /// Divide the learning rate by 10 every N epochs (0: constant). Default:
+    /// 0, except 2 for the cnn on Fashion-MNIST (its last epoch at lr / 10).
+    #[arg(long)]
+    pub lr_step: Option<usize>,
     /// Seed of the weights, the shuffles and the dropout masks.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -162,7 +162,10 @@ pub fn run(args: &GdModesArgs) -> Result<Vec<Curve>, ExampleError> {
             .collect()
     };
     let (by_time, by_epoch, by_update) = (series(|p| p.seconds), series(|p| p.epochs), series(|p| p.updates as f64));
-    let loss_name = format!("{:?} loss", arch.loss());
+    let loss_name = match arch.loss() {
+        sinapse_nn::Loss::MeanSquaredError => "mean squared error",
+        _ => "cross-entropy",
+    };
     let path: PathBuf = c.out.join("gd_modes.png");
     let title = format!(
         "{} on {}: gradient-descent regimes, {} s each, lr {}",
@@ -178,21 +181,21 @@ pub fn run(args: &GdModesArgs) -> Result<Vec<Curve>, ExampleError> {
             Panel {
                 title: "loss vs wall-clock time",
                 x_label: "training seconds",
-                y_label: &loss_name,
+                y_label: loss_name,
                 series: &by_time,
                 log_x: false,
             },
             Panel {
                 title: "loss vs epochs",
                 x_label: "passes over the training set",
-                y_label: &loss_name,
+                y_label: loss_name,
                 series: &by_epoch,
                 log_x: true,
             },
             Panel {
                 title: "loss vs updates",
                 x_label: "parameter updates",
-                y_label: &loss_name,
+                y_label: loss_name,
                 series: &by_update,
                 log_x: true,
             },

@@ -41,8 +41,10 @@ pub struct RunMetrics {
     pub epochs: usize,
     /// Examples per update.
     pub batch_size: usize,
-    /// Learning rate.
+    /// Learning rate (of the first epoch).
     pub learning_rate: f64,
+    /// Epochs between divisions of the learning rate by 10 (0: constant).
+    pub lr_step: usize,
     /// Seed of weights, shuffles and dropout.
     pub seed: u64,
     /// `--threads` (0: one per core).
