@@ -7,7 +7,7 @@
 
 use crate::profiler::OpTimer;
 use crate::Var;
-use sinapse_tensor::Element;
+use sinapse_tensor::{Element, Tensor};
 
 impl<T: Element> Var<T> {
     /// `e^x`. Backward: `dx = g * e^x = g * z`.
@@ -61,13 +61,28 @@ impl<T: Element> Var<T> {
     }
 
     /// `relu(x) = max(x, 0)`. Backward: `dx = g * [x > 0]`.
+    ///
+    /// The mask is read from the output (`z > 0` exactly where `x > 0`) in
+    /// the same pass that applies it, so the backward is one sweep over `g`.
     #[track_caller]
     pub fn relu(&self) -> Var<T> {
         let timer = OpTimer::start();
         Var::from_op_timed("relu", &[self], timer, self.value().relu(), |z, g, _| {
-            let mask = z.value().map(|v| if v > T::zero() { T::one() } else { T::zero() });
-            vec![Some(g.mul(&Var::constant(mask)))]
+            vec![Some(g.relu_backward(z.value()))]
         })
+    }
+
+    /// ReLU's backward pass, called on the output gradient `self = g` with
+    /// the ReLU output `z`: `dx = g * [z > 0]`, as one pass (where the mask
+    /// is 0 the result is 0 even for an infinite or NaN `g`, as in PyTorch).
+    /// Backward: the same masking of the incoming gradient (the map is linear
+    /// in `g`, and the mask is constant almost everywhere), so ReLU networks
+    /// can be differentiated twice.
+    fn relu_backward(&self, z: &Tensor<T>) -> Var<T> {
+        let timer = OpTimer::start();
+        let value = self.value().zip_map(z, "relu_backward", |g, z| if z > T::zero() { g } else { T::zero() });
+        let z = z.clone();
+        Var::from_op_timed("relu_backward", &[self], timer, value, move |_, gg, _| vec![Some(gg.relu_backward(&z))])
     }
 
     /// Logistic sigmoid `s(x) = 1 / (1 + e^(-x))`, stable for large `|x|`.
