@@ -267,6 +267,23 @@ fn large_problems_take_the_parallel_path_and_still_match() {
 }
 
 #[test]
+fn grouped_products_with_a_short_last_group_still_match() {
+    // 64 output positions per image: 16 images share one product. 40 images
+    // split over threads make groups of 16, 16 and 8 in the forward pass and
+    // the input gradient, and parts of 5 images in the weight gradient.
+    let p = fixed_problem([40, 8, 10, 10], [8, 8, 3, 3], Conv2dParams::valid());
+    check_conv2d::<f64>(&p, true);
+    check_conv2d::<f32>(&p, true);
+    // Padding and stride inside a group: each image's block starts where the
+    // previous one ends, with its own zeros.
+    let p = fixed_problem([7, 2, 5, 6], [3, 2, 3, 3], Conv2dParams::new((2, 1), (1, 2), (1, 1)));
+    check_conv2d::<f64>(&p, false);
+    // A single image per product (large images) on the same path.
+    let p = fixed_problem([3, 1, 40, 40], [4, 1, 3, 3], Conv2dParams::valid());
+    check_conv2d::<f64>(&p, true);
+}
+
+#[test]
 fn empty_batch_or_no_filters_give_empty_or_zero_results() {
     let s = Conv2dShape::new([0, 2, 4, 4], [3, 2, 3, 3], Conv2dParams::valid());
     let w = vec![1.0f32; 3 * 2 * 9];

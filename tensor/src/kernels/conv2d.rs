@@ -17,6 +17,18 @@
 //! - weight gradient: `dW = sum_n dy_n col_n^T`;
 //! - bias gradient: `db[o] = sum_{n, p} dy[n, o, p]`.
 //!
+//! Small images make small products (the CNN's second layer is
+//! `[64 x 288] x [288 x 121]` per image), whose packing and edge handling
+//! cost as much as the arithmetic. So images are taken in groups of `G`
+//! ([`images_per_gemm`]) whose column matrices sit side by side,
+//! `col [C*KH*KW, G*OH*OW]`, and each group is one product:
+//!
+//! - forward: `Y [O, G*OH*OW] = W col`, then reordered to `[G, O, OH*OW]`
+//!   with the bias added in the same pass;
+//! - input gradient: `col = W^T DY` with `DY [O, G*OH*OW]` reordered from
+//!   `dy`, then col2im of each image's block;
+//! - weight gradient: `dW += DY col^T`, an inner dimension of `G*OH*OW`.
+//!
 //! Each gradient has its own function, so a caller that does not need the
 //! input gradient never pays for col2im.
 
@@ -28,11 +40,70 @@ use super::im2col::{col2im, im2col};
 use super::parallel::{items_per_chunk, items_per_part, worth_parallel};
 use crate::Element;
 
+/// Columns a grouped product aims for: wide enough that packing the weight
+/// and the kernel's edge tiles are amortized, small enough that the column
+/// buffer of a group stays in the core's L2 cache.
+const GEMM_COLUMNS: usize = 1024;
+
+/// `G`, the images whose column matrices go into one product: about
+/// [`GEMM_COLUMNS`] output positions, at least one image. Depends only on
+/// the shape, so the grouping of every sum is fixed.
+fn images_per_gemm(s: &Conv2dShape) -> usize {
+    if s.is_pointwise() {
+        // The image already is its column matrix: no copy, one product each.
+        return 1;
+    }
+    (GEMM_COLUMNS / s.col_cols().max(1)).max(1)
+}
+
 /// Checks a slice length against the shape, naming the kernel and the operand.
 #[track_caller]
 fn check_len(op: &str, what: &str, len: usize, dims: &[usize]) {
     let expected: usize = dims.iter().product();
     assert!(len == expected, "{op}: {what} has {len} elements but shape {dims:?} needs {expected}");
+}
+
+/// A row-major `rows x cols` matrix in the first `rows * cols` elements of
+/// a scratch buffer.
+fn dense<T>(buf: &[T], rows: usize, cols: usize) -> MatRef<'_, T> {
+    MatRef::row_major(&buf[..rows * cols], rows, cols)
+}
+
+/// [`dense`], writable.
+fn dense_mut<T>(buf: &mut [T], rows: usize, cols: usize) -> MatMut<'_, T> {
+    MatMut::row_major(&mut buf[..rows * cols], rows, cols)
+}
+
+/// `dst [O, G*P] <- src [G, O, P]`: a group of output gradients as one
+/// matrix whose columns run over (image, position).
+fn images_to_columns<T: Copy>(src: &[T], dst: &mut [T], o: usize, p: usize) {
+    let g = src.len() / (o * p);
+    for (n, src_n) in src.chunks_exact(o * p).enumerate() {
+        for (c, row) in src_n.chunks_exact(p).enumerate() {
+            let at = c * g * p + n * p;
+            dst[at..at + p].copy_from_slice(row);
+        }
+    }
+}
+
+/// `dst [G, O, P] <- src [O, G*P] + bias[o]`: the product of a group back
+/// in image order, bias added on the way.
+fn columns_to_images<T: Element>(src: &[T], dst: &mut [T], o: usize, p: usize, bias: Option<&[T]>) {
+    let g = dst.len() / (o * p);
+    for (n, dst_n) in dst.chunks_exact_mut(o * p).enumerate() {
+        for (c, row) in dst_n.chunks_exact_mut(p).enumerate() {
+            let at = c * g * p + n * p;
+            let from = &src[at..at + p];
+            match bias {
+                Some(b) => {
+                    for (y, &v) in row.iter_mut().zip(from) {
+                        *y = v + b[c];
+                    }
+                }
+                None => row.copy_from_slice(from),
+            }
+        }
+    }
 }
 
 /// Forward 2-D convolution (cross-correlation, no kernel flip):
@@ -43,8 +114,8 @@ fn check_len(op: &str, what: &str, len: usize, dims: &[usize]) {
 /// - `bias`: `[O]`, or `None` for no bias;
 /// - returns `[N, O, OH, OW]`, row-major, sizes from `s`.
 ///
-/// Images are spread over rayon's pool when the problem is large enough; the
-/// result does not depend on the split.
+/// Runs of images are spread over rayon's pool when the problem is large
+/// enough; the result does not depend on the split.
 ///
 /// # Panics
 /// If a slice length disagrees with `s`.
@@ -59,8 +130,7 @@ pub fn conv2d_forward<T: Element>(s: &Conv2dShape, input: &[T], weight: &[T], bi
     if out.is_empty() {
         return out;
     }
-    let work = s.out_channels * s.col_rows() * s.col_cols();
-    let per = items_per_chunk(s.batch, work);
+    let per = images_per_task(s);
     let chunk = |(x, y): (&[T], &mut [T])| forward_chunk(s, x, weight, bias, y);
     let x_chunks = input.chunks(per * s.image_len());
     if per >= s.batch {
@@ -72,36 +142,50 @@ pub fn conv2d_forward<T: Element>(s: &Conv2dShape, input: &[T], weight: &[T], bi
     out
 }
 
-/// Forward pass over a run of whole images, reusing one column buffer.
+/// Images per parallel task: whole gemm groups, about two tasks per thread.
+fn images_per_task(s: &Conv2dShape) -> usize {
+    let per = items_per_chunk(s.batch, s.out_channels * s.col_rows() * s.col_cols());
+    let g = images_per_gemm(s);
+    if per >= s.batch {
+        per
+    } else {
+        per.div_ceil(g) * g
+    }
+}
+
+/// Forward pass over a run of whole images, one product per group.
 fn forward_chunk<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
     let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
-    let mut col = if s.is_pointwise() { Vec::new() } else { vec![T::zero(); k * p] };
-    for (x_n, y_n) in x.chunks_exact(s.image_len()).zip(y.chunks_exact_mut(s.out_image_len())) {
-        // The bias is pre-filled and the product accumulated onto it (beta = 1),
-        // which saves a second pass over the output.
-        let beta = match bias {
-            Some(b) => {
-                for (row, &b_o) in y_n.chunks_exact_mut(p).zip(b) {
-                    row.fill(b_o);
-                }
-                T::one()
+    let g = images_per_gemm(s).min(x.len() / s.image_len());
+    let w = MatRef::row_major(weight, o, k);
+    let mut col = if s.is_pointwise() { Vec::new() } else { vec![T::zero(); k * g * p] };
+    let mut acc = if g > 1 { vec![T::zero(); o * g * p] } else { Vec::new() };
+    for (x_g, y_g) in x.chunks(g * s.image_len()).zip(y.chunks_mut(g * s.out_image_len())) {
+        let cols = y_g.len() / o;
+        for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
+            if !s.is_pointwise() {
+                im2col(s, x_n, &mut col[n * p..], cols);
             }
-            None => T::zero(),
-        };
-        let cols: &[T] = if s.is_pointwise() {
-            x_n
+        }
+        let b_mat = if s.is_pointwise() { dense(x_g, k, cols) } else { dense(&col, k, cols) };
+        if cols == p {
+            // One image: the product lands in place, onto the pre-filled bias.
+            let beta = match bias {
+                Some(b) => {
+                    for (row, &b_o) in y_g.chunks_exact_mut(p).zip(b) {
+                        row.fill(b_o);
+                    }
+                    T::one()
+                }
+                None => T::zero(),
+            };
+            // y_n [O, OH*OW] = W [O, C*KH*KW] x col_n [C*KH*KW, OH*OW] (+ bias rows)
+            gemm(T::one(), w, b_mat, beta, MatMut::row_major(y_g, o, p));
         } else {
-            im2col(s, x_n, &mut col);
-            &col
-        };
-        // y_n [O, OH*OW] = W [O, C*KH*KW] x col_n [C*KH*KW, OH*OW] (+ bias rows)
-        gemm(
-            T::one(),
-            MatRef::row_major(weight, o, k),
-            MatRef::row_major(cols, k, p),
-            beta,
-            MatMut::row_major(y_n, o, p),
-        );
+            // Y [O, G*OH*OW] = W [O, C*KH*KW] x col [C*KH*KW, G*OH*OW]
+            gemm(T::one(), w, b_mat, T::zero(), dense_mut(&mut acc, o, cols));
+            columns_to_images(&acc[..o * cols], y_g, o, p, bias);
+        }
     }
 }
 
@@ -123,8 +207,7 @@ pub fn conv2d_grad_input<T: Element>(s: &Conv2dShape, grad_out: &[T], weight: &[
     if dx.is_empty() || s.out_channels == 0 {
         return dx;
     }
-    let work = s.out_channels * s.col_rows() * s.col_cols();
-    let per = items_per_chunk(s.batch, work);
+    let per = images_per_task(s);
     let chunk = |(dy, dx): (&[T], &mut [T])| grad_input_chunk(s, dy, weight, dx);
     if per >= s.batch {
         let dy_chunks = grad_out.chunks(per * s.out_image_len());
@@ -147,25 +230,37 @@ fn grad_input_chunk<T: Element>(s: &Conv2dShape, dy: &[T], weight: &[T], dx: &mu
         }
         return;
     }
-    let mut col = vec![T::zero(); k * p];
-    for (dy_n, dx_n) in dy.chunks_exact(s.out_image_len()).zip(dx.chunks_exact_mut(s.image_len())) {
-        // col [C*KH*KW, OH*OW] = W^T [C*KH*KW, O] x dy_n [O, OH*OW]
-        gemm(T::one(), w_t, MatRef::row_major(dy_n, o, p), T::zero(), MatMut::row_major(&mut col, k, p));
-        col2im(s, &col, dx_n);
+    let g = images_per_gemm(s).min(dy.len() / s.out_image_len());
+    let mut col = vec![T::zero(); k * g * p];
+    let mut dy_cols = if g > 1 { vec![T::zero(); o * g * p] } else { Vec::new() };
+    for (dy_g, dx_g) in dy.chunks(g * s.out_image_len()).zip(dx.chunks_mut(g * s.image_len())) {
+        let cols = dy_g.len() / o;
+        let dy_mat = if cols == p {
+            dense(dy_g, o, p)
+        } else {
+            images_to_columns(dy_g, &mut dy_cols, o, p);
+            dense(&dy_cols, o, cols)
+        };
+        // col [C*KH*KW, G*OH*OW] = W^T [C*KH*KW, O] x DY [O, G*OH*OW]
+        gemm(T::one(), w_t, dy_mat, T::zero(), dense_mut(&mut col, k, cols));
+        for (n, dx_n) in dx_g.chunks_exact_mut(s.image_len()).enumerate() {
+            col2im(s, &col[n * p..], cols, dx_n);
+        }
     }
 }
 
 /// Gradient of the 2-D convolution with respect to its weight:
 /// `dw[o, c, i, j] = sum_{n, oh, ow} dy[n, o, oh, ow] * x[n, c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`,
-/// computed as `dW [O, C*KH*KW] = sum_n dy_n col_n^T`.
+/// computed as `dW [O, C*KH*KW] = sum over groups of DY col^T`.
 ///
 /// - `grad_out`: `[N, O, OH, OW]`;
 /// - `input`: `[N, C, H, W]`;
 /// - returns `[O, C, KH, KW]`.
 ///
-/// Large batches are cut into at most 8 groups of consecutive images whose
-/// partial sums run in parallel and are then added in group order. The grouping depends only on the sizes, so
-/// the result is bit-for-bit the same on every run and any thread count.
+/// Large batches are cut into at most 8 parts of consecutive images whose
+/// partial sums run in parallel and are then added in part order. Parts and
+/// groups depend only on the sizes, so the result is bit-for-bit the same
+/// on every run and any thread count.
 ///
 /// # Panics
 /// If a slice length disagrees with `s`.
@@ -196,26 +291,29 @@ pub fn conv2d_grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], input: &[
     dw
 }
 
-/// The weight gradient summed over a run of whole images, in image order.
+/// The weight gradient summed over a run of whole images, group by group.
 fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
     let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
     let mut dw = vec![T::zero(); o * k];
-    let mut col = if s.is_pointwise() { Vec::new() } else { vec![T::zero(); k * p] };
-    for (dy_n, x_n) in dy.chunks_exact(s.out_image_len()).zip(x.chunks_exact(s.image_len())) {
-        let cols: &[T] = if s.is_pointwise() {
-            x_n
+    let g = images_per_gemm(s).min(x.len() / s.image_len());
+    let mut col = if s.is_pointwise() { Vec::new() } else { vec![T::zero(); k * g * p] };
+    let mut dy_cols = if g > 1 { vec![T::zero(); o * g * p] } else { Vec::new() };
+    for (dy_g, x_g) in dy.chunks(g * s.out_image_len()).zip(x.chunks(g * s.image_len())) {
+        let cols = dy_g.len() / o;
+        for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
+            if !s.is_pointwise() {
+                im2col(s, x_n, &mut col[n * p..], cols);
+            }
+        }
+        let col_mat = if s.is_pointwise() { dense(x_g, k, cols) } else { dense(&col, k, cols) };
+        let dy_mat = if cols == p {
+            dense(dy_g, o, p)
         } else {
-            im2col(s, x_n, &mut col);
-            &col
+            images_to_columns(dy_g, &mut dy_cols, o, p);
+            dense(&dy_cols, o, cols)
         };
-        // dW [O, C*KH*KW] += dy_n [O, OH*OW] x col_n^T [OH*OW, C*KH*KW]
-        gemm(
-            T::one(),
-            MatRef::row_major(dy_n, o, p),
-            MatRef::row_major(cols, k, p).t(),
-            T::one(),
-            MatMut::row_major(&mut dw, o, k),
-        );
+        // dW [O, C*KH*KW] += DY [O, G*OH*OW] x col^T [G*OH*OW, C*KH*KW]
+        gemm(T::one(), dy_mat, col_mat.t(), T::one(), MatMut::row_major(&mut dw, o, k));
     }
     dw
 }

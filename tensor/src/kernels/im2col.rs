@@ -1,5 +1,5 @@
 //! im2col and its adjoint col2im: the rearrangement that turns a convolution
-//! into one matrix product per image.
+//! into matrix products.
 //!
 //! The column matrix of an image `x [C, H, W]` has one row per kernel tap
 //! `(c, i, j)` and one column per output position `(oh, ow)`:
@@ -7,7 +7,9 @@
 //! `col[(c*KH + i)*KW + j, oh*OW + ow] = x[c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`
 //!
 //! (0 where that falls in the padding). Rows are contiguous, so the gemm that
-//! follows reads the buffer in order.
+//! follows reads the buffer in order. Rows are `ld` elements apart, so the
+//! column matrices of several images can sit side by side in one buffer
+//! `[C*KH*KW, images * OH*OW]` and feed a single, wider gemm.
 
 use std::ops::Range;
 
@@ -26,20 +28,33 @@ fn valid_outputs(out_len: usize, in_len: usize, stride: usize, tap: usize, pad: 
     lo.min(hi)..hi
 }
 
-/// Unfolds one image `x [C, H, W]` into `col [C*KH*KW, OH*OW]`:
-/// `col[(c*KH + i)*KW + j, oh*OW + ow] = x[c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`,
-/// 0 in the padding. Every element of `col` is written.
+/// Checks that a column block of `s.col_rows()` rows of `s.col_cols()`
+/// elements, rows `ld` apart, fits in `len` elements.
+#[track_caller]
+fn check_block(op: &str, s: &Conv2dShape, len: usize, ld: usize) {
+    let (rows, cols) = (s.col_rows(), s.col_cols());
+    assert!(ld >= cols, "{op}: row stride {ld} is shorter than a row of {cols} columns");
+    let needed = if rows == 0 { 0 } else { (rows - 1) * ld + cols };
+    assert!(len >= needed, "{op}: column buffer of {len} elements, {rows} rows {ld} apart need {needed}");
+}
+
+/// Unfolds one image `x [C, H, W]` into the column block `col [C*KH*KW, OH*OW]`
+/// whose rows start `ld` elements apart (`ld = OH*OW` for a dense matrix):
+/// `col[((c*KH + i)*KW + j)*ld + oh*OW + ow] = x[c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`,
+/// 0 in the padding. Every element of the block is written; the gaps
+/// between rows are left alone.
 ///
 /// # Panics
-/// If `image` or `col` does not have the length the shape implies.
-pub fn im2col<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T]) {
+/// If `image` does not have the length the shape implies, `ld < OH*OW`,
+/// or the block does not fit in `col`.
+pub fn im2col<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T], ld: usize) {
     assert_eq!(image.len(), s.image_len(), "im2col: image length");
-    assert_eq!(col.len(), s.col_rows() * s.col_cols(), "im2col: column buffer length");
+    check_block("im2col", s, col.len(), ld);
     let (sh, sw) = s.params.stride;
     let (ph, pw) = s.params.padding;
     let (dh, dw) = s.params.dilation;
     let (h, w, ow) = (s.in_h, s.in_w, s.out_w);
-    let mut rows = col.chunks_exact_mut(s.col_cols());
+    let mut rows = col.chunks_mut(ld).map(|row| &mut row[..s.col_cols()]);
     for plane in image.chunks_exact(h * w) {
         for i in 0..s.kernel_h {
             let oh_valid = valid_outputs(s.out_h, h, sh, i * dh, ph);
@@ -70,7 +85,8 @@ pub fn im2col<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T]) {
     }
 }
 
-/// Folds `col [C*KH*KW, OH*OW]` back into `image [C, H, W]`, *adding* to it:
+/// Folds the column block `col [C*KH*KW, OH*OW]` (rows `ld` apart) back
+/// into `image [C, H, W]`, *adding* to it:
 /// `image[c, ih, iw] += sum of col[(c, i, j), (oh, ow)]` over the taps that
 /// read `(ih, iw)`; padding entries are dropped. This is the adjoint of
 /// [`im2col`], which is what the input gradient needs. Zero `image` first
@@ -78,15 +94,16 @@ pub fn im2col<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T]) {
 /// reproducible.
 ///
 /// # Panics
-/// If `image` or `col` does not have the length the shape implies.
-pub fn col2im<T: Element>(s: &Conv2dShape, col: &[T], image: &mut [T]) {
+/// If `image` does not have the length the shape implies, `ld < OH*OW`,
+/// or the block does not fit in `col`.
+pub fn col2im<T: Element>(s: &Conv2dShape, col: &[T], ld: usize, image: &mut [T]) {
     assert_eq!(image.len(), s.image_len(), "col2im: image length");
-    assert_eq!(col.len(), s.col_rows() * s.col_cols(), "col2im: column buffer length");
+    check_block("col2im", s, col.len(), ld);
     let (sh, sw) = s.params.stride;
     let (ph, pw) = s.params.padding;
     let (dh, dw) = s.params.dilation;
     let (h, w, ow) = (s.in_h, s.in_w, s.out_w);
-    let mut rows = col.chunks_exact(s.col_cols());
+    let mut rows = col.chunks(ld).map(|row| &row[..s.col_cols()]);
     for plane in image.chunks_exact_mut(h * w) {
         for i in 0..s.kernel_h {
             let oh_valid = valid_outputs(s.out_h, h, sh, i * dh, ph);
