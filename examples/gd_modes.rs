@@ -10,7 +10,7 @@ use sinapse_examples::cli::{self, Defaults};
 use sinapse_examples::gd_modes::{run, GdModesArgs};
 
 fn main() {
-    let defaults = Defaults { epochs: 1000, batch_size: 64, lr: 0.1, name: "gd_modes" };
+    let defaults = Defaults { epochs: 1000, fashion_epochs: None, batch_size: 64, lr: 0.1, name: "gd_modes" };
     cli::run(|| {
         let args: GdModesArgs =
             cli::parse("Batch vs stochastic vs minibatch gradient descent under one time budget", defaults);

@@ -43,9 +43,10 @@ impl DatasetChoice {
 /// batch size, learning rate, output folder) are set by [`parse`].
 #[derive(Clone, Debug, Args)]
 pub struct CommonArgs {
-    /// Passes over the training set.
-    #[arg(long, default_value_t = 1)]
-    pub epochs: usize,
+    /// Passes over the training set (the default depends on the example,
+    /// and for the cnn on the data set; see `--help`).
+    #[arg(long)]
+    pub epochs: Option<usize>,
     /// Examples per update (the last batch of an epoch may be smaller).
     #[arg(long, default_value_t = 64)]
     pub batch_size: usize,
@@ -87,6 +88,8 @@ pub struct CommonArgs {
 pub struct Defaults {
     /// `--epochs`.
     pub epochs: usize,
+    /// `--epochs` on Fashion-MNIST, when it differs.
+    pub fashion_epochs: Option<usize>,
     /// `--batch-size`.
     pub batch_size: usize,
     /// `--lr`.
@@ -99,7 +102,7 @@ impl CommonArgs {
     /// Checks values clap cannot: positive sizes, a finite positive learning rate.
     pub fn validate(&self) -> Result<(), ExampleError> {
         let bad = |msg: String| Err(ExampleError::Usage(msg));
-        if self.epochs == 0 {
+        if self.epochs == Some(0) {
             return bad("--epochs must be at least 1".into());
         }
         if self.batch_size == 0 {
@@ -126,10 +129,27 @@ fn text(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
+fn epochs_help(d: &Defaults) -> String {
+    match d.fashion_epochs {
+        Some(f) => format!("Passes over the training set [default: {}, {f} with --dataset fashion]", d.epochs),
+        None => format!("Passes over the training set [default: {}]", d.epochs),
+    }
+}
+
+impl Defaults {
+    /// The epochs to train: `--epochs`, else this example's default for the data set.
+    pub fn epochs(&self, args: &CommonArgs) -> usize {
+        args.epochs.unwrap_or(match (args.dataset, self.fashion_epochs) {
+            (DatasetChoice::Fashion, Some(f)) => f,
+            _ => self.epochs,
+        })
+    }
+}
+
 /// Sets the example's defaults on a command built from `A`.
 fn with_defaults<A: Args>(command: Command, d: Defaults) -> Command {
     A::augment_args(command)
-        .mut_arg("epochs", |a| a.default_value(text(d.epochs.to_string())))
+        .mut_arg("epochs", |a| a.help(text(epochs_help(&d))))
         .mut_arg("batch_size", |a| a.default_value(text(d.batch_size.to_string())))
         .mut_arg("lr", |a| a.default_value(text(d.lr.to_string())))
         .mut_arg("out", |a| a.default_value(text(format!("out/{}", d.name))))

@@ -38,6 +38,14 @@ pub struct GdModesArgs {
     pub monitor: usize,
 }
 
+impl GdModesArgs {
+    /// The cap on passes per regime: `--epochs`, else 1,000 (the time
+    /// budget ends the run first).
+    pub fn max_epochs(&self) -> usize {
+        self.common.epochs.unwrap_or(1000)
+    }
+}
+
 /// One measurement of a regime.
 #[derive(Clone, Debug, Serialize)]
 pub struct Point {
@@ -89,7 +97,7 @@ fn train_mode(
     curve.points.push(measure(&mut model, 0.0, 0, 0));
     let (mut trained, mut updates, mut seen) = (Duration::ZERO, 0, 0);
     let mut since_measure = Duration::ZERO;
-    'epochs: for epoch in 0..args.common.epochs {
+    'epochs: for epoch in 0..args.max_epochs() {
         let order = epoch_order(n, true, args.common.seed, epoch);
         for update in mode.plan_epoch(n, false, 1000) {
             let began = Instant::now();
@@ -145,7 +153,7 @@ pub fn run(args: &GdModesArgs) -> Result<Vec<Curve>, ExampleError> {
     let mut curves = Vec::new();
     for mode in modes {
         if !c.quiet {
-            println!("{}: training for {} s (at most {} epochs) ...", mode_name(mode), args.seconds, c.epochs);
+            println!("{}: training for {} s (at most {} epochs) ...", mode_name(mode), args.seconds, args.max_epochs());
         }
         let curve = train_mode(arch, mode, args, &train, &monitor);
         let last = curve.points.last().expect("measured at least once");

@@ -82,7 +82,7 @@ fn predict_explains_what_is_wrong() {
 #[test]
 fn gd_modes_runs_all_three_regimes_and_draws_them() {
     let out = tempfile::tempdir().unwrap();
-    let d = Defaults { epochs: 1000, batch_size: 32, lr: 0.1, name: "gd_modes" };
+    let d = Defaults { epochs: 1000, fashion_epochs: None, batch_size: 32, lr: 0.1, name: "gd_modes" };
     let argv = [
         "gd_modes",
         "--quiet",

@@ -108,10 +108,13 @@ fn custom_op_tiny_run() {
 fn defaults_follow_the_recipe_and_flags_override_them() {
     let recipe = Recipe::cnn();
     let a: CommonArgs = parse_from(recipe.defaults, &["cnn"]).unwrap();
-    assert_eq!((a.epochs, a.batch_size, a.lr), (3, 128, 0.05));
+    assert_eq!((recipe.defaults.epochs(&a), a.batch_size, a.lr), (3, 128, 0.05));
+    assert_eq!(recipe.default_lr_step(a.dataset), 0);
     assert_eq!(a.out, Path::new("out/cnn"));
+    let a: CommonArgs = parse_from(recipe.defaults, &["cnn", "--dataset", "fashion"]).unwrap();
+    assert_eq!((recipe.defaults.epochs(&a), recipe.default_lr_step(a.dataset)), (5, 4));
     let a: CommonArgs = parse_from(recipe.defaults, &["cnn", "--epochs", "7", "--dataset", "fashion"]).unwrap();
-    assert_eq!(a.epochs, 7);
+    assert_eq!(recipe.defaults.epochs(&a), 7);
     assert_eq!(a.dataset.name(), "fashion");
     let err = parse_from::<CommonArgs>(recipe.defaults, &["cnn", "--epochs", "many"]).unwrap_err();
     assert!(err.to_string().contains("--epochs"), "{err}");

@@ -98,7 +98,8 @@ impl History {
         serde_json::to_string_pretty(self).expect("a history always serialises")
     }
 
-    /// Parses [`to_json`](Self::to_json)'s output.
+    /// Parses [`to_json`](Self::to_json)'s output; every number comes back
+    /// bit for bit (serde_json's exact float parsing is enabled).
     pub fn from_json(text: &str) -> Result<History, serde_json::Error> {
         serde_json::from_str(text)
     }
