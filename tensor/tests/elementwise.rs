@@ -119,6 +119,19 @@ fn scalar_ops_and_large_parallel_inputs() {
 }
 
 #[test]
+fn contiguous_views_with_an_offset_read_their_own_elements() {
+    // Rows 3.. of a [400, 300] tensor: contiguous, starting 900 elements in,
+    // large enough to be split over threads.
+    let m = Tensor::<f32>::from_fn(&[400, 300], |i| (i[0] * 300 + i[1]) as f32);
+    let tail = m.narrow(0, 3, 397);
+    assert!(tail.is_contiguous());
+    let doubled = tail.map(|x| 2.0 * x).to_vec();
+    assert!(doubled.iter().enumerate().all(|(i, &x)| x == 2.0 * (900 + i) as f32));
+    let diff = tail.sub(&m.narrow(0, 0, 397)).to_vec();
+    assert!(diff.iter().all(|&x| x == 900.0));
+}
+
+#[test]
 #[should_panic(expected = "add: shapes [2, 3] and [4] cannot be broadcast together")]
 fn incompatible_shapes_panic_with_op_and_shapes() {
     let _ = Tensor::<f32>::zeros(&[2, 3]).add(&Tensor::zeros(&[4]));
