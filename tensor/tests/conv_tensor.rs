@@ -204,6 +204,27 @@ fn parallel_backward_is_bit_identical_across_runs_and_thread_counts() {
 }
 
 #[test]
+fn few_tap_weight_gradient_is_bit_identical_across_thread_counts_and_matches_f64() {
+    // One input channel, 3x3: 9 taps, the direct dot-product path.
+    let params = Conv2dParams::valid();
+    let x = Tensor::<f32>::rand_uniform(&[40, 1, 14, 14], -1.0, 1.0, &mut seeded_rng(4));
+    let dy = Tensor::<f32>::rand_uniform(&[40, 8, 12, 12], -1.0, 1.0, &mut seeded_rng(5));
+    let run = || dy.conv2d_grad_weight(&x, &[8, 1, 3, 3], params).to_vec();
+    let first = run();
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let other = pool.install(run);
+        assert!(first.iter().zip(&other).all(|(a, b)| a.to_bits() == b.to_bits()), "{threads} threads differ");
+    }
+    let to64 =
+        |t: &Tensor<f32>| Tensor::<f64>::from_vec(t.to_vec().iter().map(|&v| v as f64).collect(), t.shape()).unwrap();
+    let want = to64(&dy).conv2d_grad_weight(&to64(&x), &[8, 1, 3, 3], params).to_vec();
+    for (i, (&got, &want)) in first.iter().zip(&want).enumerate() {
+        assert!((got as f64 - want).abs() <= 1e-4 * (1.0 + want.abs()), "dw[{i}]: {got} vs {want}");
+    }
+}
+
+#[test]
 #[should_panic(expected = "conv2d: input [2, 3, 5, 5] has 3 channels but weight [4, 2, 3, 3] expects 2")]
 fn channel_mismatch_names_both_shapes() {
     Tensor::<f32>::zeros(&[2, 3, 5, 5]).conv2d(&Tensor::zeros(&[4, 2, 3, 3]), None, Conv2dParams::valid());

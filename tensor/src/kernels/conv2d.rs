@@ -35,6 +35,7 @@
 use rayon::prelude::*;
 
 use super::conv_shape::Conv2dShape;
+use super::few_taps::{grad_weight_few_taps, FEW_TAPS};
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col};
 use super::parallel::{items_per_chunk, items_per_part, worth_parallel};
@@ -295,6 +296,10 @@ pub fn conv2d_grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], input: &[
 fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
     let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
     let mut dw = vec![T::zero(); o * k];
+    if k <= FEW_TAPS && !s.is_pointwise() {
+        grad_weight_few_taps(s, dy, x, &mut dw);
+        return dw;
+    }
     let g = images_per_gemm(s).min(x.len() / s.image_len());
     let mut col = if s.is_pointwise() { Vec::new() } else { vec![T::zero(); k * g * p] };
     let mut dy_cols = if g > 1 { vec![T::zero(); o * g * p] } else { Vec::new() };

@@ -9,6 +9,7 @@ pub mod conv1d;
 pub mod conv2d;
 pub mod conv_params;
 pub mod conv_shape;
+mod few_taps;
 pub mod im2col;
 pub mod max_pool;
 mod parallel;
