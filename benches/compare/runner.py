@@ -129,6 +129,7 @@ def read_sinapse(run_dir):
     with open(os.path.join(run_dir, "metrics.json")) as f:
         metrics = json.load(f)
     return {
+        "train_images": history["epochs"][0]["examples"],
         "epoch_seconds": [e["seconds"] for e in history["epochs"]],
         "train_loss": [e["loss"] for e in history["epochs"]],
         "test_accuracy": metrics["test_accuracy"],
@@ -158,7 +159,7 @@ def peer_command(python, framework, workload, epochs, seed, threads, data, resul
 def read_peer(result_path):
     with open(result_path) as f:
         rec = json.load(f)
-    return {k: rec[k] for k in ("version", "epoch_seconds", "train_loss", "test_accuracy", "details")}
+    return {k: rec[k] for k in ("version", "train_images", "epoch_seconds", "train_loss", "test_accuracy", "details")}
 
 
 def tail(path, lines=15):

@@ -4,6 +4,7 @@ every framework alike."""
 
 import statistics
 
+# MNIST's training set, for records written before runs carried their own count.
 TRAIN_IMAGES = 60000
 
 
@@ -42,6 +43,7 @@ def summarize(runs):
                 first.append(r["epoch_seconds"][0])
                 warm |= included
             med = statistics.median(pooled)
+            images = ok[0].get("train_images", TRAIN_IMAGES)
             acc = [r["test_accuracy"] for r in ok]
             row.update(
                 epochs=ok[0]["epochs"],
@@ -51,7 +53,8 @@ def summarize(runs):
                 epoch_s_min=min(pooled),
                 epoch_s_max=max(pooled),
                 first_epoch_s_median=statistics.median(first),
-                images_per_s=TRAIN_IMAGES / med,
+                train_images=images,
+                images_per_s=images / med,
                 test_acc=statistics.median(acc),
                 test_acc_min=min(acc),
                 test_acc_max=max(acc),
@@ -93,6 +96,13 @@ def markdown(rows):
             f"| {r['first_epoch_s_median']:.3f} | {r['images_per_s']:,.0f} | {_accuracy(r)} "
             f"| {r['peak_rss_mb']:.0f} | {ratio} |"
         )
+    for workload in dict.fromkeys(r["workload"] for r in rows):
+        counts = {r["framework"]: r["train_images"] for r in rows if r["workload"] == workload and r["runs"]}
+        if len(set(counts.values())) > 1:
+            lines.append("")
+            lines.append(
+                f"**{workload}: the frameworks trained on different numbers of images** {counts}: not comparable."
+            )
     if any(r.get("includes_warmup") for r in rows):
         lines.append("")
         lines.append("\\* one-epoch runs: the only epoch, which includes the warm-up, is the timed one.")

@@ -6,7 +6,7 @@ Every peer script is called the same way by ../compare.py:
     python <framework>_peer.py w1|w2|w3 --epochs N --seed S --threads T --data DIR --result FILE
 
 and writes FILE as one JSON object:
-    {"framework", "version", "workload", "epoch_seconds": [...], "train_loss": [...],
+    {"framework", "version", "workload", "train_images", "epoch_seconds": [...], "train_loss": [...],
      "test_accuracy", "details": {...}}
 """
 
@@ -76,11 +76,12 @@ def one_hot(labels, classes=10):
     return out
 
 
-def write_result(args, framework, version, epoch_seconds, train_loss, test_accuracy, **details):
+def write_result(args, framework, version, train_images, epoch_seconds, train_loss, test_accuracy, **details):
     rec = {
         "framework": framework,
         "version": version,
         "workload": args.workload,
+        "train_images": int(train_images),
         "epoch_seconds": [float(s) for s in epoch_seconds],
         "train_loss": [float(x) for x in train_loss],
         "test_accuracy": float(test_accuracy),

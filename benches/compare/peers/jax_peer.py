@@ -98,7 +98,7 @@ def main():
 
     pred = np.concatenate([np.asarray(predict(p, x_test[i : i + 1000])) for i in range(0, x_test.shape[0], 1000)])
     acc = float((pred == y_test).mean())
-    common.write_result(args, "jax", jax.__version__, seconds, losses, acc, devices=str(jax.devices()))
+    common.write_result(args, "jax", jax.__version__, n, seconds, losses, acc, devices=str(jax.devices()))
 
 
 main()

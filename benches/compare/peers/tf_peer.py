@@ -80,6 +80,7 @@ def main():
         args,
         "tf",
         f"{tf.__version__} (keras {keras.__version__})",
+        x_train.shape[0],
         clock.seconds,
         clock.losses,
         acc,

@@ -81,6 +81,7 @@ def main():
         args,
         "torch",
         torch.__version__,
+        n,
         seconds,
         losses,
         acc,
