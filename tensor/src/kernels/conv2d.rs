@@ -38,7 +38,7 @@ use super::conv_shape::Conv2dShape;
 use super::few_taps::{grad_weight_few_taps, FEW_TAPS};
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col};
-use super::parallel::{items_per_chunk, items_per_part, worth_parallel};
+use super::parallel::{items_per_chunk, items_per_part};
 use crate::Element;
 
 /// Columns a grouped product aims for: wide enough that packing the weight
@@ -330,27 +330,41 @@ fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
 /// - `grad_out`: `[N, O, spatial...]` with `N = batch`, `O = channels`;
 /// - returns `[O]`.
 ///
-/// Each channel is summed by one thread in a fixed order (images, then
-/// positions in [`lane_sum`]'s lanes), so the result does not depend on
-/// the number of threads; channels are spread over threads when large.
+/// `dy` is read once, in memory order: each row `dy[n, o, :]` is summed
+/// over [`lane_sum`]'s lanes and added to `db[o]`. Large batches are cut
+/// into at most 8 parts of consecutive images (by size alone) summed in
+/// parallel and then added in part order, so the result does not depend on
+/// the number of threads.
 ///
 /// # Panics
 /// If `grad_out.len() != batch * channels * spatial`.
 #[track_caller]
 pub fn conv_grad_bias<T: Element>(grad_out: &[T], batch: usize, channels: usize, spatial: usize) -> Vec<T> {
     check_len("conv_grad_bias", "grad_out", grad_out.len(), &[batch, channels, spatial]);
-    if spatial == 0 || channels == 0 {
+    if batch == 0 || spatial == 0 || channels == 0 {
         return vec![T::zero(); channels];
     }
-    let channel_sum = |o: usize| -> T {
-        let rows = grad_out.chunks_exact(channels * spatial).map(|dy_n| &dy_n[o * spatial..(o + 1) * spatial]);
-        rows.fold(T::zero(), |acc, row| acc + lane_sum(row))
+    let part = |dy: &[T]| -> Vec<T> {
+        let mut db = vec![T::zero(); channels];
+        for dy_n in dy.chunks_exact(channels * spatial) {
+            for (acc, row) in db.iter_mut().zip(dy_n.chunks_exact(spatial)) {
+                *acc += lane_sum(row);
+            }
+        }
+        db
     };
-    if worth_parallel(channels, batch * spatial) {
-        (0..channels).into_par_iter().map(channel_sum).collect()
-    } else {
-        (0..channels).map(channel_sum).collect()
+    let per = items_per_part(batch, channels * spatial);
+    if per >= batch {
+        return part(grad_out);
     }
+    let parts: Vec<Vec<T>> = grad_out.par_chunks(per * channels * spatial).map(part).collect();
+    let mut db = vec![T::zero(); channels];
+    for p in &parts {
+        for (a, &b) in db.iter_mut().zip(p) {
+            *a += b;
+        }
+    }
+    db
 }
 
 /// `sum_i xs[i]` over 8 interleaved partial sums, added up at the end: the
