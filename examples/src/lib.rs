@@ -7,6 +7,7 @@ pub mod invariance;
 pub mod charts;
 pub mod cli;
 pub mod custom_op;
+pub mod diagnostics;
 pub mod error;
 pub mod gd_modes;
 pub mod mnist;
