@@ -20,7 +20,7 @@
 //! Small images make small products (the CNN's second layer is
 //! `[64 x 288] x [288 x 121]` per image), whose packing and edge handling
 //! cost as much as the arithmetic. So images are taken in groups of `G`
-//! ([`images_per_gemm`]) whose column matrices sit side by side,
+//! (`images_per_gemm`) whose column matrices sit side by side,
 //! `col [C*KH*KW, G*OH*OW]`, and each group is one product:
 //!
 //! - forward: `Y [O, G*OH*OW] = W col`, then reordered to `[G, O, OH*OW]`
@@ -331,7 +331,7 @@ fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
 /// - returns `[O]`.
 ///
 /// `dy` is read once, in memory order: each row `dy[n, o, :]` is summed
-/// over [`lane_sum`]'s lanes and added to `db[o]`. Large batches are cut
+/// over the lanes of `lane_sum` and added to `db[o]`. Large batches are cut
 /// into at most 8 parts of consecutive images (by size alone) summed in
 /// parallel and then added in part order, so the result does not depend on
 /// the number of threads.
