@@ -21,6 +21,30 @@ pub(crate) const FEW_TAPS: usize = 16;
 /// - `x`: the matching input images `[n, C, H, W]`;
 /// - `dw`: `[O, C*KH*KW]`, accumulated into.
 pub(crate) fn grad_weight_few_taps<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T], dw: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { grad_weight_few_taps_avx2(s, dy, x, dw) };
+    }
+    grad_weight_few_taps_portable(s, dy, x, dw)
+}
+
+/// [`grad_weight_few_taps`] compiled for AVX2: the same operations in the
+/// same order (so the same bits), on 8-wide registers instead of the
+/// baseline's 4-wide ones, which doubles the rate of the dot products.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn grad_weight_few_taps_avx2<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T], dw: &mut [T]) {
+    grad_weight_few_taps_portable(s, dy, x, dw)
+}
+
+/// The body of [`grad_weight_few_taps`], inlined into each instruction-set
+/// version.
+#[inline(always)]
+fn grad_weight_few_taps_portable<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T], dw: &mut [T]) {
     let (k, p) = (s.col_rows(), s.col_cols());
     let mut col = vec![T::zero(); k * p];
     for (dy_n, x_n) in dy.chunks_exact(s.out_image_len()).zip(x.chunks_exact(s.image_len())) {
@@ -36,6 +60,7 @@ pub(crate) fn grad_weight_few_taps<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T
 /// `sum_i a[i] * b[i]` over 32 interleaved partial sums (four sets of 8:
 /// four independent chains of vector adds, which hide their latency; one
 /// set ran at a quarter of the multiply rate), added up in a fixed order.
+#[inline(always)]
 fn dot<T: Element>(a: &[T], b: &[T]) -> T {
     const LANES: usize = 8;
     let mut s0 = [T::zero(); LANES];
@@ -62,4 +87,39 @@ fn dot<T: Element>(a: &[T], b: &[T]) -> T {
     }
     let l: [T; LANES] = std::array::from_fn(|i| (s0[i] + s2[i]) + (s1[i] + s3[i]));
     ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::Conv2dParams;
+
+    #[test]
+    fn every_instruction_set_gives_the_same_bits() {
+        let s = Conv2dShape::new([3, 1, 9, 37], [4, 1, 3, 3], Conv2dParams::valid());
+        let wave = |i: usize| ((i * 7919) % 1009) as f32 / 500.0 - 1.0;
+        let x: Vec<f32> = (0..s.input_shape().iter().product()).map(wave).collect();
+        let dy: Vec<f32> = (0..s.output_shape().iter().product()).map(|i| wave(i + 13)).collect();
+        let mut portable = vec![0.5f32; 4 * 9];
+        grad_weight_few_taps_portable(&s, &dy, &x, &mut portable);
+        let mut dispatched = vec![0.5f32; 4 * 9];
+        grad_weight_few_taps(&s, &dy, &x, &mut dispatched);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&portable), bits(&dispatched));
+        // And both are the sums they claim to be.
+        let (k, p) = (s.col_rows(), s.col_cols());
+        let mut col = vec![0.0f32; k * p];
+        let mut want = vec![0.5f64; 4 * 9];
+        for (dy_n, x_n) in dy.chunks_exact(s.out_image_len()).zip(x.chunks_exact(s.image_len())) {
+            im2col(&s, x_n, &mut col, p);
+            for (o, dy_o) in dy_n.chunks_exact(p).enumerate() {
+                for (t, col_t) in col.chunks_exact(p).enumerate() {
+                    want[o * k + t] += dy_o.iter().zip(col_t).map(|(&a, &b)| a as f64 * b as f64).sum::<f64>();
+                }
+            }
+        }
+        for (got, want) in portable.iter().zip(&want) {
+            assert!((*got as f64 - want).abs() < 1e-4 * (1.0 + want.abs()), "{got} vs {want}");
+        }
+    }
 }
