@@ -4,7 +4,7 @@
 //! ```text
 //! --epochs N --batch-size N --lr X --seed N --threads N
 //! --dataset mnist|fashion --data-dir DIR --out DIR
-//! --train-limit N --test-limit N --quiet
+//! --train-limit N --test-limit N --quiet --resume
 //! ```
 
 use crate::error::ExampleError;
@@ -81,6 +81,10 @@ pub struct CommonArgs {
     /// No progress output (the final test accuracy is still printed).
     #[arg(long)]
     pub quiet: bool,
+    /// Continue the run whose training state (saved after every epoch) is
+    /// in `--out`, up to `--epochs`; same seed and network required.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 /// Default values of one example.

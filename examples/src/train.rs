@@ -16,7 +16,9 @@ use crate::models::Arch;
 use crate::report::{peak_rss_mb, save_model, write_json, write_pictures, Pictures, RunMetrics, MODEL_FILE};
 use sinapse_autograd::Var;
 use sinapse_nn::Sequential;
-use sinapse_optim::{BatchSource, FitConfig, History, LrSchedule, Metric, Model, Momentum, Sgd};
+use sinapse_optim::{
+    BatchSource, FitConfig, History, LrSchedule, Metric, Model, ModelCheckpoint, Momentum, Sgd, TRAINING_STATE_FILE,
+};
 use sinapse_tensor::Tensor;
 use std::path::PathBuf;
 
@@ -137,11 +139,16 @@ pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> 
             args.seed
         );
     }
+    if args.resume {
+        resume(&mut model, args, epochs)?;
+    }
     let mut config = FitConfig::new(epochs).batch_size(args.batch_size).seed(args.seed).verbose(args.verbose());
     if lr_step > 0 {
         config = config.schedule(LrSchedule::StepDecay { step_size: lr_step, gamma: 0.1 });
     }
-    let history = model.fit_source(&train, Some(&test), &config, &mut [])?;
+    // The whole state after every epoch, so a killed run can go on with `--resume`.
+    let mut checkpoint = ModelCheckpoint::new(&args.out);
+    let history = model.fit_source(&train, Some(&test), &config, &mut [&mut checkpoint])?;
 
     let test_outputs = model.predict_source(&test, 1000);
     let labels = test.labels();
@@ -202,4 +209,46 @@ pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> 
     }
     println!("test accuracy: {test_accuracy:.4}");
     Ok(Outcome { model, history, metrics, test_outputs, files })
+}
+
+/// Restores the training state saved in `args.out` into the compiled
+/// `model`, after checking that it belongs to this run (same seed, same
+/// network) and that `epochs` goes beyond it.
+fn resume(model: &mut Model<f32>, args: &CommonArgs, epochs: usize) -> Result<(), ExampleError> {
+    let path = args.out.join(TRAINING_STATE_FILE);
+    let usage = |msg: String| Err(ExampleError::Usage(msg));
+    if !path.is_file() {
+        return usage(format!(
+            "--resume: no training state in {} (expected {}); run once without --resume and the same --out first",
+            args.out.display(),
+            path.display()
+        ));
+    }
+    if let Err(e) = model.load_training_state(&path) {
+        return usage(format!(
+            "--resume: {} does not fit this network (was it saved by another example?): {e}",
+            path.display()
+        ));
+    }
+    match model.seed() {
+        Some(saved) if saved != args.seed => {
+            return usage(format!(
+                "--resume: {} was saved by a run with --seed {saved}, not {}; pass --seed {saved} to continue it",
+                path.display(),
+                args.seed
+            ))
+        }
+        _ => {}
+    }
+    let done = model.epochs_done();
+    if done >= epochs {
+        return usage(format!(
+            "--resume: {} already holds {done} epochs; pass --epochs larger than {done} to train more",
+            path.display()
+        ));
+    }
+    if !args.quiet {
+        println!("resuming from {} after epoch {done}", path.display());
+    }
+    Ok(())
 }

@@ -1,0 +1,81 @@
+//! `--resume`: a run killed after epoch 1 and resumed to epoch 2 must end
+//! exactly where an uninterrupted 2-epoch run ends, and a resume that
+//! cannot continue must say why.
+
+use sinapse_examples::cli::{parse_from, CommonArgs};
+use sinapse_examples::error::ExampleError;
+use sinapse_examples::report::MODEL_FILE;
+use sinapse_examples::train::{run, Outcome, Recipe};
+use sinapse_optim::TRAINING_STATE_FILE;
+use std::path::Path;
+
+fn args(recipe: &Recipe, out: &Path, extra: &[&str]) -> CommonArgs {
+    let mut argv = vec![recipe.defaults.name, "--quiet", "--out", out.to_str().unwrap()];
+    argv.extend_from_slice(&["--train-limit", "512", "--test-limit", "128"]);
+    argv.extend_from_slice(extra);
+    parse_from(recipe.defaults, &argv).unwrap()
+}
+
+fn train(recipe: &Recipe, out: &Path, extra: &[&str]) -> Result<Outcome, ExampleError> {
+    run(recipe, &args(recipe, out, extra))
+}
+
+fn losses(outcome: &Outcome) -> Vec<(f64, Option<f64>)> {
+    outcome.history.epochs.iter().map(|e| (e.loss, e.val_loss)).collect()
+}
+
+#[test]
+fn resumed_mlp_run_equals_the_uninterrupted_run_bit_for_bit() {
+    let recipe = Recipe::mlp();
+    let straight = tempfile::tempdir().unwrap();
+    let whole = train(&recipe, straight.path(), &["--epochs", "2", "--seed", "5"]).unwrap();
+
+    let split = tempfile::tempdir().unwrap();
+    let first = train(&recipe, split.path(), &["--epochs", "1", "--seed", "5"]).unwrap();
+    assert!(split.path().join(TRAINING_STATE_FILE).is_file());
+    // One epoch differs from two: the comparison below can fail.
+    let one_epoch = std::fs::read(split.path().join(MODEL_FILE)).unwrap();
+    let two_epochs = std::fs::read(straight.path().join(MODEL_FILE)).unwrap();
+    assert_ne!(one_epoch, two_epochs);
+    assert_eq!(losses(&first)[..], losses(&whole)[..1]);
+
+    let resumed = train(&recipe, split.path(), &["--epochs", "2", "--seed", "5", "--resume"]).unwrap();
+    assert_eq!(resumed.history.len(), 2);
+    assert_eq!(losses(&resumed), losses(&whole));
+    assert_eq!(std::fs::read(split.path().join(MODEL_FILE)).unwrap(), two_epochs, "model.safetensors differs");
+    assert_eq!(resumed.test_outputs.to_vec(), whole.test_outputs.to_vec());
+}
+
+#[test]
+fn resume_without_a_training_state_says_where_it_looked() {
+    let recipe = Recipe::perceptron();
+    let out = tempfile::tempdir().unwrap();
+    let err = train(&recipe, out.path(), &["--epochs", "2", "--resume"]).err().expect("must fail");
+    let msg = err.to_string();
+    assert!(matches!(err, ExampleError::Usage(_)), "{msg}");
+    assert!(msg.contains("no training state") && msg.contains(TRAINING_STATE_FILE), "{msg}");
+}
+
+#[test]
+fn resume_with_another_seed_network_or_too_few_epochs_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    train(&Recipe::perceptron(), out.path(), &["--epochs", "1", "--seed", "7"]).unwrap();
+
+    let msg = train(&Recipe::perceptron(), out.path(), &["--epochs", "2", "--seed", "8", "--resume"])
+        .err()
+        .expect("another seed must fail")
+        .to_string();
+    assert!(msg.contains("--seed 7"), "{msg}");
+
+    let msg = train(&Recipe::mlp(), out.path(), &["--epochs", "2", "--seed", "7", "--resume"])
+        .err()
+        .expect("another network must fail")
+        .to_string();
+    assert!(msg.contains("does not fit this network"), "{msg}");
+
+    let msg = train(&Recipe::perceptron(), out.path(), &["--epochs", "1", "--seed", "7", "--resume"])
+        .err()
+        .expect("no epoch left must fail")
+        .to_string();
+    assert!(msg.contains("already holds 1 epochs"), "{msg}");
+}
