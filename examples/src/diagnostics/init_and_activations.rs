@@ -395,6 +395,14 @@ pub fn run(args: &InitActivationsArgs) -> Result<Outcome, ExampleError> {
         }
     }
     println!("{}", table(&runs));
+    for r in runs.iter().filter(|r| r.hidden_unit_difference == 0.0) {
+        println!(
+            "{}: every unit of each hidden layer is still exactly equal to the others after {} epochs \
+             (largest difference 0): the symmetry was never broken",
+            r.label(),
+            r.test_accuracy.len() - 1
+        );
+    }
     files.push(figure(args, &runs)?);
     let json = c.out.join(JSON_FILE);
     write_json(&json, &runs)?;
