@@ -70,7 +70,9 @@ pub struct DiagnosticsReport {
 /// Works on models wrapping a [`Sequential`](sinapse_nn::Sequential)
 /// (every network of the examples); layers with a parameter named `weight`
 /// count as weight layers, `ReLU`, `Sigmoid` and `Tanh` layers before the
-/// last layer as hidden activations.
+/// last layer as hidden activations (for feature maps `[B, C, H, W]` a unit
+/// is a channel). `fit` panics through it on a model that is not a
+/// `Sequential` or not compiled: a programmer error.
 #[derive(Clone, Debug)]
 pub struct Diagnostics {
     x: Tensor<f32>,

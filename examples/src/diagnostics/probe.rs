@@ -378,6 +378,11 @@ mod tests {
         let s = activation_stats(1, "Sigmoid", &sig, 5);
         assert_eq!(s.saturated_fraction, Some(0.5));
         assert_eq!(s.dead_fraction, None);
+        // Feature maps [B, C, H, W]: a unit is a channel, dead when 0 at
+        // every position of every example (channel 1 here).
+        let maps = Tensor::from_vec(vec![0.0, 3.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0], &[2, 2, 1, 2]).unwrap();
+        let s = activation_stats(0, "ReLU", &maps, 5);
+        assert_eq!((s.units, s.dead_fraction), (2, Some(0.5)));
         let t = Tensor::from_vec(vec![-0.999, 0.5, 0.2, 0.0], &[4, 1]).unwrap();
         assert_eq!(activation_stats(0, "Tanh", &t, 5).saturated_fraction, Some(0.25));
     }
