@@ -39,6 +39,7 @@ use super::few_taps::{grad_weight_few_taps, FEW_TAPS};
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col};
 use super::parallel::{items_per_chunk, items_per_part};
+use super::scratch::Scratch;
 use crate::Element;
 
 /// Columns a grouped product aims for: wide enough that packing the weight
@@ -159,8 +160,8 @@ fn forward_chunk<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Optio
     let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
     let g = images_per_gemm(s).min(x.len() / s.image_len());
     let w = MatRef::row_major(weight, o, k);
-    let mut col = if s.is_pointwise() { Vec::new() } else { vec![T::zero(); k * g * p] };
-    let mut acc = if g > 1 { vec![T::zero(); o * g * p] } else { Vec::new() };
+    let mut col = Scratch::take(if s.is_pointwise() { 0 } else { k * g * p });
+    let mut acc = Scratch::take(if g > 1 { o * g * p } else { 0 });
     for (x_g, y_g) in x.chunks(g * s.image_len()).zip(y.chunks_mut(g * s.out_image_len())) {
         let cols = y_g.len() / o;
         for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
@@ -232,8 +233,8 @@ fn grad_input_chunk<T: Element>(s: &Conv2dShape, dy: &[T], weight: &[T], dx: &mu
         return;
     }
     let g = images_per_gemm(s).min(dy.len() / s.out_image_len());
-    let mut col = vec![T::zero(); k * g * p];
-    let mut dy_cols = if g > 1 { vec![T::zero(); o * g * p] } else { Vec::new() };
+    let mut col = Scratch::take(k * g * p);
+    let mut dy_cols = Scratch::take(if g > 1 { o * g * p } else { 0 });
     for (dy_g, dx_g) in dy.chunks(g * s.out_image_len()).zip(dx.chunks_mut(g * s.image_len())) {
         let cols = dy_g.len() / o;
         let dy_mat = if cols == p {
@@ -301,8 +302,8 @@ fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
         return dw;
     }
     let g = images_per_gemm(s).min(x.len() / s.image_len());
-    let mut col = if s.is_pointwise() { Vec::new() } else { vec![T::zero(); k * g * p] };
-    let mut dy_cols = if g > 1 { vec![T::zero(); o * g * p] } else { Vec::new() };
+    let mut col = Scratch::take(if s.is_pointwise() { 0 } else { k * g * p });
+    let mut dy_cols = Scratch::take(if g > 1 { o * g * p } else { 0 });
     for (dy_g, x_g) in dy.chunks(g * s.out_image_len()).zip(x.chunks(g * s.image_len())) {
         let cols = dy_g.len() / o;
         for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {

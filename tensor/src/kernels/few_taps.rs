@@ -9,6 +9,7 @@
 
 use super::conv_shape::Conv2dShape;
 use super::im2col::im2col;
+use super::scratch::Scratch;
 use crate::Element;
 
 /// Taps (`C*KH*KW`) up to which [`grad_weight_few_taps`] replaces the gemm.
@@ -46,7 +47,7 @@ unsafe fn grad_weight_few_taps_avx2<T: Element>(s: &Conv2dShape, dy: &[T], x: &[
 #[inline(always)]
 fn grad_weight_few_taps_portable<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T], dw: &mut [T]) {
     let (k, p) = (s.col_rows(), s.col_cols());
-    let mut col = vec![T::zero(); k * p];
+    let mut col = Scratch::take(k * p);
     for (dy_n, x_n) in dy.chunks_exact(s.out_image_len()).zip(x.chunks_exact(s.image_len())) {
         im2col(s, x_n, &mut col, p);
         for (dw_o, dy_o) in dw.chunks_exact_mut(k).zip(dy_n.chunks_exact(p)) {

@@ -14,6 +14,7 @@ pub mod im2col;
 pub mod max_pool;
 mod parallel;
 pub mod pool_shape;
+mod scratch;
 
 pub use conv_params::{Conv1dParams, Conv2dParams};
 pub use conv_shape::{Conv1dShape, Conv2dShape};
