@@ -1,0 +1,112 @@
+//! Bad command lines, missing files and wrong pictures: each must come back
+//! as an error with a message that says what to fix (which `cli::run`
+//! prints as `error: ...` with exit status 2), never as a panic.
+
+use clap::error::ErrorKind;
+use clap::Parser;
+use sinapse_examples::cli::{parse_from, CommonArgs, DatasetChoice};
+use sinapse_examples::error::ExampleError;
+use sinapse_examples::models::Arch;
+use sinapse_examples::predict::{predict, PredictArgs};
+use sinapse_examples::report::{save_model, MODEL_FILE};
+use sinapse_examples::train::{run, Recipe};
+use std::path::Path;
+
+fn parse(extra: &[&str]) -> Result<CommonArgs, clap::Error> {
+    let recipe = Recipe::mlp();
+    let mut argv = vec![recipe.defaults.name, "--quiet"];
+    argv.extend_from_slice(extra);
+    parse_from(recipe.defaults, &argv)
+}
+
+/// Runs the mlp with `extra` flags (which must parse) and returns its error.
+fn run_error(out: &Path, extra: &[&str]) -> ExampleError {
+    let mut flags = vec!["--out", out.to_str().unwrap(), "--train-limit", "64", "--test-limit", "32"];
+    flags.extend_from_slice(extra);
+    let args = parse(&flags).expect("these flags parse");
+    match run(&Recipe::mlp(), &args) {
+        Ok(_) => panic!("{extra:?} trained without error"),
+        Err(e) => e,
+    }
+}
+
+fn write_gray_png(path: &Path, w: u32, h: u32) {
+    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut encoder = png::Encoder::new(file, w, h);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&vec![0u8; (w * h) as usize]).unwrap();
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error_naming_it() {
+    let e = parse(&["--bogus-flag"]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnknownArgument);
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("--bogus-flag"), "{e}");
+}
+
+#[test]
+fn non_numeric_epochs_is_a_usage_error_naming_the_value() {
+    let e = parse(&["--epochs", "two"]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ValueValidation);
+    assert_eq!(e.exit_code(), 2);
+    let msg = e.to_string();
+    assert!(msg.contains("'two'") && msg.contains("--epochs"), "{msg}");
+}
+
+#[test]
+fn batch_size_zero_is_refused_before_training() {
+    let out = tempfile::tempdir().unwrap();
+    let e = run_error(out.path(), &["--batch-size", "0"]);
+    assert!(matches!(e, ExampleError::Usage(_)), "{e:?}");
+    assert_eq!(e.to_string(), "--batch-size must be at least 1");
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none(), "files written before the check");
+}
+
+#[test]
+fn missing_data_dir_names_the_folder() {
+    let out = tempfile::tempdir().unwrap();
+    let missing = out.path().join("no-such-data");
+    let e = run_error(out.path(), &["--data-dir", missing.to_str().unwrap()]);
+    let msg = e.to_string();
+    assert!(matches!(e, ExampleError::Usage(_)), "{e:?}");
+    assert!(msg.contains("no-such-data") && msg.contains("no such folder"), "{msg}");
+}
+
+#[test]
+fn predict_without_a_model_says_how_to_train_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("digit.png");
+    write_gray_png(&image, 28, 28);
+    let args = PredictArgs::try_parse_from([
+        "predict",
+        image.to_str().unwrap(),
+        "--model",
+        dir.path().join("missing").join(MODEL_FILE).to_str().unwrap(),
+    ])
+    .unwrap();
+    let msg = predict(&args).err().expect("no model must fail").to_string();
+    assert!(msg.contains("no model at") && msg.contains("missing"), "{msg}");
+}
+
+#[test]
+fn predict_on_a_wrong_size_png_names_both_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join(MODEL_FILE);
+    save_model(&model, &Arch::Perceptron.build(1), Arch::Perceptron, DatasetChoice::Mnist).unwrap();
+    let image = dir.path().join("big.png");
+    write_gray_png(&image, 32, 20);
+    let args =
+        PredictArgs::try_parse_from(["predict", image.to_str().unwrap(), "--model", model.to_str().unwrap()]).unwrap();
+    let e = predict(&args).err().expect("a 32x20 picture must fail");
+    let msg = e.to_string();
+    assert!(matches!(e, ExampleError::Image { .. }), "{e:?}");
+    assert!(msg.contains("32x20") && msg.contains("28x28") && msg.contains("big.png"), "{msg}");
+
+    // A file that is no PNG at all.
+    std::fs::write(&image, b"not a picture").unwrap();
+    let msg = predict(&args).err().expect("a non-PNG must fail").to_string();
+    assert!(msg.contains("not a readable PNG"), "{msg}");
+}
