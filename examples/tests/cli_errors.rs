@@ -87,7 +87,7 @@ fn predict_without_a_model_says_how_to_train_one() {
         dir.path().join("missing").join(MODEL_FILE).to_str().unwrap(),
     ])
     .unwrap();
-    let msg = predict(&args).err().expect("no model must fail").to_string();
+    let msg = predict(&args).expect_err("no model must fail").to_string();
     assert!(msg.contains("no model at") && msg.contains("missing"), "{msg}");
 }
 
@@ -100,13 +100,13 @@ fn predict_on_a_wrong_size_png_names_both_sizes() {
     write_gray_png(&image, 32, 20);
     let args =
         PredictArgs::try_parse_from(["predict", image.to_str().unwrap(), "--model", model.to_str().unwrap()]).unwrap();
-    let e = predict(&args).err().expect("a 32x20 picture must fail");
+    let e = predict(&args).expect_err("a 32x20 picture must fail");
     let msg = e.to_string();
     assert!(matches!(e, ExampleError::Image { .. }), "{e:?}");
     assert!(msg.contains("32x20") && msg.contains("28x28") && msg.contains("big.png"), "{msg}");
 
     // A file that is no PNG at all.
     std::fs::write(&image, b"not a picture").unwrap();
-    let msg = predict(&args).err().expect("a non-PNG must fail").to_string();
+    let msg = predict(&args).expect_err("a non-PNG must fail").to_string();
     assert!(msg.contains("not a readable PNG"), "{msg}");
 }
