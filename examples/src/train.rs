@@ -184,6 +184,7 @@ pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> 
         peak_rss_mb: peak_rss_mb(),
     };
     let mut files = vec![model_path, args.out.join("history.json"), args.out.join("metrics.json")];
+    files.extend(checkpoint.saved().last().cloned());
     write_json(&files[1], &history)?;
     write_json(&files[2], &metrics)?;
     let title = format!("{} on {}", recipe.arch.name(), dataset);
