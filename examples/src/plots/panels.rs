@@ -215,8 +215,7 @@ pub fn image_panels(
                         Palette::Diverging => (v / scale).abs() > 0.6,
                     };
                     let font = ("sans-serif", px).into_font().color(if dark { &WHITE } else { &BLACK });
-                    root.draw(&Text::new(text, (x + zoom / 8, y + zoom / 3), font))
-                        .map_err(|e| plot_err(path, e))?;
+                    root.draw(&Text::new(text, (x + zoom / 8, y + zoom / 3), font)).map_err(|e| plot_err(path, e))?;
                 }
             }
         }
