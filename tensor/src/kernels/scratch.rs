@@ -18,6 +18,11 @@ use crate::Element;
 /// return once this many are kept.
 const KEPT_PER_THREAD: usize = 4;
 
+/// Largest buffer kept, in bytes: an unusually large convolution should not
+/// leave hundreds of megabytes parked on every thread for the life of the
+/// process.
+const KEPT_MAX_BYTES: usize = 64 << 20;
+
 thread_local! {
     /// This thread's idle buffers, of any element type (`Vec<f32>`, `Vec<f64>`).
     static IDLE: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
@@ -68,7 +73,7 @@ impl<T: Element> DerefMut for Scratch<T> {
 impl<T: Element> Drop for Scratch<T> {
     fn drop(&mut self) {
         let buf = std::mem::take(&mut self.buf);
-        if buf.capacity() == 0 {
+        if buf.capacity() == 0 || buf.capacity() * std::mem::size_of::<T>() > KEPT_MAX_BYTES {
             return;
         }
         // A thread being torn down has no storage left: the buffer is simply freed.
@@ -102,5 +107,14 @@ mod tests {
         assert_eq!(wide.len(), 10);
         drop((again, other, wide));
         assert_eq!(Scratch::<f32>::take(5000).len(), 5000);
+    }
+
+    #[test]
+    fn huge_buffers_are_not_kept() {
+        let huge = Scratch::<f64>::take((super::KEPT_MAX_BYTES / 8) + 1);
+        drop(huge);
+        // Nothing of that size was parked: a small request gets a small buffer.
+        let small = Scratch::<f64>::take(4);
+        assert!(small.buf.capacity() < 1024, "kept {} elements", small.buf.capacity());
     }
 }
