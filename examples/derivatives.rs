@@ -8,6 +8,7 @@
 
 use clap::Parser;
 use sinapse_autograd::{BackwardOptions, Var};
+use sinapse_examples::cli;
 use sinapse_examples::plots::{line_chart, Series};
 use sinapse_tensor::Tensor;
 use std::path::PathBuf;
@@ -62,10 +63,12 @@ struct Course1d {
     direction: f64,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create output folder {}: {e}", args.out.display()))?;
+fn main() {
+    cli::run(|| run_example(Args::parse()))
+}
+
+fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    cli::create_out_dir(&args.out)?;
     let cases = [
         Course1d {
             name: "square_shift",

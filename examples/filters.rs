@@ -9,11 +9,11 @@
 //! ```
 
 use clap::Parser;
+use sinapse_examples::cli;
 use sinapse_examples::filters::{
     course_convolution, cross_correlation, format_kernel, format_matrix, run, write_plots, FiltersConfig,
 };
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(about = "3x3 filters on an MNIST digit, valid vs same padding, 1-D convolution and the flip")]
@@ -29,19 +29,12 @@ struct Args {
     out: PathBuf,
 }
 
-fn main() -> ExitCode {
-    match run_example(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+fn main() {
+    cli::run(|| run_example(Args::parse()))
 }
 
 fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create output folder {}: {e}", args.out.display()))?;
+    cli::create_out_dir(&args.out)?;
     let report = run(&FiltersConfig { index: args.index, seed: args.seed })?;
 
     println!("MNIST test digit #{} (label {}), 28x28, filtered with 'same' padding\n", report.digit.0, report.digit.1);

@@ -23,6 +23,7 @@ use clap::Parser;
 use sinapse_autograd::{
     dot_available, graph_nodes, graph_to_dot, profile, render_dot, BackwardOptions, DotOptions, ImageFormat, Var,
 };
+use sinapse_examples::cli;
 use sinapse_nn::prelude::*;
 use sinapse_tensor::{seeded_rng, SeededRng, Tensor};
 use std::path::{Path, PathBuf};
@@ -173,10 +174,12 @@ fn profile_cnn(rng: &mut SeededRng, args: &Args) -> Result<(), Box<dyn std::erro
     Ok(())
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create output folder {}: {e}", args.out.display()))?;
+fn main() {
+    cli::run(|| run_example(Args::parse()))
+}
+
+fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    cli::create_out_dir(&args.out)?;
     if !dot_available() {
         println!("note: Graphviz's `dot` is not installed, writing .dot files only (apt-get install graphviz)");
     }

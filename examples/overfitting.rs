@@ -8,9 +8,9 @@
 //! ```
 
 use clap::{Parser, ValueEnum};
+use sinapse_examples::cli;
 use sinapse_examples::overfitting::{run, write_plots, Method, OverfitConfig};
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -59,19 +59,12 @@ struct Args {
     out: PathBuf,
 }
 
-fn main() -> ExitCode {
-    match run_example(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+fn main() {
+    cli::run(|| run_example(Args::parse()))
 }
 
 fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create output folder {}: {e}", args.out.display()))?;
+    cli::create_out_dir(&args.out)?;
     let config = OverfitConfig {
         n_train: args.train,
         n_valid: args.valid,

@@ -8,9 +8,9 @@
 //! ```
 
 use clap::Parser;
+use sinapse_examples::cli;
 use sinapse_examples::invariance::{run, write_plots, InvarianceConfig, Repr};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(about = "How much do conv and pooled features change when a digit moves by a few pixels?")]
@@ -41,19 +41,12 @@ struct Args {
     out: PathBuf,
 }
 
-fn main() -> ExitCode {
-    match run_example(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+fn main() {
+    cli::run(|| run_example(Args::parse()))
 }
 
 fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create output folder {}: {e}", args.out.display()))?;
+    cli::create_out_dir(&args.out)?;
     let config = InvarianceConfig {
         n_digits: args.digits,
         max_shift: args.max_shift,

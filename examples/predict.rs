@@ -14,6 +14,6 @@ fn main() {
     cli::run(|| {
         let args = PredictArgs::parse();
         println!("{}", describe(&predict(&args)?));
-        Ok(())
+        Ok::<(), sinapse_examples::error::ExampleError>(())
     });
 }

@@ -191,10 +191,17 @@ pub fn set_threads(threads: usize) {
 }
 
 /// Runs an example's main function: on error, prints `error: <message>` on
-/// stderr and exits with status 2 (no backtrace).
-pub fn run(main: impl FnOnce() -> Result<(), ExampleError>) {
+/// stderr and exits with status 2 (no backtrace). Every example's `main`
+/// goes through here, so they all fail the same way.
+pub fn run<E: std::fmt::Display>(main: impl FnOnce() -> Result<(), E>) {
     if let Err(e) = main() {
         eprintln!("error: {e}");
         std::process::exit(2);
     }
+}
+
+/// Creates the output folder `--out` (and its parents), with an error that
+/// names it.
+pub fn create_out_dir(out: &std::path::Path) -> Result<(), ExampleError> {
+    std::fs::create_dir_all(out).map_err(|e| ExampleError::io(out, e))
 }
