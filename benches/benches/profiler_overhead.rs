@@ -22,21 +22,7 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use sinapse_autograd::{Profiler, Var};
 use sinapse_tensor::Tensor;
 
-const OPS: usize = 100;
-
-/// `OPS` operations cycling through add_scalar, mul_scalar, tanh and mul.
-fn chain(x: &Var<f32>) -> Var<f32> {
-    let mut y = x.clone();
-    for i in 0..OPS {
-        y = match i % 4 {
-            0 => y.add_scalar(0.1),
-            1 => y.mul_scalar(0.9),
-            2 => y.tanh(),
-            _ => y.mul(x),
-        };
-    }
-    y
-}
+use sinapse_benches::{op_chain as chain, CHAIN_OPS as OPS};
 
 fn profiler_overhead(c: &mut Criterion) {
     let mut group = c.benchmark_group("profiler_chain_100_ops");
