@@ -150,7 +150,9 @@ pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> 
     let mut checkpoint = ModelCheckpoint::new(&args.out);
     let history = model.fit_source(&train, Some(&test), &config, &mut [&mut checkpoint])?;
 
-    let test_outputs = model.predict_source(&test, 1000);
+    // At the training batch size: a larger piece is no faster per image and
+    // its activations would set the process's peak memory.
+    let test_outputs = model.predict_source(&test, args.batch_size);
     let labels = test.labels();
     let predicted = test_outputs.argmax(1);
     let correct = labels.iter().zip(&predicted).filter(|(a, b)| a == b).count();

@@ -9,6 +9,7 @@ use crate::elementwise::broadcast_shape_of;
 use crate::layout::Layout;
 use crate::strided::map_n;
 use crate::{Element, Tensor};
+use std::ops::DerefMut;
 use std::sync::Arc;
 
 impl<T: Element> Tensor<T> {
@@ -19,10 +20,10 @@ impl<T: Element> Tensor<T> {
         let owns_exactly = self.is_contiguous() && self.layout.offset() == 0 && self.storage.len() == n;
         if !owns_exactly || Arc::get_mut(&mut self.storage).is_none() {
             let data = self.to_vec();
-            self.storage = Arc::new(data);
+            self.storage = Arc::new(crate::buffer::Buffer::new(data));
             self.layout = Layout::contiguous(self.layout.shape());
         }
-        Arc::get_mut(&mut self.storage).expect("just made unique")
+        Arc::get_mut(&mut self.storage).expect("just made unique").deref_mut()
     }
 
     /// `self[i] = f(self[i])`.

@@ -19,6 +19,7 @@
 //! assert_eq!(a.t().shape(), &[3, 2]); // a view: no data moved
 //! ```
 
+mod buffer;
 mod concat;
 mod conv;
 mod display;
@@ -29,6 +30,7 @@ mod inplace;
 pub mod kernels;
 mod layout;
 mod matmul;
+pub mod memory;
 mod ops;
 mod pool;
 mod random;

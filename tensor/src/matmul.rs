@@ -37,7 +37,7 @@ impl<T: Element> Tensor<T> {
         let a = a.broadcast_to(&a_shape);
         let b = b.broadcast_to(&b_shape);
         let batches: usize = batch.iter().product();
-        let mut out = vec![T::zero(); batches * m * n];
+        let mut out = crate::memory::filled(batches * m * n, T::zero());
         let nb = batch.len();
         for (bi, c) in out.chunks_mut((m * n).max(1)).enumerate().take(batches) {
             // Offset of batch `bi` in each operand (batch dims may be strided or broadcast).

@@ -17,6 +17,14 @@ pub struct MaxPoolIndices {
     argmax: Vec<u32>,
 }
 
+impl Drop for MaxPoolIndices {
+    /// The indices are as large as the pooled output and made again every
+    /// step: their buffer goes back to [`crate::memory`] like a tensor's.
+    fn drop(&mut self) {
+        crate::memory::give(std::mem::take(&mut self.argmax));
+    }
+}
+
 impl MaxPoolIndices {
     /// The pooled input's shape `[N, C, H, W]`.
     pub fn input_shape(&self) -> [usize; 4] {

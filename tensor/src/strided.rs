@@ -121,7 +121,7 @@ pub(crate) fn fill_in_ranges<T: Send>(out: &mut [T], fill: impl Fn(&mut [T], usi
 pub(crate) fn map_n<T, U, const K: usize>(inputs: [(&[T], &Layout); K], f: impl Fn([T; K]) -> U + Sync) -> Vec<U>
 where
     T: Copy + Send + Sync,
-    U: Copy + Default + Send,
+    U: Copy + Default + Send + 'static,
 {
     let layouts: [&Layout; K] = std::array::from_fn(|k| inputs[k].1);
     let n = layouts[0].numel();
@@ -132,7 +132,7 @@ where
         let slices: [&[T]; K] = std::array::from_fn(|k| &inputs[k].0[layouts[k].offset()..][..n]);
         return map_slices(slices, f);
     }
-    let mut out = vec![U::default(); n];
+    let mut out = crate::memory::filled(n, U::default());
     let plan = coalesce(layouts);
     fill_in_ranges(&mut out, |chunk, start| {
         plan.for_each_run(start, chunk.len(), |i, pos, run, is| {
@@ -161,10 +161,10 @@ where
 fn map_slices<T, U, const K: usize>(inputs: [&[T]; K], f: impl Fn([T; K]) -> U + Sync) -> Vec<U>
 where
     T: Copy + Send + Sync,
-    U: Send,
+    U: Send + 'static,
 {
     let n = inputs[0].len();
-    let mut out: Vec<U> = Vec::with_capacity(n);
+    let mut out: Vec<U> = crate::memory::take(n);
     let fill = |dst: &mut [MaybeUninit<U>], start: usize| {
         let src: [&[T]; K] = std::array::from_fn(|k| &inputs[k][start..start + dst.len()]);
         for (j, o) in dst.iter_mut().enumerate() {
@@ -185,6 +185,6 @@ where
 }
 
 /// The elements of a strided view in row-major order.
-pub(crate) fn gather<T: Copy + Default + Send + Sync>(data: &[T], layout: &Layout) -> Vec<T> {
+pub(crate) fn gather<T: Copy + Default + Send + Sync + 'static>(data: &[T], layout: &Layout) -> Vec<T> {
     map_n([(data, layout)], |[x]| x)
 }

@@ -1,12 +1,13 @@
 //! The [`Tensor`] type: construction and access.
 
+use crate::buffer::Buffer;
 use crate::layout::{checked_numel, Layout};
 use crate::{Element, TensorError};
 use std::sync::Arc;
 
 /// An n-dimensional array of `f32` or `f64`, cheap to clone.
 ///
-/// A tensor is a shared buffer (`Arc<Vec<T>>`) plus a [`Layout`]. Cloning a
+/// A tensor is a shared buffer (an `Arc` around a `Vec<T>`) plus a [`Layout`]. Cloning a
 /// tensor or taking a view (transpose, narrow, permute, broadcast...) copies
 /// no elements: the new tensor points at the same buffer with another layout.
 /// Writes (`*_` methods) copy the buffer first when it is shared, so a view
@@ -15,7 +16,7 @@ use std::sync::Arc;
 /// Tensors are `Send + Sync`: they can be shared between threads.
 #[derive(Clone)]
 pub struct Tensor<T: Element> {
-    pub(crate) storage: Arc<Vec<T>>,
+    pub(crate) storage: Arc<Buffer<T>>,
     pub(crate) layout: Layout,
 }
 
@@ -28,11 +29,11 @@ impl<T: Element> Tensor<T> {
         if data.len() != expected {
             return Err(TensorError::LengthMismatch { len: data.len(), shape: shape.to_vec(), expected });
         }
-        Ok(Self::from_parts(Arc::new(data), Layout::contiguous(shape)))
+        Ok(Self::from_parts(Arc::new(Buffer::new(data)), Layout::contiguous(shape)))
     }
 
     /// Builds a tensor from a buffer and a layout that the caller has checked.
-    pub(crate) fn from_parts(storage: Arc<Vec<T>>, layout: Layout) -> Self {
+    pub(crate) fn from_parts(storage: Arc<Buffer<T>>, layout: Layout) -> Self {
         debug_assert!(layout.span_end() <= storage.len(), "layout {layout:?} overruns a buffer of {}", storage.len());
         Tensor { storage, layout }
     }
@@ -48,14 +49,14 @@ impl<T: Element> Tensor<T> {
             "internal: {} elements for shape {shape:?}",
             data.len()
         );
-        Self::from_parts(Arc::new(data), Layout::contiguous(shape))
+        Self::from_parts(Arc::new(Buffer::new(data)), Layout::contiguous(shape))
     }
 
     /// A tensor of `shape` filled with `value`.
     #[track_caller]
     pub fn full(shape: &[usize], value: T) -> Self {
         let n = checked_numel(shape).unwrap_or_else(|| panic!("full: shape {shape:?} has too many elements"));
-        Self::from_vec_unchecked(vec![value; n], shape)
+        Self::from_vec_unchecked(crate::memory::filled(n, value), shape)
     }
 
     /// A tensor of `shape` filled with zeros.
@@ -179,7 +180,11 @@ impl<T: Element> Tensor<T> {
     /// The elements in logical row-major order, copied into a new `Vec`.
     pub fn to_vec(&self) -> Vec<T> {
         match self.as_slice() {
-            Some(s) => s.to_vec(),
+            Some(s) => {
+                let mut v = crate::memory::take(s.len());
+                v.extend_from_slice(s);
+                v
+            }
             None => crate::strided::gather(&self.storage, &self.layout),
         }
     }
@@ -190,7 +195,7 @@ impl<T: Element> Tensor<T> {
         let n = self.numel();
         if self.is_contiguous() && self.layout.offset() == 0 && self.storage.len() == n {
             match Arc::try_unwrap(self.storage) {
-                Ok(v) => v,
+                Ok(buffer) => buffer.into_vec(),
                 Err(shared) => shared[..n].to_vec(),
             }
         } else {

@@ -43,8 +43,14 @@ pub struct FitConfig {
     /// from the model's own count (0 for a new model, `k` after
     /// [`load_training_state`](crate::Model::load_training_state) of epoch `k`).
     pub initial_epoch: Option<usize>,
-    /// Examples per forward pass when measuring validation data.
-    pub eval_batch_size: usize,
+    /// Examples per forward pass when measuring validation data; `None`
+    /// (the default) uses the training minibatch size, as Keras's
+    /// `validation_batch_size` does, kept within `32..=max_chunk` so that
+    /// stochastic and full-batch runs evaluate in reasonable pieces. A
+    /// larger piece is not faster per example, and its activations set the
+    /// process's peak memory (a CNN at 1000 images needs ~150 MB more than
+    /// at 128). See [`FitConfig::validation_batch`].
+    pub eval_batch_size: Option<usize>,
     /// Learning rate per epoch, from the rate given to the optimizer at
     /// `compile`: `lr(e) = schedule.learning_rate(base_lr, e)`.
     pub schedule: LrSchedule,
@@ -63,7 +69,7 @@ impl FitConfig {
             drop_last: false,
             verbose: 1,
             initial_epoch: None,
-            eval_batch_size: 1000,
+            eval_batch_size: None,
             schedule: LrSchedule::Constant,
         }
     }
@@ -117,8 +123,20 @@ impl FitConfig {
 
     /// Sets [`eval_batch_size`](Self::eval_batch_size).
     pub fn eval_batch_size(mut self, b: usize) -> Self {
-        self.eval_batch_size = b;
+        self.eval_batch_size = Some(b);
         self
+    }
+
+    /// Examples per forward pass over validation data: [`eval_batch_size`](Self::eval_batch_size)
+    /// when set (at least 1), otherwise the training minibatch size within
+    /// `32..=max_chunk`.
+    pub fn validation_batch(&self) -> usize {
+        let training = match self.mode {
+            GdMode::Minibatch(b) => b,
+            GdMode::Stochastic => 1,
+            GdMode::Batch => self.max_chunk,
+        };
+        self.eval_batch_size.unwrap_or(training.clamp(32, self.max_chunk.max(32))).max(1)
     }
 
     /// Sets [`schedule`](Self::schedule).
@@ -135,4 +153,20 @@ pub(crate) fn epoch_seed(seed: u64, epoch: usize) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_runs_at_the_training_batch_size_within_bounds() {
+        assert_eq!(FitConfig::new(1).batch_size(128).validation_batch(), 128);
+        assert_eq!(FitConfig::new(1).batch_size(4).validation_batch(), 32);
+        assert_eq!(FitConfig::new(1).mode(GdMode::Stochastic).validation_batch(), 32);
+        assert_eq!(FitConfig::new(1).mode(GdMode::Batch).max_chunk(500).validation_batch(), 500);
+        assert_eq!(FitConfig::new(1).batch_size(5000).max_chunk(1024).validation_batch(), 1024);
+        assert_eq!(FitConfig::new(1).batch_size(64).eval_batch_size(1000).validation_batch(), 1000);
+        assert_eq!(FitConfig::new(1).eval_batch_size(0).validation_batch(), 1);
+    }
 }

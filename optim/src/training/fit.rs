@@ -238,7 +238,7 @@ impl<T: Element> Model<T> {
     ) -> EpochRecord {
         if let Some(valid) = validation {
             let began = Instant::now();
-            let eval = self.evaluate_source(valid, config.eval_batch_size.max(1));
+            let eval = self.evaluate_source(valid, config.validation_batch());
             record.val_loss = Some(eval.loss);
             record.val_metrics = eval.metrics;
             record.val_seconds = began.elapsed().as_secs_f64();

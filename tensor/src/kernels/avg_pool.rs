@@ -32,7 +32,7 @@ pub fn avg_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> Vec<T> {
         input.len(),
         s.input_shape()
     );
-    let mut out = vec![T::zero(); s.output_shape().iter().product()];
+    let mut out = crate::memory::filled(s.output_shape().iter().product(), T::zero());
     if out.is_empty() {
         return out;
     }
@@ -89,7 +89,7 @@ pub fn avg_pool2d_backward<T: Element>(s: &Pool2dShape, grad_out: &[T]) -> Vec<T
         grad_out.len(),
         s.output_shape()
     );
-    let mut dx = vec![T::zero(); s.input_shape().iter().product()];
+    let mut dx = crate::memory::filled(s.input_shape().iter().product(), T::zero());
     if out_len == 0 {
         return dx;
     }

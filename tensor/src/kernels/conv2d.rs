@@ -128,7 +128,7 @@ pub fn conv2d_forward<T: Element>(s: &Conv2dShape, input: &[T], weight: &[T], bi
     if let Some(b) = bias {
         check_len("conv2d", "bias", b.len(), &[s.out_channels]);
     }
-    let mut out = vec![T::zero(); s.output_shape().iter().product()];
+    let mut out = crate::memory::filled(s.output_shape().iter().product(), T::zero());
     if out.is_empty() {
         return out;
     }
@@ -205,7 +205,7 @@ fn forward_chunk<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Optio
 pub fn conv2d_grad_input<T: Element>(s: &Conv2dShape, grad_out: &[T], weight: &[T]) -> Vec<T> {
     check_len("conv2d_grad_input", "grad_out", grad_out.len(), &s.output_shape());
     check_len("conv2d_grad_input", "weight", weight.len(), &s.weight_shape());
-    let mut dx = vec![T::zero(); s.input_shape().iter().product()];
+    let mut dx = crate::memory::filled(s.input_shape().iter().product(), T::zero());
     if dx.is_empty() || s.out_channels == 0 {
         return dx;
     }
@@ -272,7 +272,7 @@ pub fn conv2d_grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], input: &[
     check_len("conv2d_grad_weight", "input", input.len(), &s.input_shape());
     let dw_len = s.out_channels * s.col_rows();
     if s.batch == 0 || dw_len == 0 {
-        return vec![T::zero(); dw_len];
+        return crate::memory::filled(dw_len, T::zero());
     }
     let work = s.out_channels * s.col_rows() * s.col_cols();
     let per = items_per_part(s.batch, work);
@@ -296,7 +296,7 @@ pub fn conv2d_grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], input: &[
 /// The weight gradient summed over a run of whole images, group by group.
 fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
     let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
-    let mut dw = vec![T::zero(); o * k];
+    let mut dw = crate::memory::filled(o * k, T::zero());
     if k <= FEW_TAPS && !s.is_pointwise() {
         grad_weight_few_taps(s, dy, x, &mut dw);
         return dw;
@@ -343,10 +343,10 @@ fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
 pub fn conv_grad_bias<T: Element>(grad_out: &[T], batch: usize, channels: usize, spatial: usize) -> Vec<T> {
     check_len("conv_grad_bias", "grad_out", grad_out.len(), &[batch, channels, spatial]);
     if batch == 0 || spatial == 0 || channels == 0 {
-        return vec![T::zero(); channels];
+        return crate::memory::filled(channels, T::zero());
     }
     let part = |dy: &[T]| -> Vec<T> {
-        let mut db = vec![T::zero(); channels];
+        let mut db = crate::memory::filled(channels, T::zero());
         for dy_n in dy.chunks_exact(channels * spatial) {
             for (acc, row) in db.iter_mut().zip(dy_n.chunks_exact(spatial)) {
                 *acc += lane_sum(row);
@@ -359,7 +359,7 @@ pub fn conv_grad_bias<T: Element>(grad_out: &[T], batch: usize, channels: usize,
         return part(grad_out);
     }
     let parts: Vec<Vec<T>> = grad_out.par_chunks(per * channels * spatial).map(part).collect();
-    let mut db = vec![T::zero(); channels];
+    let mut db = crate::memory::filled(channels, T::zero());
     for p in &parts {
         for (a, &b) in db.iter_mut().zip(p) {
             *a += b;

@@ -41,8 +41,8 @@ pub fn max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, 
         s.in_w
     );
     let out_len: usize = s.output_shape().iter().product();
-    let mut out = vec![T::zero(); out_len];
-    let mut arg = vec![0u32; out_len];
+    let mut out = crate::memory::filled(out_len, T::zero());
+    let mut arg = crate::memory::filled(out_len, 0u32);
     if out_len == 0 {
         return (out, arg);
     }
@@ -171,7 +171,7 @@ pub fn max_pool2d_backward<T: Element>(s: &Pool2dShape, grad_out: &[T], argmax: 
         argmax.len(),
         s.output_shape()
     );
-    let mut dx = vec![T::zero(); s.input_shape().iter().product()];
+    let mut dx = crate::memory::filled(s.input_shape().iter().product(), T::zero());
     if out_len == 0 {
         return dx;
     }

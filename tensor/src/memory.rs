@@ -1,0 +1,278 @@
+//! Recycling of large tensor buffers between training steps.
+//!
+//! A training step allocates the same buffers every time: the activations
+//! of each layer, their gradients, the column buffers of the convolutions.
+//! Handing them back to the system allocator and asking again a few
+//! microseconds later is expensive for large blocks: glibc serves blocks
+//! above its `mmap` threshold (128 KiB at first) with fresh pages and gives
+//! the top of its heap back to the kernel once more than a threshold is
+//! free, so the next step pays a page fault and a zero fill for every 4 KiB
+//! it writes. On the course's CNN (batch 128) that was a quarter of the
+//! step's time, and setting `MALLOC_TRIM_THRESHOLD_` made it vanish; this
+//! module does the same job inside the framework, for every allocator.
+//!
+//! When a tensor's buffer of at least [`MIN_RECYCLED_BYTES`] is dropped, it
+//! is parked here, keyed by element type and length; the next request for a
+//! buffer of exactly that length takes it back. Training repeats its shapes,
+//! so nearly every large request after the first step is served from here.
+//! The cache holds at most [`cache_limit`] bytes (see [`set_cache_limit`]);
+//! when full, the lengths that were requested least recently are freed
+//! first, so the sizes of a finished phase (the last partial batch, an
+//! evaluation with another batch size) do not stay parked for good.
+//!
+//! A recycled buffer holds whatever its last user wrote: the crate's
+//! kernels either write every element before reading it or ask for a
+//! zero-filled buffer. Nothing here is `unsafe`.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// Buffers smaller than this are left to the system allocator, whose
+/// free lists already serve small blocks without a system call.
+pub const MIN_RECYCLED_BYTES: usize = 64 << 10;
+
+/// Default of [`cache_limit`]: enough for every buffer of a CNN training
+/// step at batch 128 (about 60 MB), small next to the memory a training
+/// process needs anyway.
+pub const DEFAULT_CACHE_LIMIT: usize = 96 << 20;
+
+/// Buffers kept per length: a step rarely frees more than a handful of
+/// buffers of one shape, and a source that only gives (a data loader
+/// building each batch with its own `Vec`) must not fill the cache alone.
+const KEPT_PER_LENGTH: usize = 8;
+
+static LIMIT: AtomicUsize = AtomicUsize::new(DEFAULT_CACHE_LIMIT);
+static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
+
+/// Element type and length of a parked buffer.
+type Key = (TypeId, usize);
+
+/// Parked buffers of one key.
+struct Shelf {
+    /// `Vec<T>`s of capacity exactly the key's length.
+    buffers: Vec<Box<dyn Any + Send>>,
+    /// Bytes of one buffer.
+    bytes: usize,
+    /// Value of [`Cache::clock`] at the last request for this key.
+    last_request: u64,
+}
+
+/// The parked buffers and their bookkeeping.
+#[derive(Default)]
+struct Cache {
+    shelves: HashMap<Key, Shelf>,
+    /// Bytes of all parked buffers.
+    bytes: usize,
+    /// Counts requests; orders the shelves by recency.
+    clock: u64,
+}
+
+impl Cache {
+    /// A parked buffer of `len` elements of `T`, if any; counts as a
+    /// request for that length either way.
+    fn unpark<T: Send + 'static>(&mut self, len: usize) -> Option<Vec<T>> {
+        self.clock += 1;
+        let clock = self.clock;
+        let bytes = len * std::mem::size_of::<T>();
+        let shelf = self.shelves.entry((TypeId::of::<T>(), len)).or_insert_with(|| Shelf::new(bytes, clock));
+        shelf.last_request = clock;
+        let parked = shelf.buffers.pop()?;
+        self.bytes -= bytes;
+        parked.downcast::<Vec<T>>().ok().map(|v| *v)
+    }
+
+    /// Parks the empty `buffer` (capacity `len`, `bytes` bytes) under `limit`,
+    /// moving the buffers it displaces, or itself, into `freed`.
+    fn park<T: Send + 'static>(&mut self, buffer: Vec<T>, limit: usize, freed: &mut Vec<Box<dyn Any + Send>>) {
+        let len = buffer.capacity();
+        let bytes = len * std::mem::size_of::<T>();
+        let key = (TypeId::of::<T>(), len);
+        let full = self.shelves.get(&key).is_some_and(|s| s.buffers.len() >= KEPT_PER_LENGTH);
+        if full || bytes > limit || !self.make_room(bytes, limit, freed) {
+            freed.push(Box::new(buffer));
+            return;
+        }
+        let clock = self.clock;
+        self.shelves.entry(key).or_insert_with(|| Shelf::new(bytes, clock)).buffers.push(Box::new(buffer));
+        self.bytes += bytes;
+    }
+
+    /// Frees buffers, least recently requested lengths first, until
+    /// `needed` more bytes fit under `limit`; false when they cannot.
+    /// The freed buffers go to `freed`, to be dropped once the lock is
+    /// released.
+    fn make_room(&mut self, needed: usize, limit: usize, freed: &mut Vec<Box<dyn Any + Send>>) -> bool {
+        while self.bytes + needed > limit {
+            let oldest = self
+                .shelves
+                .iter()
+                .filter(|(_, s)| !s.buffers.is_empty())
+                .min_by_key(|(_, s)| s.last_request)
+                .map(|(k, _)| *k);
+            let Some(key) = oldest else { return false };
+            let shelf = self.shelves.get_mut(&key).expect("found above");
+            freed.extend(shelf.buffers.pop());
+            self.bytes -= shelf.bytes;
+        }
+        true
+    }
+}
+
+impl Shelf {
+    fn new(bytes: usize, clock: u64) -> Self {
+        Shelf { buffers: Vec::new(), bytes, last_request: clock }
+    }
+}
+
+fn lock() -> MutexGuard<'static, Option<Cache>> {
+    // Every mutation of the cache completes before anything that can
+    // panic, so a lock poisoned by a panicking thread is still consistent.
+    CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn is_recycled<T>(len: usize) -> bool {
+    len.saturating_mul(std::mem::size_of::<T>()) >= MIN_RECYCLED_BYTES
+}
+
+/// An empty vector with room for `len` elements: a parked buffer of that
+/// length when there is one, otherwise a new allocation.
+pub(crate) fn take<T: Send + 'static>(len: usize) -> Vec<T> {
+    if is_recycled::<T>(len) {
+        if let Some(v) = lock().get_or_insert_with(Cache::default).unpark(len) {
+            return v;
+        }
+    }
+    Vec::with_capacity(len)
+}
+
+/// `len` copies of `value`, in a recycled buffer when one fits.
+pub(crate) fn filled<T: Copy + Send + 'static>(len: usize, value: T) -> Vec<T> {
+    let mut v = take(len);
+    v.resize(len, value);
+    v
+}
+
+/// Parks `buffer` for a later [`take`] of its capacity, or frees it (too
+/// small, more than the limit, or its length already has enough parked).
+pub(crate) fn give<T: Send + 'static>(mut buffer: Vec<T>) {
+    if !is_recycled::<T>(buffer.capacity()) {
+        return;
+    }
+    // A no-op for the plain element types stored here, but a parked vector
+    // must not claim to hold values.
+    buffer.clear();
+    let mut freed = Vec::new();
+    lock().get_or_insert_with(Cache::default).park(buffer, cache_limit(), &mut freed);
+    drop(freed);
+}
+
+/// Most bytes of idle tensor buffers kept for reuse (default
+/// [`DEFAULT_CACHE_LIMIT`]).
+pub fn cache_limit() -> usize {
+    LIMIT.load(Ordering::Relaxed)
+}
+
+/// Sets how many bytes of idle buffers may be kept for reuse; `0` turns
+/// recycling off. Buffers over the new limit are freed at once.
+///
+/// A larger limit helps a model whose step allocates more than the default
+/// (a wide network, a large batch); a smaller one lowers the resident
+/// memory of a process that trains once and then does something else.
+pub fn set_cache_limit(bytes: usize) {
+    LIMIT.store(bytes, Ordering::Relaxed);
+    let mut evicted = Vec::new();
+    if let Some(cache) = lock().as_mut() {
+        cache.make_room(0, bytes, &mut evicted);
+    }
+    drop(evicted);
+}
+
+/// Bytes of idle buffers kept for reuse right now.
+pub fn cached_bytes() -> usize {
+    lock().as_ref().map_or(0, |c| c.bytes)
+}
+
+/// Frees every idle buffer (the limit is unchanged): for a long-running
+/// process that is done training and wants its memory back.
+pub fn release_cached() {
+    let cache = lock().take();
+    drop(cache);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BIG: usize = MIN_RECYCLED_BYTES / 4 * 3; // f32 elements, over the threshold
+
+    fn parked<T: 'static>(cache: &Cache, len: usize) -> usize {
+        cache.shelves.get(&(TypeId::of::<T>(), len)).map_or(0, |s| s.buffers.len())
+    }
+
+    #[test]
+    fn a_parked_buffer_serves_the_next_request_of_its_length_only() {
+        let mut cache = Cache::default();
+        let mut freed = Vec::new();
+        let v = Vec::<f32>::with_capacity(BIG);
+        let ptr = v.as_ptr();
+        cache.park(v, usize::MAX, &mut freed);
+        assert_eq!((cache.bytes, freed.len()), (BIG * 4, 0));
+        assert!(cache.unpark::<f32>(BIG + 1).is_none());
+        assert!(cache.unpark::<f64>(BIG).is_none());
+        let back = cache.unpark::<f32>(BIG).expect("parked above");
+        assert_eq!((back.as_ptr(), back.len(), back.capacity()), (ptr, 0, BIG));
+        assert_eq!(cache.bytes, 0);
+    }
+
+    #[test]
+    fn the_limit_frees_the_least_recently_requested_lengths_first() {
+        let mut cache = Cache::default();
+        let mut freed = Vec::new();
+        let limit = 3 * BIG * 4;
+        for len in [BIG, BIG + 1, BIG + 2] {
+            assert!(cache.unpark::<f32>(len).is_none()); // requested in this order
+        }
+        cache.park(Vec::<f32>::with_capacity(BIG), limit, &mut freed);
+        cache.park(Vec::<f32>::with_capacity(BIG + 1), limit, &mut freed);
+        assert_eq!(cache.bytes, (2 * BIG + 1) * 4);
+        // No room for a third: the oldest length (BIG) is freed, not BIG + 1.
+        cache.park(Vec::<f32>::with_capacity(BIG + 2), limit, &mut freed);
+        assert_eq!((parked::<f32>(&cache, BIG), parked::<f32>(&cache, BIG + 1)), (0, 1));
+        assert_eq!((parked::<f32>(&cache, BIG + 2), freed.len()), (1, 1));
+        assert_eq!(cache.bytes, (2 * BIG + 3) * 4);
+        // A buffer over the whole limit is never parked.
+        cache.park(Vec::<f32>::with_capacity(3 * BIG + 1), limit, &mut freed);
+        assert_eq!((freed.len(), cache.bytes), (2, (2 * BIG + 3) * 4));
+        assert!(cache.make_room(0, 0, &mut freed));
+        assert_eq!((cache.bytes, freed.len()), (0, 4));
+    }
+
+    #[test]
+    fn a_length_keeps_a_bounded_number_of_buffers() {
+        let mut cache = Cache::default();
+        let mut freed = Vec::new();
+        for _ in 0..KEPT_PER_LENGTH + 5 {
+            cache.park(Vec::<f32>::with_capacity(BIG), usize::MAX, &mut freed);
+        }
+        assert_eq!((parked::<f32>(&cache, BIG), freed.len()), (KEPT_PER_LENGTH, 5));
+    }
+
+    #[test]
+    fn the_process_cache_recycles_buffers_and_ignores_small_ones() {
+        // A type of its own, so that tests running beside this one cannot
+        // take the buffer.
+        #[derive(Clone, Copy, PartialEq, Debug)]
+        struct Probe(f32);
+        let v = filled(BIG, Probe(1.0));
+        let ptr = v.as_ptr();
+        give(v);
+        let again = filled(BIG, Probe(0.0));
+        assert_eq!(again.as_ptr(), ptr);
+        assert!(again.iter().all(|&x| x == Probe(0.0)));
+        give(vec![Probe(0.0); 16]);
+        let mut guard = lock();
+        assert_eq!(parked::<Probe>(guard.get_or_insert_with(Cache::default), 16), 0);
+    }
+}
