@@ -11,6 +11,13 @@ impl<T: Element> Var<T> {
     ///
     /// Backward: `dA = G B^T` and `dB = A^T G`, each summed over broadcast
     /// batch dimensions. The transposes are stride views, never copies.
+    ///
+    /// For 2-D operands, each gradient is produced in its operand's own
+    /// memory order: when `B` is a transposed view (a `Linear` layer
+    /// multiplies by `W^T`), `dB` is computed as `(G^T A)^T`, a view of a
+    /// product laid out like `W`, so `W`'s gradient arrives contiguous and
+    /// the optimizer's update reads it in order instead of gathering a
+    /// transpose element by element (PyTorch's `mm` backward does the same).
     #[track_caller]
     pub fn matmul(&self, other: &Var<T>) -> Var<T> {
         let left_vec = self.shape().len() == 1;
@@ -31,9 +38,30 @@ impl<T: Element> Var<T> {
         }
         let timer = OpTimer::start();
         Var::from_op_timed("matmul", &[self, other], timer, self.value().matmul(other.value()), |_, g, x| {
-            let da = x[0].requires_grad().then(|| g.matmul(&x[1].t()).sum_to_shape(x[0].shape()));
-            let db = x[1].requires_grad().then(|| x[0].t().matmul(g).sum_to_shape(x[1].shape()));
+            let plain = g.shape().len() == 2;
+            let da = x[0].requires_grad().then(|| {
+                if plain && is_transposed(&x[0]) {
+                    x[1].matmul(&g.t()).t()
+                } else {
+                    g.matmul(&x[1].t()).sum_to_shape(x[0].shape())
+                }
+            });
+            let db = x[1].requires_grad().then(|| {
+                if plain && is_transposed(&x[1]) {
+                    g.t().matmul(&x[0]).t()
+                } else {
+                    x[0].t().matmul(g).sum_to_shape(x[1].shape())
+                }
+            });
             vec![da, db]
         })
     }
+}
+
+/// True for a 2-D value stored column by column (a transposed view of a
+/// row-major matrix): its gradient is best computed transposed.
+fn is_transposed<T: Element>(x: &Var<T>) -> bool {
+    let value = x.value();
+    let (shape, strides) = (value.shape(), value.strides());
+    shape.len() == 2 && shape[0] > 1 && shape[1] > 1 && strides[0] == 1 && strides[1] >= shape[0]
 }

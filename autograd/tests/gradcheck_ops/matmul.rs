@@ -34,4 +34,18 @@ proptest! {
     fn matmul((a, b) in operands()) {
         check_op("matmul", |v| v[0].matmul(&v[1]), &[a, b])?;
     }
+
+    /// Column-major operands (a `Linear` layer's `W^T`), whose gradients
+    /// are computed transposed: every combination of the two layouts.
+    #[test]
+    fn matmul_of_transposed_views(
+        (a, b) in (1..=MAX_SIZE, 1..=MAX_SIZE, 1..=MAX_SIZE).prop_flat_map(|(m, k, n)| {
+            (tensor(vec![k, m], Values::Smooth), tensor(vec![n, k], Values::Smooth))
+        }),
+        flips in (any::<bool>(), any::<bool>()),
+    ) {
+        let a = if flips.0 { a.t().contiguous() } else { a.t() };
+        let b = if flips.1 { b.t().contiguous() } else { b.t() };
+        check_op("matmul", |v| v[0].matmul(&v[1]), &[a, b])?;
+    }
 }
