@@ -18,7 +18,11 @@
 //! The cache holds at most [`cache_limit`] bytes (see [`set_cache_limit`]);
 //! when full, the lengths that were requested least recently are freed
 //! first, so the sizes of a finished phase (the last partial batch, an
-//! evaluation with another batch size) do not stay parked for good.
+//! evaluation with another batch size) do not stay parked for good. A
+//! request that finds nothing parked also frees idle buffers until they
+//! and the new allocation fit in the limit: at a change of phase the idle
+//! buffers of the old one go before the new ones are allocated, so the
+//! cache never adds more than its limit to the process's peak memory.
 //!
 //! A recycled buffer holds whatever its last user wrote: the crate's
 //! kernels either write every element before reading it or ask for a
@@ -140,7 +144,22 @@ fn is_recycled<T>(len: usize) -> bool {
 /// length when there is one, otherwise a new allocation.
 pub(crate) fn take<T: Send + 'static>(len: usize) -> Vec<T> {
     if is_recycled::<T>(len) {
-        if let Some(v) = lock().get_or_insert_with(Cache::default).unpark(len) {
+        let mut freed = Vec::new();
+        let parked = {
+            let mut guard = lock();
+            let cache = guard.get_or_insert_with(Cache::default);
+            let parked = cache.unpark(len);
+            if parked.is_none() {
+                // A length not seen lately: the model changed phase (the last
+                // partial batch, an evaluation). Free the idle buffers of the
+                // old phase first, so that they and the new allocations
+                // together stay within the limit instead of raising the peak.
+                cache.make_room(len * std::mem::size_of::<T>(), cache_limit(), &mut freed);
+            }
+            parked
+        };
+        drop(freed);
+        if let Some(v) = parked {
             return v;
         }
     }
@@ -207,6 +226,10 @@ mod tests {
 
     const BIG: usize = MIN_RECYCLED_BYTES / 4 * 3; // f32 elements, over the threshold
 
+    /// The tests of the process-wide cache run one at a time: one of them
+    /// empties it.
+    static PROCESS_CACHE: Mutex<()> = Mutex::new(());
+
     fn parked<T: 'static>(cache: &Cache, len: usize) -> usize {
         cache.shelves.get(&(TypeId::of::<T>(), len)).map_or(0, |s| s.buffers.len())
     }
@@ -250,6 +273,23 @@ mod tests {
     }
 
     #[test]
+    fn a_request_that_finds_nothing_frees_idle_buffers_down_to_the_limit() {
+        let _one_at_a_time = PROCESS_CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        // A type of its own, so that tests running beside this one cannot
+        // take these buffers.
+        #[derive(Clone, Copy)]
+        struct Stale(#[allow(dead_code)] f32);
+        let stale = || parked::<Stale>(lock().get_or_insert_with(Cache::default), BIG);
+        for _ in 0..3 {
+            give(Vec::<Stale>::with_capacity(BIG));
+        }
+        assert_eq!(stale(), 3);
+        // A miss as large as the limit leaves nothing idle.
+        drop(take::<Stale>(cache_limit() / 4));
+        assert_eq!(stale(), 0);
+    }
+
+    #[test]
     fn a_length_keeps_a_bounded_number_of_buffers() {
         let mut cache = Cache::default();
         let mut freed = Vec::new();
@@ -261,6 +301,7 @@ mod tests {
 
     #[test]
     fn the_process_cache_recycles_buffers_and_ignores_small_ones() {
+        let _one_at_a_time = PROCESS_CACHE.lock().unwrap_or_else(|p| p.into_inner());
         // A type of its own, so that tests running beside this one cannot
         // take the buffer.
         #[derive(Clone, Copy, PartialEq, Debug)]

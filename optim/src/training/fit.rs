@@ -189,7 +189,17 @@ impl<T: Element> Model<T> {
         let mut progress = Progress::new(config.verbose, epoch + 1, config.epochs, plan.len());
         let mut tally = Tally::new(compiled.metrics.len());
         let accuracy_slot = compiled.metrics.iter().position(|m| *m == Metric::Accuracy);
+        let mut last_size = None;
         for (step, update) in plan.iter().enumerate() {
+            // A batch of another size (the partial last batch of an epoch)
+            // needs buffers of other lengths: the ones kept for the old size
+            // are freed first, so that the two sets are never resident
+            // together (the CNN's peak memory went from ~140 to ~190 MB).
+            let size = update.examples.len();
+            if last_size.is_some_and(|last| last != size) {
+                sinapse_tensor::memory::release_cached();
+            }
+            last_size = Some(size);
             let (loss, grads) = {
                 let module = net.module();
                 let c = &*compiled;
@@ -212,6 +222,9 @@ impl<T: Element> Model<T> {
             let accuracy = accuracy_slot.map(|i| tally.metric_sums[i] / tally.examples as f64);
             progress.step(step + 1, tally.examples, tally.mean_loss(), accuracy);
         }
+        // The training step's buffers are of no use to the evaluation that
+        // may follow (no backward pass, other batch sizes).
+        sinapse_tensor::memory::release_cached();
         let seconds = began.elapsed().as_secs_f64();
         let record = EpochRecord {
             epoch: epoch + 1,
