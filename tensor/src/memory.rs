@@ -54,13 +54,17 @@ static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
 /// Element type and length of a parked buffer.
 type Key = (TypeId, usize);
 
-/// Parked buffers of one key.
+/// Parked buffers of one key. A shelf exists only while it holds buffers,
+/// so the bookkeeping never outgrows what is parked, however many shapes a
+/// long-running process sees.
 struct Shelf {
     /// `Vec<T>`s of capacity exactly the key's length.
     buffers: Vec<Box<dyn Any + Send>>,
     /// Bytes of one buffer.
     bytes: usize,
-    /// Value of [`Cache::clock`] at the last request for this key.
+    /// Value of [`Cache::clock`] when a buffer was last taken from this
+    /// shelf, or when it was put up: a length that is parked but never asked
+    /// for (a data loader's batches) ages and goes first.
     last_request: u64,
 }
 
@@ -70,21 +74,22 @@ struct Cache {
     shelves: HashMap<Key, Shelf>,
     /// Bytes of all parked buffers.
     bytes: usize,
-    /// Counts requests; orders the shelves by recency.
+    /// Counts requests and new shelves; orders the shelves by recency.
     clock: u64,
 }
 
 impl Cache {
-    /// A parked buffer of `len` elements of `T`, if any; counts as a
-    /// request for that length either way.
+    /// A parked buffer of `len` elements of `T`, if any.
     fn unpark<T: Send + 'static>(&mut self, len: usize) -> Option<Vec<T>> {
         self.clock += 1;
-        let clock = self.clock;
-        let bytes = len * std::mem::size_of::<T>();
-        let shelf = self.shelves.entry((TypeId::of::<T>(), len)).or_insert_with(|| Shelf::new(bytes, clock));
-        shelf.last_request = clock;
-        let parked = shelf.buffers.pop()?;
-        self.bytes -= bytes;
+        let key = (TypeId::of::<T>(), len);
+        let shelf = self.shelves.get_mut(&key)?;
+        shelf.last_request = self.clock;
+        let parked = shelf.buffers.pop().expect("shelves are never empty");
+        self.bytes -= shelf.bytes;
+        if shelf.buffers.is_empty() {
+            self.shelves.remove(&key);
+        }
         parked.downcast::<Vec<T>>().ok().map(|v| *v)
     }
 
@@ -99,8 +104,11 @@ impl Cache {
             freed.push(Box::new(buffer));
             return;
         }
-        let clock = self.clock;
-        self.shelves.entry(key).or_insert_with(|| Shelf::new(bytes, clock)).buffers.push(Box::new(buffer));
+        let shelf = self.shelves.entry(key).or_insert_with(|| {
+            self.clock += 1;
+            Shelf { buffers: Vec::new(), bytes, last_request: self.clock }
+        });
+        shelf.buffers.push(Box::new(buffer));
         self.bytes += bytes;
     }
 
@@ -110,24 +118,16 @@ impl Cache {
     /// released.
     fn make_room(&mut self, needed: usize, limit: usize, freed: &mut Vec<Box<dyn Any + Send>>) -> bool {
         while self.bytes + needed > limit {
-            let oldest = self
-                .shelves
-                .iter()
-                .filter(|(_, s)| !s.buffers.is_empty())
-                .min_by_key(|(_, s)| s.last_request)
-                .map(|(k, _)| *k);
+            let oldest = self.shelves.iter().min_by_key(|(_, s)| s.last_request).map(|(k, _)| *k);
             let Some(key) = oldest else { return false };
             let shelf = self.shelves.get_mut(&key).expect("found above");
             freed.extend(shelf.buffers.pop());
             self.bytes -= shelf.bytes;
+            if shelf.buffers.is_empty() {
+                self.shelves.remove(&key);
+            }
         }
         true
-    }
-}
-
-impl Shelf {
-    fn new(bytes: usize, clock: u64) -> Self {
-        Shelf { buffers: Vec::new(), bytes, last_request: clock }
     }
 }
 
@@ -254,23 +254,31 @@ mod tests {
     fn the_limit_frees_the_least_recently_requested_lengths_first() {
         let mut cache = Cache::default();
         let mut freed = Vec::new();
-        let limit = 3 * BIG * 4;
-        for len in [BIG, BIG + 1, BIG + 2] {
-            assert!(cache.unpark::<f32>(len).is_none()); // requested in this order
-        }
-        cache.park(Vec::<f32>::with_capacity(BIG), limit, &mut freed);
-        cache.park(Vec::<f32>::with_capacity(BIG + 1), limit, &mut freed);
-        assert_eq!(cache.bytes, (2 * BIG + 1) * 4);
-        // No room for a third: the oldest length (BIG) is freed, not BIG + 1.
-        cache.park(Vec::<f32>::with_capacity(BIG + 2), limit, &mut freed);
-        assert_eq!((parked::<f32>(&cache, BIG), parked::<f32>(&cache, BIG + 1)), (0, 1));
-        assert_eq!((parked::<f32>(&cache, BIG + 2), freed.len()), (1, 1));
-        assert_eq!(cache.bytes, (2 * BIG + 3) * 4);
+        let limit = 4 * BIG * 4;
+        let park = |cache: &mut Cache, len: usize, freed: &mut Vec<_>| {
+            cache.park(Vec::<f32>::with_capacity(len), limit, freed);
+        };
+        park(&mut cache, BIG, &mut freed);
+        park(&mut cache, BIG, &mut freed);
+        park(&mut cache, BIG + 1, &mut freed);
+        assert_eq!(cache.bytes, (3 * BIG + 1) * 4);
+        // Taking a BIG makes that length the most recently requested...
+        assert!(cache.unpark::<f32>(BIG).is_some());
+        park(&mut cache, BIG + 2, &mut freed);
+        assert_eq!(freed.len(), 0);
+        // ...so when room is needed, BIG + 1 (parked earlier, never asked
+        // for since) goes, and BIG stays.
+        park(&mut cache, BIG + 3, &mut freed);
+        assert_eq!(freed.len(), 1);
+        let counts: Vec<usize> = (0..4).map(|d| parked::<f32>(&cache, BIG + d)).collect();
+        assert_eq!(counts, [1, 0, 1, 1]);
+        assert_eq!(cache.bytes, (3 * BIG + 5) * 4);
         // A buffer over the whole limit is never parked.
-        cache.park(Vec::<f32>::with_capacity(3 * BIG + 1), limit, &mut freed);
-        assert_eq!((freed.len(), cache.bytes), (2, (2 * BIG + 3) * 4));
+        park(&mut cache, 4 * BIG + 1, &mut freed);
+        assert_eq!((freed.len(), cache.bytes), (2, (3 * BIG + 5) * 4));
+        // Emptied shelves disappear: the bookkeeping holds only what is parked.
         assert!(cache.make_room(0, 0, &mut freed));
-        assert_eq!((cache.bytes, freed.len()), (0, 4));
+        assert_eq!((cache.bytes, freed.len(), cache.shelves.len()), (0, 5, 0));
     }
 
     #[test]
