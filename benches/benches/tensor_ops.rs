@@ -1,12 +1,13 @@
 //! Tensor kernels: matmul (ours against a direct matrixmultiply call on the
 //! same buffers), a broadcast add and a reduction.
 //!
-//! Threads: matrixmultiply reads `MATMUL_NUM_THREADS` once, and rayon reads
-//! `RAYON_NUM_THREADS`; run twice to compare one and two threads:
+//! Threads: `Tensor::matmul` splits large products over rayon's pool
+//! (`RAYON_NUM_THREADS`); the direct call is single-threaded (matrixmultiply's
+//! own threading feature is off). Run twice to compare one and two threads:
 //!
 //! ```text
-//! MATMUL_NUM_THREADS=1 RAYON_NUM_THREADS=1 cargo bench -p sinapse-benches --bench tensor_ops
-//! MATMUL_NUM_THREADS=2 RAYON_NUM_THREADS=2 cargo bench -p sinapse-benches --bench tensor_ops
+//! RAYON_NUM_THREADS=1 cargo bench -p sinapse-benches --bench tensor_ops
+//! RAYON_NUM_THREADS=2 cargo bench -p sinapse-benches --bench tensor_ops
 //! ```
 //!
 //! The matmul groups report throughput in "elements" that are FLOPs
@@ -34,26 +35,7 @@ fn matmul(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("matrixmultiply_direct", n), &n, |bench, _| {
             bench.iter(|| {
                 let mut out = vec![0.0f32; n * n];
-                // SAFETY: all three buffers hold n*n elements in row-major
-                // order, and `out` is a fresh allocation aliasing neither input.
-                unsafe {
-                    matrixmultiply::sgemm(
-                        n,
-                        n,
-                        n,
-                        1.0,
-                        sa.as_ptr(),
-                        n as isize,
-                        1,
-                        sb.as_ptr(),
-                        n as isize,
-                        1,
-                        0.0,
-                        out.as_mut_ptr(),
-                        n as isize,
-                        1,
-                    );
-                }
+                sinapse_benches::sgemm_direct(n, &sa, &sb, &mut out);
                 black_box(out)
             });
         });

@@ -20,3 +20,40 @@ pub fn op_chain(x: &Var<f32>) -> Var<f32> {
     }
     y
 }
+
+/// `out <- a b` for `n x n` row-major `f32` matrices by a direct call of
+/// matrixmultiply's `sgemm` (one thread: its own threading feature is off
+/// in this workspace): the reference that `Tensor::matmul` is measured
+/// against.
+///
+/// # Panics
+/// If a slice does not hold `n * n` elements.
+pub fn sgemm_direct(n: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
+    assert!(
+        a.len() == n * n && b.len() == n * n && out.len() == n * n,
+        "sgemm_direct: {n}x{n} matrices need {} elements each",
+        n * n
+    );
+    let stride = n as isize;
+    // SAFETY: the three slices hold n*n elements each (checked above), read
+    // row-major with row stride n and column stride 1, so every address is in
+    // bounds; `out` is a unique borrow, so it aliases neither input.
+    unsafe {
+        matrixmultiply::sgemm(
+            n,
+            n,
+            n,
+            1.0,
+            a.as_ptr(),
+            stride,
+            1,
+            b.as_ptr(),
+            stride,
+            1,
+            0.0,
+            out.as_mut_ptr(),
+            stride,
+            1,
+        );
+    }
+}

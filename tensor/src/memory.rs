@@ -20,9 +20,12 @@
 //! first, so the sizes of a finished phase (the last partial batch, an
 //! evaluation with another batch size) do not stay parked for good. A
 //! request that finds nothing parked also frees idle buffers until they
-//! and the new allocation fit in the limit: at a change of phase the idle
-//! buffers of the old one go before the new ones are allocated, so the
-//! cache never adds more than its limit to the process's peak memory.
+//! and the new allocation fit in the limit, so that at a change of phase
+//! the old phase's buffers go as the new ones arrive. Idle buffers never
+//! exceed the limit, but they come on top of the live ones: a training loop
+//! that knows when its phase changes should call [`release_cached`] there
+//! (`Model::fit` does, when the batch size changes and after each epoch's
+//! training pass).
 //!
 //! A recycled buffer holds whatever its last user wrote: the crate's
 //! kernels either write every element before reading it or ask for a

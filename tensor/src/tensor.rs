@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 /// An n-dimensional array of `f32` or `f64`, cheap to clone.
 ///
-/// A tensor is a shared buffer (an `Arc` around a `Vec<T>`) plus a [`Layout`]. Cloning a
+/// A tensor is a shared buffer (an `Arc` around a `Vec<T>`, recycled by
+/// [`crate::memory`] when its last tensor goes) plus a [`Layout`]. Cloning a
 /// tensor or taking a view (transpose, narrow, permute, broadcast...) copies
 /// no elements: the new tensor points at the same buffer with another layout.
 /// Writes (`*_` methods) copy the buffer first when it is shared, so a view

@@ -10,6 +10,7 @@
 //!
 //!     RAYON_NUM_THREADS=2 cargo run --release -p sinapse-benches --bin matmul_gflops -- 512 1024 2048
 
+use sinapse_benches::sgemm_direct;
 use sinapse_tensor::{seeded_rng, Tensor};
 use std::hint::black_box;
 use std::time::Instant;
@@ -20,32 +21,6 @@ const BUDGET_SECONDS: f64 = 2.0;
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
-}
-
-/// The direct matrixmultiply call: `out <- a b`, all `n x n` row-major.
-fn sgemm_direct(n: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
-    assert!(a.len() == n * n && b.len() == n * n && out.len() == n * n);
-    // SAFETY: the three buffers hold n*n elements each (checked above), in
-    // row-major order with the strides given, and `out` is a distinct
-    // mutable buffer, so it aliases neither input.
-    unsafe {
-        matrixmultiply::sgemm(
-            n,
-            n,
-            n,
-            1.0,
-            a.as_ptr(),
-            n as isize,
-            1,
-            b.as_ptr(),
-            n as isize,
-            1,
-            0.0,
-            out.as_mut_ptr(),
-            n as isize,
-            1,
-        );
-    }
 }
 
 fn main() {
