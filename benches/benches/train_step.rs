@@ -6,45 +6,18 @@
 //! 469 steps of batch 128.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use sinapse_datasets::{BatchConfig, Batches, DataSource, ImageLayout, Mnist, Split};
+use sinapse_benches::{first_batch, Model};
+use sinapse_datasets::{Batch, BatchConfig, Batches, DataSource, ImageLayout, Mnist, Split};
 use sinapse_nn::prelude::*;
 use sinapse_optim::{Momentum, Optimizer, Sgd};
-use sinapse_tensor::{seeded_rng, Tensor};
-
-fn perceptron(rng: &mut sinapse_tensor::SeededRng) -> Sequential<f32> {
-    Sequential::new().add(Linear::new(784, 10, rng)).add(Sigmoid)
-}
-
-fn mlp(rng: &mut sinapse_tensor::SeededRng) -> Sequential<f32> {
-    Sequential::new().add(Linear::new(784, 128, rng)).add(ReLU).add(Linear::new(128, 10, rng))
-}
-
-fn cnn(rng: &mut sinapse_tensor::SeededRng) -> Sequential<f32> {
-    Sequential::new()
-        .add(Conv2d::new(1, 32, 3, rng))
-        .add(ReLU)
-        .add(MaxPool2d::new(2))
-        .add(Conv2d::new(32, 64, 3, rng))
-        .add(ReLU)
-        .add(MaxPool2d::new(2))
-        .add(Flatten)
-        .add(Linear::new(1600, 10, rng))
-}
-
-fn first_batch(batch: usize, layout: ImageLayout) -> (Tensor<f32>, Vec<usize>, Tensor<f32>) {
-    let train = Mnist::load(Split::Train, &DataSource::standard()).expect("MNIST ships with the repository");
-    let batches = Batches::new(&train, BatchConfig::new(batch).shuffled(0).layout(layout)).expect("valid config");
-    let b = batches.epoch(0).next().expect("one batch");
-    (b.images, b.labels, b.one_hot)
-}
 
 fn steps(c: &mut Criterion) {
     let mut group = c.benchmark_group("train_step");
     group.sample_size(30);
-    let mut rng = seeded_rng(0);
 
-    let (x, _, onehot) = first_batch(64, ImageLayout::Flat);
-    let mut model = perceptron(&mut rng);
+    let Batch { images: x, one_hot: onehot, .. } =
+        first_batch(64, ImageLayout::Flat).expect("MNIST ships with the repository");
+    let mut model = Model::Perceptron.build(0);
     let mut opt = Sgd::new(0.1);
     group.bench_function("perceptron_b64", |b| {
         b.iter(|| {
@@ -54,8 +27,8 @@ fn steps(c: &mut Criterion) {
         })
     });
 
-    let (x, labels, _) = first_batch(64, ImageLayout::Flat);
-    let mut model = mlp(&mut rng);
+    let Batch { images: x, labels, .. } = first_batch(64, ImageLayout::Flat).expect("MNIST ships with the repository");
+    let mut model = Model::Mlp.build(1);
     let mut opt = Sgd::new(0.1);
     group.bench_function("mlp_b64", |b| {
         b.iter(|| {
@@ -65,8 +38,8 @@ fn steps(c: &mut Criterion) {
         })
     });
 
-    let (x, labels, _) = first_batch(128, ImageLayout::Nchw);
-    let mut model = cnn(&mut rng);
+    let Batch { images: x, labels, .. } = first_batch(128, ImageLayout::Nchw).expect("MNIST ships with the repository");
+    let mut model = Model::Cnn.build(2);
     let mut opt = Sgd::new(0.05).momentum(Momentum::Classic(0.9));
     group.sample_size(10);
     group.bench_function("cnn_b128", |b| {

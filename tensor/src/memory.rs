@@ -61,7 +61,7 @@ type Key = (TypeId, usize);
 /// so the bookkeeping never outgrows what is parked, however many shapes a
 /// long-running process sees.
 struct Shelf {
-    /// `Vec<T>`s of capacity exactly the key's length.
+    /// `Vec<T>`s whose length and capacity are the key's length.
     buffers: Vec<Box<dyn Any + Send>>,
     /// Bytes of one buffer.
     bytes: usize,
@@ -96,7 +96,7 @@ impl Cache {
         parked.downcast::<Vec<T>>().ok().map(|v| *v)
     }
 
-    /// Parks the empty `buffer` (capacity `len`, `bytes` bytes) under `limit`,
+    /// Parks `buffer` (length and capacity `len`, `bytes` bytes) under `limit`,
     /// moving the buffers it displaces, or itself, into `freed`.
     fn park<T: Send + 'static>(&mut self, buffer: Vec<T>, limit: usize, freed: &mut Vec<Box<dyn Any + Send>>) {
         let len = buffer.capacity();
@@ -147,6 +147,33 @@ fn is_recycled<T>(len: usize) -> bool {
 /// An empty vector with room for `len` elements: a parked buffer of that
 /// length when there is one, otherwise a new allocation.
 pub(crate) fn take<T: Send + 'static>(len: usize) -> Vec<T> {
+    let mut v = take_parked(len);
+    // A parked buffer still holds the values of the tensor it came from.
+    v.clear();
+    v
+}
+
+/// `len` elements for a kernel that writes every one of them before
+/// anything reads them: a parked buffer *with the values of the tensor it
+/// came from*, or `len` copies of `fresh` when none is parked.
+///
+/// This saves the fill that [`filled`] does: for a convolution's output
+/// that pass alone moves as many bytes as the kernel's own writes. A kernel
+/// that leaves an element unwritten would return stale numbers, which is
+/// why `tests/recycling.rs` parks NaN-filled buffers of every length before
+/// running each kernel that uses this.
+pub(crate) fn overwritable<T: Copy + Send + 'static>(len: usize, fresh: T) -> Vec<T> {
+    let mut v = take_parked(len);
+    if v.len() != len {
+        v.clear();
+        v.resize(len, fresh);
+    }
+    v
+}
+
+/// A parked buffer of capacity `len` (holding `len` initialized values) if
+/// there is one, otherwise an empty vector with that capacity.
+fn take_parked<T: Send + 'static>(len: usize) -> Vec<T> {
     if is_recycled::<T>(len) {
         let mut freed = Vec::new();
         let parked = {
@@ -179,13 +206,15 @@ pub(crate) fn filled<T: Copy + Send + 'static>(len: usize, value: T) -> Vec<T> {
 
 /// Parks `buffer` for a later [`take`] of its capacity, or frees it (too
 /// small, more than the limit, or its length already has enough parked).
-pub(crate) fn give<T: Send + 'static>(mut buffer: Vec<T>) {
+pub(crate) fn give<T: Send + 'static>(buffer: Vec<T>) {
     if !is_recycled::<T>(buffer.capacity()) {
         return;
     }
-    // A no-op for the plain element types stored here, but a parked vector
-    // must not claim to hold values.
-    buffer.clear();
+    if buffer.len() != buffer.capacity() {
+        // Parked buffers keep their values for `overwritable`, so a buffer
+        // whose spare capacity holds no values is not parked.
+        return;
+    }
     let mut freed = Vec::new();
     lock().get_or_insert_with(Cache::default).park(buffer, cache_limit(), &mut freed);
     drop(freed);
@@ -293,7 +322,7 @@ mod tests {
         struct Stale(#[allow(dead_code)] f32);
         let stale = || parked::<Stale>(lock().get_or_insert_with(Cache::default), BIG);
         for _ in 0..3 {
-            give(Vec::<Stale>::with_capacity(BIG));
+            give(vec![Stale(0.0); BIG]);
         }
         assert_eq!(stale(), 3);
         // A miss as large as the limit leaves nothing idle.
@@ -325,7 +354,28 @@ mod tests {
         assert_eq!(again.as_ptr(), ptr);
         assert!(again.iter().all(|&x| x == Probe(0.0)));
         give(vec![Probe(0.0); 16]);
+        // Spare capacity holds no values: such a buffer is not parked.
+        give(Vec::<Probe>::with_capacity(BIG));
         let mut guard = lock();
+        assert_eq!(parked::<Probe>(guard.get_or_insert_with(Cache::default), BIG), 0);
         assert_eq!(parked::<Probe>(guard.get_or_insert_with(Cache::default), 16), 0);
+    }
+
+    #[test]
+    fn overwritable_keeps_the_values_of_a_parked_buffer_and_fills_a_new_one() {
+        let _one_at_a_time = PROCESS_CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        #[derive(Clone, Copy, PartialEq, Debug)]
+        struct Probe(f32);
+        let fresh = overwritable(BIG, Probe(2.0));
+        assert!(fresh.len() == BIG && fresh.iter().all(|&x| x == Probe(2.0)));
+        let ptr = fresh.as_ptr();
+        give(fresh);
+        let reused = overwritable(BIG, Probe(3.0));
+        assert_eq!(reused.as_ptr(), ptr);
+        assert!(reused.len() == BIG && reused.iter().all(|&x| x == Probe(2.0)));
+        give(reused);
+        // `take` hands the same buffer out empty.
+        let empty = take::<Probe>(BIG);
+        assert_eq!((empty.as_ptr(), empty.len()), (ptr, 0));
     }
 }

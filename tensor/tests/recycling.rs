@@ -30,6 +30,10 @@ fn run_all(x: &Tensor<f32>, w: &Tensor<f32>, b: &Tensor<f32>, m: &Tensor<f32>) -
         Tensor::cat(&[&y, &dy], 1),
         y.sum(0, false),
         Tensor::zeros(y.shape()),
+        // Without a bias: one image per product, written by a gemm with beta = 0.
+        x.conv2d(w, None, params),
+        // 8x8 outputs: many images per product, written by the reorder.
+        x.reshape(&[256, 3, 10, 10]).conv2d(w, Some(b), Conv2dParams::valid()),
     ]
 }
 

@@ -41,8 +41,9 @@ pub fn max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, 
         s.in_w
     );
     let out_len: usize = s.output_shape().iter().product();
-    let mut out = crate::memory::filled(out_len, T::zero());
-    let mut arg = crate::memory::filled(out_len, 0u32);
+    // Every output and index is written below: no zero fill first.
+    let mut out = crate::memory::overwritable(out_len, T::zero());
+    let mut arg = crate::memory::overwritable(out_len, 0u32);
     if out_len == 0 {
         return (out, arg);
     }
