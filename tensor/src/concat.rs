@@ -25,7 +25,8 @@ impl<T: Element> Tensor<T> {
         let outer: usize = shape[..d].iter().product();
         let after: usize = shape[d + 1..].iter().product();
         let out_inner = shape[d] * after;
-        let mut out = crate::memory::filled(outer * out_inner, T::zero());
+        // The parts tile every row of the output: no fill first.
+        let mut out = crate::memory::overwritable(outer * out_inner, T::zero());
         let mut offset = 0;
         for p in parts {
             let c = p.contiguous();

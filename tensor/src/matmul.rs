@@ -37,7 +37,8 @@ impl<T: Element> Tensor<T> {
         let a = a.broadcast_to(&a_shape);
         let b = b.broadcast_to(&b_shape);
         let batches: usize = batch.iter().product();
-        let mut out = crate::memory::filled(batches * m * n, T::zero());
+        // Each product below has beta = 0: it writes every element of its block.
+        let mut out = crate::memory::overwritable(batches * m * n, T::zero());
         let nb = batch.len();
         for (bi, c) in out.chunks_mut((m * n).max(1)).enumerate().take(batches) {
             // Offset of batch `bi` in each operand (batch dims may be strided or broadcast).

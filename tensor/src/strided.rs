@@ -132,7 +132,8 @@ where
         let slices: [&[T]; K] = std::array::from_fn(|k| &inputs[k].0[layouts[k].offset()..][..n]);
         return map_slices(slices, f);
     }
-    let mut out = crate::memory::filled(n, U::default());
+    // The runs below cover every element: no fill first.
+    let mut out = crate::memory::overwritable(n, U::default());
     let plan = coalesce(layouts);
     fill_in_ranges(&mut out, |chunk, start| {
         plan.for_each_run(start, chunk.len(), |i, pos, run, is| {

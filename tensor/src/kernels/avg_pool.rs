@@ -32,7 +32,8 @@ pub fn avg_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> Vec<T> {
         input.len(),
         s.input_shape()
     );
-    let mut out = crate::memory::filled(s.output_shape().iter().product(), T::zero());
+    // Every output is written below: no fill first.
+    let mut out = crate::memory::overwritable(s.output_shape().iter().product(), T::zero());
     if out.is_empty() {
         return out;
     }
