@@ -193,11 +193,42 @@ pub fn set_threads(threads: usize) {
 /// Runs an example's main function: on error, prints `error: <message>` on
 /// stderr and exits with status 2 (no backtrace). Every example's `main`
 /// goes through here, so they all fail the same way.
+///
+/// When the reader of standard output goes away (`cargo run --example mlp |
+/// head`), the example stops quietly with status 141, as a command killed by
+/// `SIGPIPE` does, instead of panicking in the middle of a `println!`.
 pub fn run<E: std::fmt::Display>(main: impl FnOnce() -> Result<(), E>) {
+    exit_quietly_on_closed_stdout();
     if let Err(e) = main() {
         eprintln!("error: {e}");
         std::process::exit(2);
     }
+}
+
+/// Exit status of a command killed by `SIGPIPE` (128 + 13), what a shell
+/// reports for a C program whose output pipe was closed.
+const CLOSED_PIPE_STATUS: i32 = 141;
+
+/// Replaces the panic of `println!` on a closed pipe by a quiet exit; every
+/// other panic goes to the default hook as before.
+///
+/// Rust ignores `SIGPIPE`, so a write to a pipe whose reader has exited
+/// fails with `BrokenPipe`, which `println!` turns into a panic with a
+/// message and a backtrace hint that look like a bug in the example.
+fn exit_quietly_on_closed_stdout() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(CLOSED_PIPE_STATUS);
+        }
+        default_hook(info);
+    }));
 }
 
 /// Creates the output folder `--out` (and its parents), with an error that
