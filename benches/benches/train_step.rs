@@ -1,54 +1,38 @@
 //! One full training step (forward, loss, backward, SGD update) of each of
-//! the course's models on a real MNIST batch, plus a data-loader epoch.
+//! the examples' recipes on a real MNIST batch, plus a data-loader epoch.
 //!
 //! These are the per-step costs behind the examples' epoch times: an epoch
 //! of the perceptron or the MLP is 938 steps of batch 64, an epoch of the CNN
 //! 469 steps of batch 128.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use sinapse_benches::{first_batch, Model};
-use sinapse_datasets::{Batch, BatchConfig, Batches, DataSource, ImageLayout, Mnist, Split};
-use sinapse_nn::prelude::*;
-use sinapse_optim::{Momentum, Optimizer, Sgd};
+use sinapse_autograd::Var;
+use sinapse_benches::first_batch;
+use sinapse_datasets::{Batch, BatchConfig, Batches, DataSource, Mnist, Split};
+use sinapse_examples::models::Arch;
+use sinapse_examples::train::Recipe;
+use sinapse_nn::Module;
+use sinapse_optim::{Optimizer, Sgd};
 
 fn steps(c: &mut Criterion) {
     let mut group = c.benchmark_group("train_step");
-    group.sample_size(30);
-
-    let Batch { images: x, one_hot: onehot, .. } =
-        first_batch(64, ImageLayout::Flat).expect("MNIST ships with the repository");
-    let mut model = Model::Perceptron.build(0);
-    let mut opt = Sgd::new(0.1);
-    group.bench_function("perceptron_b64", |b| {
-        b.iter(|| {
-            let loss = mse(&model.forward(&Var::constant(x.clone())), &onehot, Reduction::Mean);
-            let grads = loss.backward();
-            opt.step(&mut model, &grads);
-        })
-    });
-
-    let Batch { images: x, labels, .. } = first_batch(64, ImageLayout::Flat).expect("MNIST ships with the repository");
-    let mut model = Model::Mlp.build(1);
-    let mut opt = Sgd::new(0.1);
-    group.bench_function("mlp_b64", |b| {
-        b.iter(|| {
-            let loss = cross_entropy(&model.forward(&Var::constant(x.clone())), &labels, Reduction::Mean);
-            let grads = loss.backward();
-            opt.step(&mut model, &grads);
-        })
-    });
-
-    let Batch { images: x, labels, .. } = first_batch(128, ImageLayout::Nchw).expect("MNIST ships with the repository");
-    let mut model = Model::Cnn.build(2);
-    let mut opt = Sgd::new(0.05).momentum(Momentum::Classic(0.9));
-    group.sample_size(10);
-    group.bench_function("cnn_b128", |b| {
-        b.iter(|| {
-            let loss = cross_entropy(&model.forward(&Var::constant(x.clone())), &labels, Reduction::Mean);
-            let grads = loss.backward();
-            opt.step(&mut model, &grads);
-        })
-    });
+    for recipe in [Recipe::perceptron(), Recipe::mlp(), Recipe::cnn()] {
+        let batch_size = recipe.defaults.batch_size;
+        let Batch { images, one_hot, .. } =
+            first_batch(batch_size, recipe.arch.layout()).expect("MNIST ships with the repository");
+        let mut model = recipe.arch.build(0);
+        let mut opt = Sgd::new(recipe.defaults.lr).momentum(recipe.momentum);
+        let loss = recipe.arch.loss();
+        // A CNN step takes tens of milliseconds: fewer samples keep the run short.
+        group.sample_size(if recipe.arch == Arch::Cnn { 10 } else { 30 });
+        group.bench_function(format!("{}_b{batch_size}", recipe.arch.name()), |b| {
+            b.iter(|| {
+                let out = model.forward(&Var::constant(images.clone()));
+                let grads = loss.compute(&out, &one_hot).backward();
+                opt.step(&mut model, &grads);
+            })
+        });
+    }
     group.finish();
 }
 

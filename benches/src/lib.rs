@@ -2,8 +2,6 @@
 
 use sinapse_autograd::Var;
 use sinapse_datasets::{Batch, BatchConfig, Batches, DataSource, DatasetError, ImageLayout, Mnist, Split};
-use sinapse_nn::prelude::*;
-use sinapse_tensor::seeded_rng;
 
 /// Number of operations in [`op_chain`].
 pub const CHAIN_OPS: usize = 100;
@@ -58,68 +56,6 @@ pub fn sgemm_direct(n: usize, a: &[f32], b: &[f32], out: &mut [f32]) {
             stride,
             1,
         );
-    }
-}
-
-/// The examples' three models, as the benchmarks build them: the same
-/// layers, batch sizes and input layouts as the `perceptron`, `mlp` and
-/// `cnn` examples.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Model {
-    /// 784 -> Dense(10) -> sigmoid, batch 64.
-    Perceptron,
-    /// 784 -> Dense(128) -> ReLU -> Dense(10), batch 64.
-    Mlp,
-    /// Conv(32, 3x3) - ReLU - MaxPool 2 - Conv(64, 3x3) - ReLU - MaxPool 2 -
-    /// Flatten - Dense(10), batch 128.
-    Cnn,
-}
-
-impl Model {
-    /// The model called `name` (`perceptron`, `mlp` or `cnn`).
-    pub fn from_name(name: &str) -> Option<Model> {
-        match name {
-            "perceptron" => Some(Model::Perceptron),
-            "mlp" => Some(Model::Mlp),
-            "cnn" => Some(Model::Cnn),
-            _ => None,
-        }
-    }
-
-    /// The examples' minibatch size for this model.
-    pub fn batch_size(self) -> usize {
-        match self {
-            Model::Cnn => 128,
-            _ => 64,
-        }
-    }
-
-    /// How the model takes its images: `[B, 1, 28, 28]` or flat `[B, 784]`.
-    pub fn layout(self) -> ImageLayout {
-        match self {
-            Model::Cnn => ImageLayout::Nchw,
-            _ => ImageLayout::Flat,
-        }
-    }
-
-    /// The network with weights drawn from a generator seeded with `seed`.
-    pub fn build(self, seed: u64) -> Sequential<f32> {
-        let mut rng = seeded_rng(seed);
-        match self {
-            Model::Perceptron => Sequential::new().add(Linear::new(784, 10, &mut rng)).add(Sigmoid),
-            Model::Mlp => {
-                Sequential::new().add(Linear::new(784, 128, &mut rng)).add(ReLU).add(Linear::new(128, 10, &mut rng))
-            }
-            Model::Cnn => Sequential::new()
-                .add(Conv2d::new(1, 32, 3, &mut rng))
-                .add(ReLU)
-                .add(MaxPool2d::new(2))
-                .add(Conv2d::new(32, 64, 3, &mut rng))
-                .add(ReLU)
-                .add(MaxPool2d::new(2))
-                .add(Flatten)
-                .add(Linear::new(1600, 10, &mut rng)),
-        }
     }
 }
 
