@@ -6,32 +6,19 @@
 //! 469 steps of batch 128.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use sinapse_autograd::Var;
-use sinapse_benches::first_batch;
-use sinapse_datasets::{Batch, BatchConfig, Batches, DataSource, Mnist, Split};
+use sinapse_benches::TrainingStep;
+use sinapse_datasets::{BatchConfig, Batches, DataSource, Mnist, Split};
 use sinapse_examples::models::Arch;
 use sinapse_examples::train::Recipe;
-use sinapse_nn::Module;
-use sinapse_optim::{Optimizer, Sgd};
 
 fn steps(c: &mut Criterion) {
     let mut group = c.benchmark_group("train_step");
     for recipe in [Recipe::perceptron(), Recipe::mlp(), Recipe::cnn()] {
-        let batch_size = recipe.defaults.batch_size;
-        let Batch { images, one_hot, .. } =
-            first_batch(batch_size, recipe.arch.layout()).expect("MNIST ships with the repository");
-        let mut model = recipe.arch.build(0);
-        let mut opt = Sgd::new(recipe.defaults.lr).momentum(recipe.momentum);
-        let loss = recipe.arch.loss();
+        let mut step = TrainingStep::new(&recipe).expect("MNIST ships with the repository");
         // A CNN step takes tens of milliseconds: fewer samples keep the run short.
         group.sample_size(if recipe.arch == Arch::Cnn { 10 } else { 30 });
-        group.bench_function(format!("{}_b{batch_size}", recipe.arch.name()), |b| {
-            b.iter(|| {
-                let out = model.forward(&Var::constant(images.clone()));
-                let grads = loss.compute(&out, &one_hot).backward();
-                opt.step(&mut model, &grads);
-            })
-        });
+        let name = format!("{}_b{}", recipe.arch.name(), recipe.defaults.batch_size);
+        group.bench_function(name, |b| b.iter(|| step.run()));
     }
     group.finish();
 }

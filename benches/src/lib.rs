@@ -2,6 +2,10 @@
 
 use sinapse_autograd::Var;
 use sinapse_datasets::{Batch, BatchConfig, Batches, DataSource, DatasetError, ImageLayout, Mnist, Split};
+use sinapse_examples::train::Recipe;
+use sinapse_nn::{Loss, Module, Sequential};
+use sinapse_optim::{Optimizer, Sgd};
+use sinapse_tensor::Tensor;
 
 /// Number of operations in [`op_chain`].
 pub const CHAIN_OPS: usize = 100;
@@ -68,4 +72,40 @@ pub fn first_batch(batch: usize, layout: ImageLayout) -> Result<Batch, DatasetEr
     let train = Mnist::load(Split::Train, &DataSource::standard())?;
     let batches = Batches::new(&train, BatchConfig::new(batch).shuffled(0).layout(layout))?;
     Ok(batches.epoch(0).next().expect("a non-empty training set has a first batch"))
+}
+
+/// One example's training step, ready to repeat: the recipe's network
+/// (weights from seed 0), its SGD optimizer, its loss, and the first MNIST
+/// batch of the recipe's size. The criterion bench and `step_profile` time
+/// exactly this.
+pub struct TrainingStep {
+    model: Sequential<f32>,
+    optimizer: Sgd<f32>,
+    loss: Loss,
+    images: Tensor<f32>,
+    one_hot: Tensor<f32>,
+}
+
+impl TrainingStep {
+    /// The step of `recipe`.
+    ///
+    /// # Errors
+    /// When MNIST cannot be found or read.
+    pub fn new(recipe: &Recipe) -> Result<TrainingStep, DatasetError> {
+        let Batch { images, one_hot, .. } = first_batch(recipe.defaults.batch_size, recipe.arch.layout())?;
+        Ok(TrainingStep {
+            model: recipe.arch.build(0),
+            optimizer: Sgd::new(recipe.defaults.lr).momentum(recipe.momentum),
+            loss: recipe.arch.loss(),
+            images,
+            one_hot,
+        })
+    }
+
+    /// Forward, loss, backward and the SGD update, on the same batch each time.
+    pub fn run(&mut self) {
+        let out = self.model.forward(&Var::constant(self.images.clone()));
+        let grads = self.loss.compute(&out, &self.one_hot).backward();
+        self.optimizer.step(&mut self.model, &grads);
+    }
 }

@@ -13,12 +13,9 @@
 
 use std::process::ExitCode;
 
-use sinapse_autograd::{profile, Var};
-use sinapse_benches::first_batch;
-use sinapse_datasets::Batch;
+use sinapse_autograd::profile;
+use sinapse_benches::TrainingStep;
 use sinapse_examples::train::Recipe;
-use sinapse_nn::Module;
-use sinapse_optim::{Optimizer, Sgd};
 
 const WARMUP_STEPS: usize = 10;
 const USAGE: &str = "usage: step_profile perceptron|mlp|cnn [--steps N]";
@@ -39,27 +36,18 @@ fn main() -> ExitCode {
         "cnn" => Recipe::cnn(),
         _ => return usage(&format!("unknown recipe {name:?}")),
     };
-    let batch_size = recipe.defaults.batch_size;
-    let Batch { images, one_hot, .. } = match first_batch(batch_size, recipe.arch.layout()) {
-        Ok(batch) => batch,
+    let mut step = match TrainingStep::new(&recipe) {
+        Ok(step) => step,
         Err(e) => {
             eprintln!("step_profile: cannot load MNIST: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let mut model = recipe.arch.build(0);
-    let mut opt = Sgd::new(recipe.defaults.lr).momentum(recipe.momentum);
-    let loss = recipe.arch.loss();
-    let mut step = || {
-        let out = model.forward(&Var::constant(images.clone()));
-        let grads = loss.compute(&out, &one_hot).backward();
-        opt.step(&mut model, &grads);
-    };
     for _ in 0..WARMUP_STEPS {
-        step();
+        step.run();
     }
-    let ((), report) = profile(|| (0..steps).for_each(|_| step()));
-    println!("{name}: {steps} training steps of batch {batch_size}");
+    let ((), report) = profile(|| (0..steps).for_each(|_| step.run()));
+    println!("{name}: {steps} training steps of batch {}", recipe.defaults.batch_size);
     println!("{report}");
     ExitCode::SUCCESS
 }
