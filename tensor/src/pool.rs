@@ -3,7 +3,7 @@
 //! [`kernels::avg_pool`](crate::kernels::avg_pool).
 
 use crate::kernels::avg_pool::{avg_pool2d_backward, avg_pool2d_forward};
-use crate::kernels::max_pool::{max_pool2d_backward, max_pool2d_forward, max_pool2d_gather};
+use crate::kernels::max_pool::{max_pool2d_backward, max_pool2d_forward, max_pool2d_gather, relu_max_pool2d_forward};
 use crate::kernels::{Pool2dParams, Pool2dShape};
 use crate::{Element, Tensor};
 
@@ -91,6 +91,40 @@ impl<T: Element> Tensor<T> {
         let shape = Pool2dShape::new("max_pool2d", input, Pool2dParams::new(kernel, stride, padding));
         let x = self.contiguous();
         let (y, argmax) = max_pool2d_forward(&shape, data(&x));
+        (Tensor::from_vec_unchecked(y, &shape.output_shape()), MaxPoolIndices { shape, argmax })
+    }
+
+    /// [`max_pool2d`](Self::max_pool2d) of [`relu`](Self::relu)`(self)`, in
+    /// one pass that never writes `relu(self)`: what a `ReLU` layer followed
+    /// by a `MaxPool2d` layer computes (Keras's `Conv2D(activation="relu")`
+    /// then `MaxPooling2D`).
+    ///
+    /// Values and positions are bit-for-bit those of
+    /// `self.relu().max_pool2d(kernel, stride, padding)`. The input gradient
+    /// is the [`max_pool2d_backward`](Self::max_pool2d_backward) of
+    /// `dy * [y > 0]` (the chosen element passed the ReLU exactly when the
+    /// pooled value is positive).
+    ///
+    /// ```
+    /// use sinapse_tensor::Tensor;
+    /// let x = Tensor::<f32>::from_vec(vec![-1., -5., 2., 0., -3., -4., 9., 8.], &[1, 1, 2, 4]).unwrap();
+    /// let (y, _) = x.relu_max_pool2d((2, 2), (2, 2), (0, 0));
+    /// assert_eq!(y.to_vec(), vec![0., 9.]);
+    /// ```
+    ///
+    /// # Panics
+    /// As [`max_pool2d`](Self::max_pool2d), naming `relu_max_pool2d`.
+    #[track_caller]
+    pub fn relu_max_pool2d(
+        &self,
+        kernel: (usize, usize),
+        stride: (usize, usize),
+        padding: (usize, usize),
+    ) -> (Tensor<T>, MaxPoolIndices) {
+        let input = dims4("relu_max_pool2d", "input", self.shape());
+        let shape = Pool2dShape::new("relu_max_pool2d", input, Pool2dParams::new(kernel, stride, padding));
+        let x = self.contiguous();
+        let (y, argmax) = relu_max_pool2d_forward(&shape, data(&x));
         (Tensor::from_vec_unchecked(y, &shape.output_shape()), MaxPoolIndices { shape, argmax })
     }
 

@@ -1,7 +1,8 @@
 //! Tensor-level pooling: the course's max-pooling example, gradients,
-//! the padding rule of average pooling, non-contiguous inputs and shape
-//! errors.
+//! the padding rule of average pooling, non-contiguous inputs, shape
+//! errors, and the fused ReLU + max pooling.
 
+use proptest::prelude::*;
 use sinapse_tensor::{seeded_rng, Tensor};
 
 fn course_input() -> Tensor<f32> {
@@ -142,4 +143,73 @@ fn gather_is_the_adjoint_of_the_max_pool_scatter() {
 fn gather_from_the_wrong_shape_is_rejected() {
     let (_, idx) = course_input().max_pool2d((2, 2), (2, 2), (0, 0));
     Tensor::<f32>::zeros(&[1, 1, 2, 2]).max_pool2d_gather(&idx);
+}
+
+/// Values that stress the fused ReLU + max pooling: ties, signed zeros, NaN,
+/// infinities and negatives (which the ReLU turns into ties at 0).
+fn tricky_value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(0.0),
+        Just(-0.0),
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        (-3i32..=3).prop_map(f64::from),
+        -2.0..2.0f64,
+    ]
+}
+
+/// A pooling problem: input `[N, C, H, W]`, its values, and a window that
+/// fits (padding at most half the window); a quarter of the cases are the
+/// course's 2x2 window with stride 2, which has its own kernel.
+#[allow(clippy::type_complexity)]
+fn pool_problem() -> impl Strategy<Value = ([usize; 4], Vec<f64>, (usize, usize), (usize, usize), (usize, usize))> {
+    let window = prop_oneof![
+        1 => Just(((2, 2), (2, 2), (0, 0))),
+        3 => ((1usize..=3, 1usize..=3), (1usize..=3, 1usize..=3)).prop_flat_map(|(k, s)| {
+            (Just(k), Just(s), (0..=k.0 / 2, 0..=k.1 / 2))
+        }),
+    ];
+    (1usize..=2, 1usize..=3, 3usize..=7, 3usize..=7, window).prop_flat_map(|(n, c, h, w, (k, s, p))| {
+        let values = proptest::collection::vec(tricky_value(), n * c * h * w);
+        (Just([n, c, h, w]), values, Just(k), Just(s), Just(p))
+    })
+}
+
+fn bits(t: &Tensor<f64>) -> Vec<u64> {
+    t.to_vec().iter().map(|v| v.to_bits()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// `relu_max_pool2d` is `relu` then `max_pool2d`, bit for bit and position
+    /// for position, also on a non-contiguous view; its gradient rule (scatter
+    /// of `dy * [y > 0]`) equals the ReLU mask applied after the scatter.
+    #[test]
+    fn relu_max_pool_is_relu_then_max_pool((dims, values, k, s, p) in pool_problem()) {
+        let x = Tensor::<f64>::from_vec(values, &dims).unwrap();
+        let (want, want_idx) = x.relu().max_pool2d(k, s, p);
+        let (got, got_idx) = x.relu_max_pool2d(k, s, p);
+        prop_assert_eq!(bits(&got), bits(&want));
+        prop_assert_eq!(&got_idx, &want_idx);
+
+        // The same data stored with N and C swapped, seen through a transpose.
+        let swapped = x.transpose(0, 1).contiguous().transpose(0, 1);
+        prop_assert!(!swapped.is_contiguous() || dims[0] == 1 || dims[1] == 1);
+        let (view_y, view_idx) = swapped.relu_max_pool2d(k, s, p);
+        prop_assert_eq!(bits(&view_y), bits(&want));
+        prop_assert_eq!(&view_idx, &want_idx);
+
+        let dy = Tensor::<f64>::rand_uniform(got.shape(), -1.0, 1.0, &mut seeded_rng(dims.iter().sum::<usize>() as u64));
+        let unfused = dy.max_pool2d_backward(&want_idx).zip_map(&x.relu(), "mask", |g, z| if z > 0.0 { g } else { 0.0 });
+        let fused = dy.zip_map(&got, "mask", |g, y| if y > 0.0 { g } else { 0.0 }).max_pool2d_backward(&got_idx);
+        prop_assert_eq!(bits(&fused), bits(&unfused));
+    }
+}
+
+#[test]
+#[should_panic(expected = "relu_max_pool2d: window 5x5 does not fit input [1, 1, 4, 4] padded by 0x0")]
+fn relu_max_pool_names_itself_in_shape_errors() {
+    Tensor::<f32>::zeros(&[1, 1, 4, 4]).relu_max_pool2d((5, 5), (1, 1), (0, 0));
 }

@@ -25,6 +25,29 @@ impl<T: Element> Var<T> {
         Var::from_op_timed("max_pool2d", &[self], timer, value, move |_, g, _| vec![Some(g.max_pool_scatter(&indices))])
     }
 
+    /// ReLU then 2-D max pooling, as one operation:
+    /// `y = max_pool2d(relu(x))`, computed in one pass that never stores
+    /// `relu(x)` (see
+    /// [`Tensor::relu_max_pool2d`](sinapse_tensor::Tensor::relu_max_pool2d)).
+    /// Values, positions and gradients are bit-for-bit those of
+    /// `x.relu().max_pool2d(..)`.
+    ///
+    /// Backward: `dx = scatter(g * [y > 0])`, the max-pool scatter of the
+    /// output gradient masked where the pooled value is 0: the chosen
+    /// element passed the ReLU exactly when `y > 0`, and every window that
+    /// chose an element agrees on that. Both steps are recorded operations
+    /// (the ReLU mask and the scatter), so this differentiates twice like
+    /// the unfused pair.
+    #[track_caller]
+    pub fn relu_max_pool2d(&self, kernel: (usize, usize), stride: (usize, usize), padding: (usize, usize)) -> Var<T> {
+        let timer = OpTimer::start();
+        let (value, indices) = self.value().relu_max_pool2d(kernel, stride, padding);
+        let indices = Arc::new(indices);
+        Var::from_op_timed("relu_max_pool2d", &[self], timer, value, move |y, g, _| {
+            vec![Some(g.relu_backward(y.value()).max_pool_scatter(&indices))]
+        })
+    }
+
     /// Scatters `self` (shaped like a max-pool output) into zeros shaped like
     /// its input, at the remembered positions of the maxima. Backward: the
     /// gather at the same positions.

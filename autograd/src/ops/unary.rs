@@ -78,7 +78,7 @@ impl<T: Element> Var<T> {
     /// Backward: the same masking of the incoming gradient (the map is linear
     /// in `g`, and the mask is constant almost everywhere), so ReLU networks
     /// can be differentiated twice.
-    fn relu_backward(&self, z: &Tensor<T>) -> Var<T> {
+    pub(crate) fn relu_backward(&self, z: &Tensor<T>) -> Var<T> {
         let timer = OpTimer::start();
         let value = self.value().zip_map(z, "relu_backward", |g, z| if z > T::zero() { g } else { T::zero() });
         let z = z.clone();

@@ -41,8 +41,9 @@ pub enum Values {
     Positive,
     /// `|x|` in `[0.2, 2)` with a random sign: for `relu`, `abs`, divisors.
     AwayFromZero,
-    /// All elements distinct, at least 0.25 apart (a shuffled ladder): for
-    /// `max` and max pooling, which must not see ties.
+    /// All elements distinct, at least 0.25 apart and at least 0.125 from 0
+    /// (a shuffled ladder): for `max` and max pooling, which must not see
+    /// ties, also after a ReLU.
     Distinct,
     /// `offset + k/2` for integers `k` in `-4..=4`. Two tensors with offsets
     /// 0 and 0.25 never hold equal elements (every difference is at least
@@ -130,7 +131,9 @@ pub fn values(kind: Values, n: usize) -> BoxedStrategy<Vec<f64>> {
             .boxed(),
         Values::Distinct => Just((0..n).collect::<Vec<usize>>())
             .prop_shuffle()
-            .prop_map(move |ks| ks.into_iter().map(|k| 0.25 * k as f64 - 0.125 * n as f64).collect())
+            // Odd multiples of 1/8, centred on 0: never 0 itself, so a ReLU
+            // applied first never sits on its kink.
+            .prop_map(move |ks| ks.into_iter().map(|k| 0.25 * k as f64 - 0.25 * (n / 2) as f64 + 0.125).collect())
             .boxed(),
         Values::Lattice(offset) => prop::collection::vec(-4i32..=4, n)
             .prop_map(move |ks| ks.into_iter().map(|k| offset + 0.5 * f64::from(k)).collect())

@@ -80,6 +80,7 @@ pub const OPS: &[&str] = &[
     "conv1d",
     // pool.rs
     "max_pool2d",
+    "relu_max_pool2d",
     "avg_pool2d",
 ];
 

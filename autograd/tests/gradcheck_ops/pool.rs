@@ -27,6 +27,14 @@ proptest! {
         check_op("max_pool2d", |v| v[0].max_pool2d(k, s, p), &[x])?;
     }
 
+    /// Distinct values, none 0: no ties among the positive ones, none on
+    /// the ReLU's kink (negative ones become ties at 0, whose gradient is 0
+    /// whichever is chosen).
+    #[test]
+    fn relu_max_pool2d((x, (k, s, p)) in pool_case(Values::Distinct)) {
+        check_op("relu_max_pool2d", |v| v[0].relu_max_pool2d(k, s, p), &[x])?;
+    }
+
     #[test]
     fn avg_pool2d((x, (k, s, p)) in pool_case(Values::Smooth)) {
         check_op("avg_pool2d", |v| v[0].avg_pool2d(k, s, p), &[x])?;

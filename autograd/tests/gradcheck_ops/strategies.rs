@@ -37,6 +37,7 @@ fn values_keep_away_from_kinks_and_ties() {
         let mut v = x.to_vec();
         v.sort_by(f64::total_cmp);
         assert!(v.windows(2).all(|w| w[1] - w[0] >= 0.25 - 1e-12), "distinct values {v:?}");
+        assert!(v.iter().all(|x| x.abs() >= 0.125), "distinct values away from 0 {v:?}");
     }
     for (a, b) in sample(&broadcast_pair(Values::Lattice(0.25), Values::Lattice(0.0))) {
         let (a, b) = (a.broadcast_to(&shape_of(&a, &b)), b.broadcast_to(&shape_of(&a, &b)));

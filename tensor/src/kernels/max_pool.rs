@@ -27,16 +27,47 @@ use crate::Element;
 /// elements (indices are `u32` to halve their memory).
 #[track_caller]
 pub fn max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, Vec<u32>) {
+    pool_max_of("max_pool2d", s, input, |x| x)
+}
+
+/// Max pooling of the ReLU of the input, without materializing the ReLU:
+/// `y[n, c, oh, ow] = max over the window of relu(x[n, c, ...])` with
+/// `relu(v) = v if v > 0, else 0` (so a NaN counts as 0, as in
+/// [`Tensor::relu`](crate::Tensor::relu)).
+///
+/// The values and indices are bit-for-bit those of [`max_pool2d_forward`]
+/// applied to `relu(x)`: the same scan, on each element after its ReLU.
+/// That is what a `ReLU` followed by `MaxPool2d` computes, at the cost of
+/// one read of `x` instead of a read and a write of `relu(x)` plus a read
+/// of it. Its gradient is the max-pool scatter of `dy * [y > 0]`: the
+/// chosen element passed the ReLU exactly when the pooled value is
+/// positive.
+///
+/// # Panics
+/// As [`max_pool2d_forward`], naming `relu_max_pool2d`.
+#[track_caller]
+pub fn relu_max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, Vec<u32>) {
+    pool_max_of("relu_max_pool2d", s, input, |x| if x > T::zero() { x } else { T::zero() })
+}
+
+/// Max pooling of `pre(x)`, element by element: [`max_pool2d_forward`]
+/// with `pre` the identity, [`relu_max_pool2d_forward`] with the ReLU.
+/// `pre` is a generic parameter, so each caller gets its own compiled loop.
+#[track_caller]
+fn pool_max_of<T: Element, F>(op: &str, s: &Pool2dShape, input: &[T], pre: F) -> (Vec<T>, Vec<u32>)
+where
+    F: Fn(T) -> T + Copy + Send + Sync,
+{
     let expected: usize = s.input_shape().iter().product();
     assert!(
         input.len() == expected,
-        "max_pool2d: input has {} elements but shape {:?} needs {expected}",
+        "{op}: input has {} elements but shape {:?} needs {expected}",
         input.len(),
         s.input_shape()
     );
     assert!(
         u32::try_from(s.in_plane_len().saturating_sub(1)).is_ok(),
-        "max_pool2d: planes of {}x{} are too large for u32 indices",
+        "{op}: planes of {}x{} are too large for u32 indices",
         s.in_h,
         s.in_w
     );
@@ -50,7 +81,7 @@ pub fn max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, 
     let work = s.out_plane_len() * s.params.kernel.0 * s.params.kernel.1;
     let per = items_per_chunk(s.planes(), work);
     let (in_step, out_step) = (per * s.in_plane_len(), per * s.out_plane_len());
-    let chunk = |(x, (y, a)): (&[T], (&mut [T], &mut [u32]))| forward_planes(s, x, y, a);
+    let chunk = |(x, (y, a)): (&[T], (&mut [T], &mut [u32]))| forward_planes(s, x, y, a, pre);
     if per >= s.planes() {
         let outs = out.chunks_mut(out_step).zip(arg.chunks_mut(out_step));
         input.chunks(in_step).zip(outs).for_each(chunk);
@@ -73,11 +104,11 @@ fn pick<T: Element>((best, at): (T, u32), v: T, v_at: u32) -> (T, u32) {
     (if take { v } else { best }, if take { v_at } else { at })
 }
 
-/// Max pooling of a run of whole planes.
-fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32]) {
+/// Max pooling of `pre(x)` over a run of whole planes.
+fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32], pre: impl Fn(T) -> T + Copy) {
     let p = s.params;
     if p.kernel == (2, 2) && p.stride == (2, 2) && p.padding == (0, 0) {
-        return forward_planes_2x2(s, x, y, arg);
+        return forward_planes_2x2(s, x, y, arg, pre);
     }
     let w = s.in_w;
     // The column span of each output column is the same on every row and plane.
@@ -93,11 +124,11 @@ fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [
                 // -inf values still records a position inside it.
                 let first = rows.start * w + cols.start;
                 // In range: checked against u32 in max_pool2d_forward.
-                let mut best = (plane[first], first as u32);
+                let mut best = (pre(plane[first]), first as u32);
                 for ih in rows.clone() {
                     let start = ih * w + cols.start;
                     for (at, &v) in (start as u32..).zip(&plane[start..ih * w + cols.end]) {
-                        best = pick(best, v, at);
+                        best = pick(best, pre(v), at);
                     }
                 }
                 (*y, *a) = best;
@@ -116,7 +147,7 @@ fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [
 /// activations is a coin flip, and branching on it mispredicts half the
 /// time). NaNs break that equivalence, so a row holding one is redone with
 /// the scan's rules.
-fn forward_planes_2x2<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32]) {
+fn forward_planes_2x2<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32], pre: impl Fn(T) -> T + Copy) {
     let (w, ow) = (s.in_w, s.out_w);
     let planes = x.chunks_exact(s.in_plane_len());
     let outs = y.chunks_exact_mut(s.out_plane_len()).zip(arg.chunks_exact_mut(s.out_plane_len()));
@@ -131,6 +162,7 @@ fn forward_planes_2x2<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &m
             let mut nan = false;
             let pairs = r0.chunks_exact(2).zip(r1.chunks_exact(2));
             for (((a, b), y), (j, at)) in pairs.zip(y_row.iter_mut()).zip((0u32..).zip(arg_row.iter_mut())) {
+                let (a, b) = ([pre(a[0]), pre(a[1])], [pre(b[0]), pre(b[1])]);
                 let (a_right, b_right) = (a[1] > a[0], b[1] > b[0]);
                 let a_max = if a_right { a[1] } else { a[0] };
                 let b_max = if b_right { b[1] } else { b[0] };
@@ -144,9 +176,9 @@ fn forward_planes_2x2<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &m
                 let pairs = r0.chunks_exact(2).zip(r1.chunks_exact(2));
                 for (((a, b), y), (j, at)) in pairs.zip(y_row.iter_mut()).zip((0u32..).zip(arg_row.iter_mut())) {
                     let i = top + 2 * j;
-                    let best = pick((a[0], i), a[1], i + 1);
-                    let best = pick(best, b[0], i + w);
-                    (*y, *at) = pick(best, b[1], i + w + 1);
+                    let best = pick((pre(a[0]), i), pre(a[1]), i + 1);
+                    let best = pick(best, pre(b[0]), i + w);
+                    (*y, *at) = pick(best, pre(b[1]), i + w + 1);
                 }
             }
         }
