@@ -5,7 +5,7 @@ use sinapse_autograd::Var;
 use sinapse_tensor::Element;
 
 macro_rules! activation_layer {
-    ($(#[$doc:meta])* $name:ident, $method:ident) => {
+    ($(#[$doc:meta])* $name:ident, $method:ident, is_relu: $is_relu:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
         pub struct $name;
@@ -22,6 +22,10 @@ macro_rules! activation_layer {
             fn output_shape(&self, input: &[usize]) -> Vec<usize> {
                 input.to_vec()
             }
+
+            fn is_relu(&self) -> bool {
+                $is_relu
+            }
         }
     };
 }
@@ -29,17 +33,20 @@ macro_rules! activation_layer {
 activation_layer!(
     /// `relu(x) = max(x, 0)`, element-wise. Any shape.
     ReLU,
-    relu
+    relu,
+    is_relu: true
 );
 activation_layer!(
     /// `s(x) = 1 / (1 + e^(-x))`, element-wise. Any shape.
     Sigmoid,
-    sigmoid
+    sigmoid,
+    is_relu: false
 );
 activation_layer!(
     /// `tanh(x)`, element-wise. Any shape.
     Tanh,
-    tanh
+    tanh,
+    is_relu: false
 );
 
 /// `y_i = e^(x_i) / sum_j e^(x_j)` over the last axis (the classes, as
@@ -116,6 +123,10 @@ impl<T: Element> Module<T> for Activation {
 
     fn describe(&self) -> String {
         format!("{self:?}")
+    }
+
+    fn is_relu(&self) -> bool {
+        *self == Activation::ReLU
     }
 
     fn output_shape(&self, input: &[usize]) -> Vec<usize> {

@@ -57,6 +57,24 @@ pub trait Module<T: Element>: Send + Sync {
     /// ignore it.
     fn reseed(&mut self, _seed: u64) {}
 
+    /// True for an element-wise ReLU layer ([`ReLU`](crate::ReLU),
+    /// [`Activation::ReLU`](crate::Activation::ReLU)). [`Sequential`](crate::Sequential)
+    /// asks it to find a ReLU it can fuse with the layer after it (see
+    /// [`forward_after_relu`](Self::forward_after_relu)).
+    fn is_relu(&self) -> bool {
+        false
+    }
+
+    /// This layer applied to `relu(x)` as one fused operation, when the layer
+    /// has one; `None` (the default) when it does not. The result must be
+    /// bit-for-bit `self.forward(&x.relu())`, gradients included: only the
+    /// memory traffic may change. [`MaxPool2d`](crate::MaxPool2d) has one
+    /// (pooling the ReLU without storing it), which is what a CNN's
+    /// `Conv2d, ReLU, MaxPool2d` runs.
+    fn forward_after_relu(&self, _x: &Var<T>) -> Option<Var<T>> {
+        None
+    }
+
     /// Total number of scalar parameters: `sum over theta of numel(theta)`.
     fn num_parameters(&self) -> usize {
         self.parameters().iter().map(|(_, p)| p.value().numel()).sum()
@@ -90,6 +108,14 @@ impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
 
     fn reseed(&mut self, seed: u64) {
         (**self).reseed(seed)
+    }
+
+    fn is_relu(&self) -> bool {
+        (**self).is_relu()
+    }
+
+    fn forward_after_relu(&self, x: &Var<T>) -> Option<Var<T>> {
+        (**self).forward_after_relu(x)
     }
 
     fn num_parameters(&self) -> usize {

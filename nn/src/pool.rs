@@ -66,6 +66,13 @@ impl<T: Element> Module<T> for MaxPool2d {
         x.max_pool2d(p.kernel, p.stride, p.padding)
     }
 
+    /// [`Var::relu_max_pool2d`]: the pooling of `relu(x)` in one pass.
+    fn forward_after_relu(&self, x: &Var<T>) -> Option<Var<T>> {
+        let p = self.params;
+        pooled_shape("MaxPool2d", x.shape(), p);
+        Some(x.relu_max_pool2d(p.kernel, p.stride, p.padding))
+    }
+
     fn describe(&self) -> String {
         describe("MaxPool2d", self.params)
     }

@@ -130,9 +130,24 @@ impl<T: Element> Sequential<T> {
 }
 
 impl<T: Element> Module<T> for Sequential<T> {
+    /// Runs the layers in order. A ReLU followed by a layer that has a fused
+    /// form for a ReLU input ([`Module::forward_after_relu`], e.g.
+    /// `ReLU, MaxPool2d`) runs as that one operation: the same values and
+    /// gradients, bit for bit, without storing the ReLU's output (in the
+    /// course's CNN that output is the largest tensor of the step).
+    /// [`forward_with_activations`](Self::forward_with_activations) never
+    /// fuses, since it returns every layer's output.
     fn forward(&self, x: &Var<T>) -> Var<T> {
         let mut y = x.clone();
-        for layer in &self.layers {
+        let mut layers = self.layers.iter().peekable();
+        while let Some(layer) = layers.next() {
+            if layer.is_relu() {
+                if let Some(fused) = layers.peek().and_then(|next| next.forward_after_relu(&y)) {
+                    layers.next();
+                    y = fused;
+                    continue;
+                }
+            }
             y = layer.forward(&y);
         }
         y

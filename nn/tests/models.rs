@@ -183,3 +183,53 @@ fn modules_are_send_and_sync() {
     check::<Dropout>();
     check::<Box<dyn Module<f32>>>();
 }
+
+/// The ops on the path from `y` back to the inputs, outermost first
+/// (following each op's first input).
+fn op_chain<T: sinapse_tensor::Element>(y: &Var<T>) -> Vec<&'static str> {
+    let mut ops = Vec::new();
+    let mut at = y.clone();
+    while let Some(op) = at.op_name() {
+        ops.push(op);
+        at = at.inputs()[0].clone();
+    }
+    ops
+}
+
+#[test]
+fn relu_then_max_pool_runs_fused_with_the_same_values_and_gradients() {
+    // Real CNN activations (mixed signs, ties at 0 after the ReLU), in f32
+    // as the examples train, through both ReLU spellings.
+    let mut rng = seeded_rng(3);
+    for relu in [Box::new(ReLU) as Box<dyn Module<f32>>, Box::new(Activation::ReLU)] {
+        let m = Sequential::<f32>::new()
+            .add(Conv2d::new(2, 4, 3, &mut rng))
+            .add_boxed(relu)
+            .add(MaxPool2d::with(3, 2, 1))
+            .add(Flatten);
+        let x = Var::constant(Tensor::rand_uniform(&[3, 2, 9, 8], -1.0, 1.0, &mut rng));
+        let fused = m.forward(&x);
+        let unfused = m.forward_with_activations(&x).pop().unwrap();
+        assert_eq!(op_chain(&fused), ["reshape", "relu_max_pool2d", "conv2d"]);
+        assert_eq!(op_chain(&unfused), ["reshape", "max_pool2d", "relu", "conv2d"]);
+        let bits = |t: &Tensor<f32>| t.to_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(fused.value()), bits(unfused.value()));
+        assert!(fused.value().to_vec().contains(&0.0), "some windows are all negative");
+
+        let dy = Tensor::<f32>::rand_uniform(fused.shape(), -1.0, 1.0, &mut rng);
+        let (g_fused, g_unfused) = (fused.backward_with(dy.clone()), unfused.backward_with(dy));
+        for (name, p) in m.parameters() {
+            let (a, b) = (g_fused.get(p).unwrap(), g_unfused.get(p).unwrap());
+            assert_eq!(bits(a), bits(b), "gradient of {name}");
+        }
+    }
+}
+
+#[test]
+fn fused_relu_max_pool_keeps_the_layer_error_message() {
+    let m = Sequential::<f32>::new().add(ReLU).add(MaxPool2d::new(2));
+    let x = Var::constant(Tensor::zeros(&[4, 4]));
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| m.forward(&x))).unwrap_err();
+    let msg = err.downcast_ref::<String>().unwrap();
+    assert_eq!(msg, "MaxPool2d: input of shape [4, 4] must be [N, C, H, W]");
+}
