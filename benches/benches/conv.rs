@@ -1,6 +1,7 @@
 //! Convolution and pooling at the shapes of the course's CNN (batch 128):
 //! conv 1->32 3x3 on 28x28, conv 32->64 3x3 on 13x13, 2x2 max and average
-//! pooling; forward alone and forward + backward (all gradients).
+//! pooling, and the ReLU + max pooling pair fused and unfused; forward alone
+//! and forward + backward (all gradients).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use sinapse_tensor::{seeded_rng, Conv2dParams, Tensor};
@@ -60,6 +61,13 @@ fn pool(c: &mut Criterion) {
                 let (y, idx) = x.max_pool2d((2, 2), (2, 2), (0, 0));
                 black_box(y.max_pool2d_backward(&idx))
             })
+        });
+        // A CNN's `ReLU, MaxPool2d`: fused, and as two passes for the ratio.
+        group.bench_function(format!("relu_max_{name}/forward"), |bench| {
+            bench.iter(|| black_box(x.relu_max_pool2d((2, 2), (2, 2), (0, 0))))
+        });
+        group.bench_function(format!("relu_then_max_{name}/forward"), |bench| {
+            bench.iter(|| black_box(x.relu().max_pool2d((2, 2), (2, 2), (0, 0))))
         });
         group.bench_function(format!("avg_{name}/forward_backward"), |bench| {
             bench.iter(|| {
