@@ -1,6 +1,16 @@
 //! Softmax and log-softmax along an axis, stable for large logits.
+//!
+//! Along the last axis of a contiguous tensor (a batch of logits, the
+//! common case) each row is computed in one place: its maximum, exponentials
+//! and sum, written straight into the output. Other axes compose reductions
+//! and broadcasts. Both do the same operations in the same order, so they
+//! give the same bits.
 
+use crate::layout::Layout;
+use crate::reduce::nan_max;
+use crate::strided::PARALLEL_THRESHOLD;
 use crate::{Element, Tensor};
+use rayon::prelude::*;
 
 impl<T: Element> Tensor<T> {
     /// `softmax(x)_i = e^(x_i - m) / sum_j e^(x_j - m)` along `axis`, where
@@ -9,6 +19,18 @@ impl<T: Element> Tensor<T> {
     /// overflow.
     #[track_caller]
     pub fn softmax(&self, axis: isize) -> Tensor<T> {
+        if let Some((x, n)) = self.last_axis_rows("softmax", axis) {
+            return self.map_rows(x, n, |row, out| {
+                let m = row.iter().fold(T::neg_infinity(), |a, &v| nan_max(a, v));
+                for (o, &v) in out.iter_mut().zip(row) {
+                    *o = (v - m).exp();
+                }
+                let s = out.iter().fold(T::zero(), |a, &e| a + e);
+                for o in out.iter_mut() {
+                    *o /= s;
+                }
+            });
+        }
         let m = self.max(axis, true);
         let e = self.zip_map(&m, "softmax", |x, m| (x - m).exp());
         let s = e.sum(axis, true);
@@ -20,6 +42,18 @@ impl<T: Element> Tensor<T> {
     /// `softmax(x).ln()`, which underflows to `-inf`.
     #[track_caller]
     pub fn log_softmax(&self, axis: isize) -> Tensor<T> {
+        if let Some((x, n)) = self.last_axis_rows("log_softmax", axis) {
+            return self.map_rows(x, n, |row, out| {
+                let m = row.iter().fold(T::neg_infinity(), |a, &v| nan_max(a, v));
+                for (o, &v) in out.iter_mut().zip(row) {
+                    *o = v - m;
+                }
+                let lse = out.iter().fold(T::zero(), |a, &v| a + v.exp()).ln();
+                for o in out.iter_mut() {
+                    *o -= lse;
+                }
+            });
+        }
         let m = self.max(axis, true);
         let shifted = self.zip_map(&m, "log_softmax", |x, m| x - m);
         let lse = shifted.exp().sum(axis, true).ln();
@@ -39,5 +73,39 @@ impl<T: Element> Tensor<T> {
         } else {
             out.squeeze(axis)
         }
+    }
+}
+
+impl<T: Element> Tensor<T> {
+    /// The elements and row length when `axis` is the last axis of a
+    /// contiguous tensor with non-empty rows; `None` otherwise.
+    #[track_caller]
+    fn last_axis_rows(&self, op: &str, axis: isize) -> Option<(&[T], usize)> {
+        let a = Layout::axis(op, axis, self.shape());
+        let n = self.shape()[a];
+        if a + 1 != self.ndim() || n == 0 {
+            return None;
+        }
+        self.as_slice().map(|x| (x, n))
+    }
+
+    /// A tensor of `self`'s shape whose rows of `n` elements are
+    /// `row_op(row of x, row of the output)`: rows are independent, so
+    /// large inputs are spread over rayon's threads in blocks of rows.
+    fn map_rows(&self, x: &[T], n: usize, row_op: impl Fn(&[T], &mut [T]) + Sync) -> Tensor<T> {
+        // `row_op` writes every element of its output row.
+        let mut out = crate::memory::overwritable(x.len(), T::zero());
+        let rows_per_task = (PARALLEL_THRESHOLD / 4 / n).max(1);
+        let block = |(src, dst): (&[T], &mut [T])| {
+            for (row, out_row) in src.chunks_exact(n).zip(dst.chunks_exact_mut(n)) {
+                row_op(row, out_row);
+            }
+        };
+        if x.len() >= PARALLEL_THRESHOLD && x.len() > rows_per_task * n {
+            x.par_chunks(rows_per_task * n).zip(out.par_chunks_mut(rows_per_task * n)).for_each(block);
+        } else {
+            block((x, &mut out));
+        }
+        Tensor::from_vec_unchecked(out, self.shape())
     }
 }

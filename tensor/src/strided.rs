@@ -139,9 +139,12 @@ where
         plan.for_each_run(start, chunk.len(), |i, pos, run, is| {
             let dst = &mut chunk[i..i + run];
             if is.iter().all(|&s| s == 1) {
-                // Unit strides: plain slices, which the compiler vectorizes.
+                // Unit strides (a bias row broadcast over a batch): plain
+                // slices of the run's length, cut once, so the loop has no
+                // bounds checks and the compiler vectorizes it.
+                let src: [&[T]; K] = std::array::from_fn(|k| &inputs[k].0[pos[k]..pos[k] + run]);
                 for (j, o) in dst.iter_mut().enumerate() {
-                    *o = f(std::array::from_fn(|k| inputs[k].0[pos[k] + j]));
+                    *o = f(std::array::from_fn(|k| src[k][j]));
                 }
             } else {
                 for (j, o) in dst.iter_mut().enumerate() {

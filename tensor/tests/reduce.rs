@@ -87,6 +87,47 @@ proptest! {
         prop_assert!((lhs - rhs).abs() < 1e-9);
     }
 
+    /// Contiguous tensors take row and column fast paths (reducing trailing
+    /// or leading axes, softmax along the last axis); the same values seen
+    /// through a non-contiguous view take the general strided path. Both
+    /// fold each group in the same order, so the bits agree (every NaN
+    /// counted as one value), infinities included.
+    #[test]
+    fn fast_paths_give_the_same_bits_as_the_strided_path(
+        dims in prop::collection::vec(1usize..=5, 2..=4),
+        values in prop::collection::vec(prop_oneof![
+            8 => -3.0f64..3.0,
+            1 => Just(f64::NAN),
+            1 => Just(f64::NEG_INFINITY),
+            1 => Just(f64::INFINITY),
+        ], 625),
+        prefix_len in 0usize..=4,
+    ) {
+        let n: usize = dims.iter().product();
+        let t = Tensor::from_vec(values[..n].to_vec(), &dims).unwrap();
+        let rev: Vec<usize> = (0..dims.len()).rev().collect();
+        let view = t.permute(&rev).contiguous().permute(&rev);
+        prop_assume!(!view.is_contiguous());
+        // Any NaN counts as the same value: its sign and payload depend on
+        // which operand the hardware propagates, which the compiler may swap.
+        let bits = |x: &Tensor<f64>| {
+            x.to_vec().iter().map(|v| if v.is_nan() { u64::MAX } else { v.to_bits() }).collect::<Vec<_>>()
+        };
+        let k = prefix_len.min(dims.len());
+        let leading: Vec<isize> = (0..k as isize).collect();
+        let trailing: Vec<isize> = (k as isize..dims.len() as isize).collect();
+        for axes in [&leading, &trailing] {
+            prop_assert_eq!(bits(&t.sum_axes(axes, true)), bits(&view.sum_axes(axes, true)));
+            prop_assert_eq!(bits(&t.mean_axes(axes, false)), bits(&view.mean_axes(axes, false)));
+        }
+        for ax in [0isize, -1] {
+            prop_assert_eq!(bits(&t.max(ax, true)), bits(&view.max(ax, true)));
+            prop_assert_eq!(bits(&t.min(ax, false)), bits(&view.min(ax, false)));
+        }
+        prop_assert_eq!(bits(&t.softmax(-1)), bits(&view.softmax(-1)));
+        prop_assert_eq!(bits(&t.log_softmax(-1)), bits(&view.log_softmax(-1)));
+    }
+
     #[test]
     fn softmax_rows_sum_to_one_and_log_softmax_agrees(t in nonempty_shape(3, 5).prop_flat_map(tensor_of::<f64>)) {
         let s = t.softmax(-1);
