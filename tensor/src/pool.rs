@@ -42,6 +42,9 @@ impl MaxPoolIndices {
     }
 }
 
+/// A max-pool slice kernel: the pooled values and the position of each.
+type MaxPoolKernel<T> = fn(&Pool2dShape, &[T]) -> (Vec<T>, Vec<u32>);
+
 /// `shape` as `[N, C, H, W]`, or a panic naming `op`.
 #[track_caller]
 fn dims4(op: &str, what: &str, shape: &[usize]) -> [usize; 4] {
@@ -87,11 +90,7 @@ impl<T: Element> Tensor<T> {
         stride: (usize, usize),
         padding: (usize, usize),
     ) -> (Tensor<T>, MaxPoolIndices) {
-        let input = dims4("max_pool2d", "input", self.shape());
-        let shape = Pool2dShape::new("max_pool2d", input, Pool2dParams::new(kernel, stride, padding));
-        let x = self.contiguous();
-        let (y, argmax) = max_pool2d_forward(&shape, data(&x));
-        (Tensor::from_vec_unchecked(y, &shape.output_shape()), MaxPoolIndices { shape, argmax })
+        self.max_pool_with("max_pool2d", Pool2dParams::new(kernel, stride, padding), max_pool2d_forward)
     }
 
     /// [`max_pool2d`](Self::max_pool2d) of [`relu`](Self::relu)`(self)`, in
@@ -121,10 +120,16 @@ impl<T: Element> Tensor<T> {
         stride: (usize, usize),
         padding: (usize, usize),
     ) -> (Tensor<T>, MaxPoolIndices) {
-        let input = dims4("relu_max_pool2d", "input", self.shape());
-        let shape = Pool2dShape::new("relu_max_pool2d", input, Pool2dParams::new(kernel, stride, padding));
+        self.max_pool_with("relu_max_pool2d", Pool2dParams::new(kernel, stride, padding), relu_max_pool2d_forward)
+    }
+
+    /// Shape checks (messages naming `op`) and contiguity around a max-pool
+    /// slice kernel, which returns the values and the positions.
+    #[track_caller]
+    fn max_pool_with(&self, op: &str, params: Pool2dParams, kernel: MaxPoolKernel<T>) -> (Tensor<T>, MaxPoolIndices) {
+        let shape = Pool2dShape::new(op, dims4(op, "input", self.shape()), params);
         let x = self.contiguous();
-        let (y, argmax) = relu_max_pool2d_forward(&shape, data(&x));
+        let (y, argmax) = kernel(&shape, data(&x));
         (Tensor::from_vec_unchecked(y, &shape.output_shape()), MaxPoolIndices { shape, argmax })
     }
 

@@ -45,11 +45,12 @@ impl<T: Element> Tensor<T> {
         let outputs: usize = kept.iter().map(|&d| shape[d]).product();
         let is_prefix = reduced.iter().enumerate().all(|(i, &d)| i == d);
         let is_suffix = kept.iter().enumerate().all(|(i, &d)| i == d);
+        let g = GroupFold { init, fold, finish, group };
         let values: Vec<T> = match self.as_slice() {
             // Every path folds each group in the same order (its elements in
             // row-major order), so they give the same bits.
-            Some(x) if is_suffix => reduce_rows(x, outputs, group, init, &fold, &finish),
-            Some(x) if is_prefix => reduce_columns(x, outputs, group, init, &fold, &finish),
+            Some(x) if is_suffix => g.rows(x, outputs),
+            Some(x) if is_prefix => g.columns(x, outputs),
             _ => {
                 let plan = coalesce([&moved]);
                 let data = &self.storage[..];
@@ -58,11 +59,11 @@ impl<T: Element> Tensor<T> {
                     if group > 0 {
                         plan.for_each_run(j * group, group, |_, [pos], run, [s]| {
                             for i in 0..run {
-                                acc = fold(acc, data[pos + i * s]);
+                                acc = (g.fold)(acc, data[pos + i * s]);
                             }
                         });
                     }
-                    finish(acc, group)
+                    (g.finish)(acc, group)
                 };
                 if outputs * group >= PARALLEL_THRESHOLD && outputs > 1 {
                     (0..outputs).into_par_iter().map(reduce_one).collect()
@@ -191,65 +192,63 @@ impl<T: Element> Tensor<T> {
     }
 }
 
-/// A reduction over the trailing axes of contiguous data `x [outputs, group]`:
-/// `out[j] = finish(fold(...fold(init, x[j, 0])..., x[j, group-1]), group)`,
-/// each row a plain slice (softmax's and a loss's per-sample sums).
-fn reduce_rows<T: Element>(
-    x: &[T],
-    outputs: usize,
-    group: usize,
+/// One reduction: each group of `group` elements becomes
+/// `finish(fold(...fold(init, x_0)..., x_{group-1}), group)`.
+struct GroupFold<T, F, G> {
     init: T,
-    fold: &(impl Fn(T, T) -> T + Sync),
-    finish: &(impl Fn(T, usize) -> T + Sync),
-) -> Vec<T> {
-    let reduce_row = |row: &[T]| finish(row.iter().fold(init, |acc, &v| fold(acc, v)), group);
-    if group == 0 {
-        return (0..outputs).map(|_| finish(init, 0)).collect();
-    }
-    if outputs * group >= PARALLEL_THRESHOLD && outputs > 1 {
-        x.par_chunks_exact(group).map(reduce_row).collect()
-    } else {
-        x.chunks_exact(group).map(reduce_row).collect()
-    }
+    fold: F,
+    finish: G,
+    group: usize,
 }
 
-/// A reduction over the leading axes of contiguous data `x [group, outputs]`:
-/// `out[j] = finish(fold(...fold(init, x[0, j])..., x[group-1, j]), group)`,
-/// computed a row at a time into a row of accumulators, so the inner loop
-/// runs along contiguous memory and vectorizes (a bias gradient, the sum of
-/// `g [batch, features]` over the batch). Wide rows are cut into column
-/// blocks folded in parallel; each column is still folded in row order.
-fn reduce_columns<T: Element>(
-    x: &[T],
-    outputs: usize,
-    group: usize,
-    init: T,
-    fold: &(impl Fn(T, T) -> T + Sync),
-    finish: &(impl Fn(T, usize) -> T + Sync),
-) -> Vec<T> {
-    /// Columns per parallel block: whole cache lines, enough work per task.
-    const BLOCK: usize = 1024;
-    let mut acc = vec![init; outputs];
-    let fold_block = |(b, acc): (usize, &mut [T])| {
-        let columns = b * BLOCK..b * BLOCK + acc.len();
-        for row in x.chunks_exact(outputs) {
-            for (a, &v) in acc.iter_mut().zip(&row[columns.clone()]) {
-                *a = fold(*a, v);
+impl<T: Element, F: Fn(T, T) -> T + Sync, G: Fn(T, usize) -> T + Sync> GroupFold<T, F, G> {
+    /// The reduction over the trailing axes of contiguous data
+    /// `x [outputs, group]`: each output folds one row, a plain slice
+    /// (softmax's and a loss's per-sample sums).
+    fn rows(&self, x: &[T], outputs: usize) -> Vec<T> {
+        let reduce_row =
+            |row: &[T]| (self.finish)(row.iter().fold(self.init, |acc, &v| (self.fold)(acc, v)), self.group);
+        if self.group == 0 {
+            return (0..outputs).map(|_| (self.finish)(self.init, 0)).collect();
+        }
+        if outputs * self.group >= PARALLEL_THRESHOLD && outputs > 1 {
+            x.par_chunks_exact(self.group).map(reduce_row).collect()
+        } else {
+            x.chunks_exact(self.group).map(reduce_row).collect()
+        }
+    }
+
+    /// The reduction over the leading axes of contiguous data
+    /// `x [group, outputs]`, computed a row at a time into a row of
+    /// accumulators, so the inner loop runs along contiguous memory and
+    /// vectorizes (a bias gradient: `g [batch, features]` summed over the
+    /// batch). Wide rows are cut into column blocks folded in parallel; each
+    /// column is still folded in row order.
+    fn columns(&self, x: &[T], outputs: usize) -> Vec<T> {
+        /// Columns per parallel block: whole cache lines, enough work per task.
+        const BLOCK: usize = 1024;
+        let mut acc = vec![self.init; outputs];
+        let fold_block = |(b, acc): (usize, &mut [T])| {
+            let columns = b * BLOCK..b * BLOCK + acc.len();
+            for row in x.chunks_exact(outputs) {
+                for (a, &v) in acc.iter_mut().zip(&row[columns.clone()]) {
+                    *a = (self.fold)(*a, v);
+                }
             }
+            for a in acc.iter_mut() {
+                *a = (self.finish)(*a, self.group);
+            }
+        };
+        if outputs == 0 {
+            return acc;
         }
-        for a in acc.iter_mut() {
-            *a = finish(*a, group);
+        if outputs * self.group >= PARALLEL_THRESHOLD && outputs > BLOCK {
+            acc.par_chunks_mut(BLOCK).enumerate().for_each(fold_block);
+        } else {
+            acc.chunks_mut(BLOCK).enumerate().for_each(fold_block);
         }
-    };
-    if outputs == 0 {
-        return acc;
+        acc
     }
-    if outputs * group >= PARALLEL_THRESHOLD && outputs > BLOCK {
-        acc.par_chunks_mut(BLOCK).enumerate().for_each(fold_block);
-    } else {
-        acc.chunks_mut(BLOCK).enumerate().for_each(fold_block);
-    }
-    acc
 }
 
 /// `max(a, x)`, NaN when either is NaN.
