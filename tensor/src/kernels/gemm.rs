@@ -160,9 +160,13 @@ pub fn gemm<T: Element>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c
 }
 
 /// Multiply-adds above which a product is split over rayon's threads. Below
-/// it, waking a second thread costs more than it saves (a 64x784x10 product
-/// of a perceptron step takes a few microseconds on one core).
-const PARALLEL_MULADDS: usize = 1 << 21;
+/// it, waking a second thread and packing the shared operand twice cost
+/// more than they save. Measured on a 2-vCPU machine: a 128^3 product (2M
+/// multiply-adds) ran at 58-70 GFLOP/s on one thread and 46-58 split in
+/// two; the MLP's 64x784x128 products (6.4M) made its training step 1.3x
+/// slower split than whole; from 512^3 (134M) the split pays (67-95 against
+/// 59-60).
+const PARALLEL_MULADDS: usize = 1 << 23;
 
 /// Smallest block of rows or columns a thread is given, so each part still
 /// feeds the microkernel full panels.
