@@ -40,7 +40,6 @@ impl<T: Element> Tensor<T> {
         let reduced = normalize_axes(op, axes, &shape);
         let kept: Vec<usize> = (0..shape.len()).filter(|d| !reduced.contains(d)).collect();
         let perm: Vec<usize> = kept.iter().chain(&reduced).copied().collect();
-        let moved = self.layout.permuted(&perm);
         let group: usize = reduced.iter().map(|&d| shape[d]).product();
         let outputs: usize = kept.iter().map(|&d| shape[d]).product();
         let is_prefix = reduced.iter().enumerate().all(|(i, &d)| i == d);
@@ -52,7 +51,7 @@ impl<T: Element> Tensor<T> {
             Some(x) if is_suffix => g.rows(x, outputs),
             Some(x) if is_prefix => g.columns(x, outputs),
             _ => {
-                let plan = coalesce([&moved]);
+                let plan = coalesce([&self.layout.permuted(&perm)]);
                 let data = &self.storage[..];
                 let reduce_one = |j: usize| {
                     let mut acc = init;

@@ -21,7 +21,7 @@ impl<T: Element> Tensor<T> {
     pub fn softmax(&self, axis: isize) -> Tensor<T> {
         if let Some((x, n)) = self.last_axis_rows("softmax", axis) {
             return self.map_rows(x, n, |row, out| {
-                let m = row.iter().fold(T::neg_infinity(), |a, &v| nan_max(a, v));
+                let m = row_max(row);
                 for (o, &v) in out.iter_mut().zip(row) {
                     *o = (v - m).exp();
                 }
@@ -44,7 +44,7 @@ impl<T: Element> Tensor<T> {
     pub fn log_softmax(&self, axis: isize) -> Tensor<T> {
         if let Some((x, n)) = self.last_axis_rows("log_softmax", axis) {
             return self.map_rows(x, n, |row, out| {
-                let m = row.iter().fold(T::neg_infinity(), |a, &v| nan_max(a, v));
+                let m = row_max(row);
                 for (o, &v) in out.iter_mut().zip(row) {
                     *o = v - m;
                 }
@@ -74,6 +74,12 @@ impl<T: Element> Tensor<T> {
             out.squeeze(axis)
         }
     }
+}
+
+/// `max_i row[i]` folded in order, NaN if any element is NaN: the same
+/// bits as [`Tensor::max`] over the row.
+fn row_max<T: Element>(row: &[T]) -> T {
+    row.iter().fold(T::neg_infinity(), |a, &v| nan_max(a, v))
 }
 
 impl<T: Element> Tensor<T> {
