@@ -280,3 +280,58 @@ fn padding_over_half_the_window_is_rejected() {
 fn window_larger_than_input_is_rejected() {
     Pool2dShape::new("avg_pool2d", [1, 2, 2, 5], Pool2dParams::square(3));
 }
+
+/// Indices for a backward pass: usually the forward's own (each inside its
+/// window), sometimes any position of the plane (the kernel must then still
+/// scatter, not assume its windows).
+fn backward_problem() -> impl Strategy<Value = (Problem, Vec<u32>)> {
+    let grad = prop_oneof![Just(0.0f64), Just(-0.0), Just(f64::INFINITY), Just(f64::NAN), -2.0f64..2.0];
+    // Half of the cases tile the plane (stride = window, no padding; the
+    // one-pass path), with a remainder of rows and columns no window covers.
+    let tiled = (1usize..=2, 1usize..=3, 1usize..=3, 1usize..=3, 1usize..=4, 1usize..=4, 0usize..3, 0usize..3)
+        .prop_flat_map(|(n, c, kh, kw, oh, ow, rh, rw)| {
+            let (h, w) = (kh * oh + rh % kh, kw * ow + rw % kw);
+            let params = Pool2dParams::new((kh, kw), (kh, kw), (0, 0));
+            let x = prop::collection::vec(-1.0f64..1.0, n * c * h * w);
+            x.prop_map(move |x| Problem { input: [n, c, h, w], params, x, dy: Vec::new() })
+        });
+    (prop_oneof![problem(), tiled], any::<bool>()).prop_flat_map(move |(p, anywhere)| {
+        let s = Pool2dShape::new("test", p.input, p.params);
+        let (plane_len, out_len) = (s.in_plane_len() as u32, s.output_shape().iter().product::<usize>());
+        let (_, own) = max_pool2d_forward(&s, &p.x);
+        let arg = if anywhere { prop::collection::vec(0..plane_len, out_len).boxed() } else { Just(own).boxed() };
+        (Just(p), prop::collection::vec(grad.clone(), out_len), arg).prop_map(|(p, dy, arg)| (Problem { dy, ..p }, arg))
+    })
+}
+
+/// `dx[plane, at] += dy` from a zero-filled `dx`: the definition, in `T`.
+fn scatter<T: Element>(s: &Pool2dShape, dy: &[T], arg: &[u32]) -> Vec<T> {
+    let mut dx = vec![T::zero(); s.input_shape().iter().product()];
+    for (o, (&g, &at)) in dy.iter().zip(arg).enumerate() {
+        let plane = o / s.out_plane_len();
+        dx[plane * s.in_plane_len() + at as usize] += g;
+    }
+    dx
+}
+
+fn check_backward_bits<T: Element>(p: &Problem, arg: &[u32]) {
+    let s = Pool2dShape::new("max_pool2d", p.input, p.params);
+    let dy = cast::<T>(&p.dy);
+    let bits = |v: &[T]| v.iter().map(|x| x.to_f64_lossless().to_bits()).collect::<Vec<_>>();
+    let got = max_pool2d_backward(&s, &dy, arg);
+    assert_eq!(bits(&got), bits(&scatter(&s, &dy, arg)), "dy {:?} arg {arg:?} params {:?}", p.dy, p.params);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Non-overlapping windows are written in one pass, overlapping ones
+    /// scattered; both must give the scatter's bits: `0 + (-0)` is `+0`, a
+    /// NaN or infinity lands where the index says, and an index outside its
+    /// window is honoured.
+    #[test]
+    fn max_pool_backward_is_the_scatter_bit_for_bit((p, arg) in backward_problem()) {
+        check_backward_bits::<f64>(&p, &arg);
+        check_backward_bits::<f32>(&p, &arg);
+    }
+}

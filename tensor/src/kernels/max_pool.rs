@@ -204,10 +204,12 @@ pub fn max_pool2d_backward<T: Element>(s: &Pool2dShape, grad_out: &[T], argmax: 
         argmax.len(),
         s.output_shape()
     );
-    let mut dx = crate::memory::filled(s.input_shape().iter().product(), T::zero());
+    let in_len = s.input_shape().iter().product();
     if out_len == 0 {
-        return dx;
+        return crate::memory::filled(in_len, T::zero());
     }
+    // Every element is written by either plane routine below: no zero fill first.
+    let mut dx = crate::memory::overwritable(in_len, T::zero());
     let per = items_per_chunk(s.planes(), s.out_plane_len());
     let (in_step, out_step) = (per * s.in_plane_len(), per * s.out_plane_len());
     let chunk = |(dx, (dy, a)): (&mut [T], (&[T], &[u32]))| backward_planes(s, dy, a, dx);
@@ -221,14 +223,72 @@ pub fn max_pool2d_backward<T: Element>(s: &Pool2dShape, grad_out: &[T], argmax: 
     dx
 }
 
-/// Scatters the gradient of a run of whole planes; `dx` must be zero on entry.
+/// Writes the gradient of a run of whole planes (any contents on entry).
 fn backward_planes<T: Element>(s: &Pool2dShape, dy: &[T], arg: &[u32], dx: &mut [T]) {
+    let owners = if tiles_plane(s) { band_owners(s) } else { Vec::new() };
     let grads = dy.chunks_exact(s.out_plane_len()).zip(arg.chunks_exact(s.out_plane_len()));
     for (dx_p, (dy_p, arg_p)) in dx.chunks_exact_mut(s.in_plane_len()).zip(grads) {
+        if tiles_plane(s) && write_plane_tiled(s, &owners, dy_p, arg_p, dx_p) {
+            continue;
+        }
+        dx_p.fill(T::zero());
         for (&g, &at) in dy_p.iter().zip(arg_p) {
             dx_p[at as usize] += g;
         }
     }
+}
+
+/// True when the windows do not overlap and leave no gap between them
+/// (stride equal to the kernel, no padding): every input element then lies
+/// in at most one window, and the gradient can be written in one pass in
+/// memory order instead of a zero fill followed by a scatter.
+fn tiles_plane(s: &Pool2dShape) -> bool {
+    let p = s.params;
+    p.stride == p.kernel && p.padding == (0, 0)
+}
+
+/// For each position of a band of `kh` input rows, the window (output
+/// column) that holds it, or `usize::MAX` right of the last window; the
+/// windows must tile ([`tiles_plane`]).
+fn band_owners(s: &Pool2dShape) -> Vec<usize> {
+    let (kh, kw) = s.params.kernel;
+    let w = s.in_w;
+    let owner = |col: usize| if col < s.out_w * kw { col / kw } else { usize::MAX };
+    (0..kh * w).map(|r| owner(r % w)).collect()
+}
+
+/// `dx_p` of one plane for non-overlapping windows ([`tiles_plane`]): each
+/// element is `0 + g` at its window's maximum (the sum the scatter makes,
+/// down to the sign of a zero), `0` elsewhere and outside every window.
+///
+/// Works one band of `kh` input rows (one output row) at a time: the band
+/// is zeroed, then each gradient is stored at its index, all in L1. Which
+/// of a window's elements is the maximum is a coin flip on real data, so
+/// the stores go straight to the index instead of testing every element
+/// (a branch per element that mispredicted half the time ran 4x slower
+/// than the scatter).
+///
+/// `owners` is [`band_owners`]. Returns false when some index lies outside
+/// its own window (the forward pass never makes one, but the indices are an
+/// argument); the caller then scatters the plane instead.
+fn write_plane_tiled<T: Element>(s: &Pool2dShape, owners: &[usize], dy_p: &[T], arg_p: &[u32], dx_p: &mut [T]) -> bool {
+    let (kh, w, ow) = (s.params.kernel.0, s.in_w, s.out_w);
+    let band_len = kh * w;
+    let (bands, rest) = dx_p.split_at_mut(s.out_h * band_len);
+    rest.fill(T::zero());
+    let grads = dy_p.chunks_exact(ow).zip(arg_p.chunks_exact(ow));
+    for (oh, (band, (g_row, arg_row))) in bands.chunks_exact_mut(band_len).zip(grads).enumerate() {
+        band.fill(T::zero());
+        let base = oh * band_len;
+        for (j, (&g, &at)) in g_row.iter().zip(arg_row).enumerate() {
+            let r = (at as usize).wrapping_sub(base);
+            if r >= band_len || owners[r] != j {
+                return false;
+            }
+            band[r] = T::zero() + g;
+        }
+    }
+    true
 }
 
 /// Reads each plane at the positions of its maxima:
