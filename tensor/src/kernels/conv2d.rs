@@ -35,7 +35,7 @@
 use rayon::prelude::*;
 
 use super::conv_shape::Conv2dShape;
-use super::few_taps::{grad_weight_few_taps, FEW_TAPS};
+use super::few_taps::{forward_few_taps, grad_weight_few_taps, FEW_TAPS};
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col};
 use super::parallel::{items_per_chunk, items_per_part};
@@ -160,6 +160,9 @@ fn images_per_task(s: &Conv2dShape) -> usize {
 /// Forward pass over a run of whole images, one product per group.
 fn forward_chunk<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
     let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
+    if k <= FEW_TAPS && !s.is_pointwise() {
+        return forward_few_taps(s, x, weight, bias, y);
+    }
     let g = images_per_gemm(s).min(x.len() / s.image_len());
     let w = MatRef::row_major(weight, o, k);
     let mut col = Scratch::take(if s.is_pointwise() { 0 } else { k * g * p });

@@ -1,19 +1,113 @@
-//! The weight gradient of convolutions with few taps per output (a first
-//! layer on grey images: `C*KH*KW = 1*3*3 = 9`), by direct dot products.
+//! Convolutions with few taps per output (a first layer on grey images:
+//! `C*KH*KW = 1*3*3 = 9`), by direct sums instead of a gemm.
 //!
-//! As a gemm, `dW [O, K] += dy_n [O, P] x col_n^T [P, K]` with `K = 9` is
-//! all packing: matrixmultiply copies both operands into panels of 16
-//! columns to use 9 of them, and that copy took half the time of the CNN's
-//! first-layer weight gradient. Each `dW[o, t]` is instead one dot product
-//! of two rows that sit in L1: `dy_n[o, :]` and `col_n[t, :]`.
+//! As a gemm, such a layer has an inner dimension of 9: matrixmultiply
+//! copies both operands into panels and runs its kernel over 9 steps per
+//! tile, so packing and tile loads cost more than the arithmetic. Both
+//! passes that would be products with `K = C*KH*KW` are written out here:
+//!
+//! - forward: `y_n[o, :] = b[o] + sum_t w[o, t] * col_n[t, :]`, a block of
+//!   output positions kept in registers while the `t` rows stream from L1;
+//! - weight gradient: `dW[o, t] += dy_n[o, :] . col_n[t, :]`, one dot
+//!   product of two rows that sit in L1 (with the gemm, that packing took
+//!   half the time of the CNN's first-layer weight gradient).
 
 use super::conv_shape::Conv2dShape;
 use super::im2col::im2col;
 use super::scratch::Scratch;
 use crate::Element;
 
-/// Taps (`C*KH*KW`) up to which [`grad_weight_few_taps`] replaces the gemm.
+/// Taps (`C*KH*KW`) up to which [`forward_few_taps`] and
+/// [`grad_weight_few_taps`] replace the gemm.
 pub(crate) const FEW_TAPS: usize = 16;
+
+/// Output positions summed together in [`forward_few_taps`]: 32 `f32` are
+/// four AVX2 registers of accumulators, enough to hide the add latency.
+const FORWARD_LANES: usize = 64;
+
+/// `y_n [O, OH*OW] = W [O, C*KH*KW] col_n (+ b[o])` for whole images, each
+/// output `(sum over t in order of w[o, t] * col_n[t, q]) + b[o]`, the
+/// bias added last as the gemm's `beta = 1` would: the order of the sums
+/// depends on the sizes only.
+///
+/// - `x`: whole input images `[n, C, H, W]`;
+/// - `weight`: `[O, C*KH*KW]`; `bias`: `[O]` or none;
+/// - `y`: `[n, O, OH, OW]`, every element overwritten.
+pub(crate) fn forward_few_taps<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { forward_few_taps_avx2(s, x, weight, bias, y) };
+    }
+    forward_few_taps_portable(s, x, weight, bias, y)
+}
+
+/// [`forward_few_taps`] compiled for AVX2 (same operations, same order,
+/// same bits; wider registers).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn forward_few_taps_avx2<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
+    forward_few_taps_portable(s, x, weight, bias, y)
+}
+
+/// The body of [`forward_few_taps`], inlined into each instruction-set version.
+#[inline(always)]
+fn forward_few_taps_portable<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
+    let (k, p) = (s.col_rows(), s.col_cols());
+    let mut col = Scratch::take(k * p);
+    for (x_n, y_n) in x.chunks_exact(s.image_len()).zip(y.chunks_exact_mut(s.out_image_len())) {
+        im2col(s, x_n, &mut col, p);
+        for (o, (y_o, w_o)) in y_n.chunks_exact_mut(p).zip(weight.chunks_exact(k)).enumerate() {
+            let b = bias.map(|b| b[o]);
+            let mut blocks = y_o.chunks_exact_mut(FORWARD_LANES);
+            for (i, block) in blocks.by_ref().enumerate() {
+                let acc = taps_sum::<T, FORWARD_LANES>(&col, p, i * FORWARD_LANES, w_o);
+                write_block(block, &acc, b);
+            }
+            let tail = blocks.into_remainder();
+            if !tail.is_empty() {
+                // The last positions, summed in the same order.
+                let start = p - tail.len();
+                let mut acc = [T::zero(); FORWARD_LANES];
+                for (t, &w_t) in w_o.iter().enumerate() {
+                    for (a, &v) in acc.iter_mut().zip(&col[t * p + start..(t + 1) * p]) {
+                        *a += w_t * v;
+                    }
+                }
+                write_block(tail, &acc, b);
+            }
+        }
+    }
+}
+
+/// `acc[l] = sum over t in order of w[t] * col[t * p + start + l]` for `L`
+/// consecutive positions.
+#[inline(always)]
+fn taps_sum<T: Element, const L: usize>(col: &[T], p: usize, start: usize, w: &[T]) -> [T; L] {
+    let mut acc = [T::zero(); L];
+    for (t, &w_t) in w.iter().enumerate() {
+        let at = t * p + start;
+        let Some(row) = col[at..].first_chunk::<L>() else {
+            unreachable!("forward_few_taps: a full block runs past its row")
+        };
+        for (a, &v) in acc.iter_mut().zip(row) {
+            *a += w_t * v;
+        }
+    }
+    acc
+}
+
+/// `out[l] = acc[l] + b`, or `acc[l]` without a bias.
+#[inline(always)]
+fn write_block<T: Element>(out: &mut [T], acc: &[T], b: Option<T>) {
+    match b {
+        Some(b) => out.iter_mut().zip(acc).for_each(|(y, &a)| *y = a + b),
+        None => out.copy_from_slice(&acc[..out.len()]),
+    }
+}
 
 /// `dw [O, C*KH*KW] += sum_n dy_n [O, OH*OW] col_n^T`, image by image, each
 /// entry one [`dot`]: the order of the sums depends on the sizes only.
@@ -94,6 +188,37 @@ fn dot<T: Element>(a: &[T], b: &[T]) -> T {
 mod tests {
     use super::*;
     use crate::kernels::Conv2dParams;
+
+    #[test]
+    fn forward_is_the_same_on_every_instruction_set_and_is_the_sum() {
+        // 37 - 2 = 35 columns per row, 7 rows: 245 positions, 7 full blocks and a tail.
+        let s = Conv2dShape::new([2, 1, 9, 37], [5, 1, 3, 3], Conv2dParams::valid());
+        let wave = |i: usize| ((i * 7919) % 1009) as f32 / 500.0 - 1.0;
+        let x: Vec<f32> = (0..s.input_shape().iter().product()).map(wave).collect();
+        let w: Vec<f32> = (0..5 * 9).map(|i| wave(i + 5)).collect();
+        let b: Vec<f32> = (0..5).map(|i| wave(i + 11)).collect();
+        let out_len: usize = s.output_shape().iter().product();
+        for bias in [Some(&b[..]), None] {
+            let mut portable = vec![f32::NAN; out_len];
+            forward_few_taps_portable(&s, &x, &w, bias, &mut portable);
+            let mut dispatched = vec![f32::NAN; out_len];
+            forward_few_taps(&s, &x, &w, bias, &mut dispatched);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&portable), bits(&dispatched));
+            let (k, p) = (s.col_rows(), s.col_cols());
+            let mut col = vec![0.0f32; k * p];
+            for (x_n, y_n) in x.chunks_exact(s.image_len()).zip(portable.chunks_exact(s.out_image_len())) {
+                im2col(&s, x_n, &mut col, p);
+                for (o, y_o) in y_n.chunks_exact(p).enumerate() {
+                    for (q, &got) in y_o.iter().enumerate() {
+                        let sum: f64 = (0..k).map(|t| w[o * k + t] as f64 * col[t * p + q] as f64).sum();
+                        let want = sum + bias.map_or(0.0, |b| b[o] as f64);
+                        assert!((got as f64 - want).abs() < 1e-5 * (1.0 + want.abs()), "{got} vs {want}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_instruction_set_gives_the_same_bits() {
