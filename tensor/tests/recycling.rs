@@ -34,6 +34,9 @@ fn run_all(x: &Tensor<f32>, w: &Tensor<f32>, b: &Tensor<f32>, m: &Tensor<f32>) -
         x.conv2d(w, None, params),
         // 8x8 outputs: many images per product, written by the reorder.
         x.reshape(&[256, 3, 10, 10]).conv2d(w, Some(b), Conv2dParams::valid()),
+        // One input channel, 9 taps: the direct few-taps sums, with and without bias.
+        x.reshape(&[48, 1, 40, 40]).conv2d(&w.narrow(1, 0, 1).contiguous(), Some(b), params),
+        x.reshape(&[48, 1, 40, 40]).conv2d(&w.narrow(1, 0, 1).contiguous(), None, Conv2dParams::valid()),
     ]
 }
 
