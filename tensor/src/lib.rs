@@ -22,7 +22,6 @@
 mod buffer;
 mod concat;
 mod conv;
-mod conv_columns;
 mod display;
 mod element;
 mod elementwise;
@@ -41,7 +40,6 @@ mod strided;
 mod tensor;
 mod views;
 
-pub use conv_columns::ConvColumns;
 pub use element::Element;
 pub use error::TensorError;
 pub use kernels::{Conv1dParams, Conv2dParams, Pool2dParams};

@@ -13,10 +13,9 @@
 //!
 //! `conv1d` is `conv2d` on inputs with a height of 1, through reshapes.
 
-use crate::grad_mode::is_grad_enabled;
 use crate::profiler::OpTimer;
 use crate::Var;
-use sinapse_tensor::{Conv1dParams, Conv2dParams, ConvColumns, Element, Tensor};
+use sinapse_tensor::{Conv1dParams, Conv2dParams, Element};
 
 impl<T: Element> Var<T> {
     /// 2-D convolution (cross-correlation, as in every deep-learning
@@ -35,51 +34,13 @@ impl<T: Element> Var<T> {
             return self.conv2d_no_bias(weight, params);
         };
         let timer = OpTimer::start();
-        let (value, columns) = self.conv2d_value(weight, Some(bias), params);
+        let value = self.value().conv2d(weight.value(), Some(bias.value()), params);
         Var::from_op_timed("conv2d", &[self, weight, bias], timer, value, move |_, g, x| {
             let dx = x[0].requires_grad().then(|| g.conv2d_grad_input(&x[1], x[0].shape(), params));
-            let dw = x[1].requires_grad().then(|| g.conv2d_weight_grad(&x[0], x[1].shape(), columns.as_ref(), params));
+            let dw = x[1].requires_grad().then(|| g.conv2d_grad_weight(&x[0], x[1].shape(), params));
             let db = x[2].requires_grad().then(|| g.conv2d_grad_bias());
             vec![dx, dw, db]
         })
-    }
-
-    /// The forward value of a convolution, with the column matrices its
-    /// weight gradient will need when that gradient is going to be asked
-    /// for (gradients on and the weight trainable): the backward pass then
-    /// reads them instead of running im2col over the batch again. They are
-    /// held by the recorded operation until the graph is dropped.
-    fn conv2d_value(
-        &self,
-        weight: &Var<T>,
-        bias: Option<&Var<T>>,
-        params: Conv2dParams,
-    ) -> (Tensor<T>, Option<ConvColumns<T>>) {
-        let (x, w, b) = (self.value(), weight.value(), bias.map(Var::value));
-        if is_grad_enabled() && weight.requires_grad() {
-            x.conv2d_keeping_columns(w, b, params)
-        } else {
-            (x.conv2d(w, b, params), None)
-        }
-    }
-
-    /// `conv2d_grad_weight` of `self = dy`, from the kept columns when the
-    /// forward pass kept them.
-    fn conv2d_weight_grad(
-        &self,
-        input: &Var<T>,
-        weight_shape: &[usize],
-        columns: Option<&ConvColumns<T>>,
-        params: Conv2dParams,
-    ) -> Var<T> {
-        match columns {
-            Some(columns) => {
-                let timer = OpTimer::start();
-                let value = self.value().conv2d_grad_weight_from_columns(columns);
-                self.record_conv2d_grad_weight(input, params, timer, value)
-            }
-            None => self.conv2d_grad_weight(input, weight_shape, params),
-        }
     }
 
     /// The bias gradient of a convolution, called on `self = dy`
@@ -96,10 +57,10 @@ impl<T: Element> Var<T> {
 
     fn conv2d_no_bias(&self, weight: &Var<T>, params: Conv2dParams) -> Var<T> {
         let timer = OpTimer::start();
-        let (value, columns) = self.conv2d_value(weight, None, params);
+        let value = self.value().conv2d(weight.value(), None, params);
         Var::from_op_timed("conv2d", &[self, weight], timer, value, move |_, g, x| {
             let dx = x[0].requires_grad().then(|| g.conv2d_grad_input(&x[1], x[0].shape(), params));
-            let dw = x[1].requires_grad().then(|| g.conv2d_weight_grad(&x[0], x[1].shape(), columns.as_ref(), params));
+            let dw = x[1].requires_grad().then(|| g.conv2d_grad_weight(&x[0], x[1].shape(), params));
             vec![dx, dw]
         })
     }
@@ -126,20 +87,6 @@ impl<T: Element> Var<T> {
     pub fn conv2d_grad_weight(&self, input: &Var<T>, weight_shape: &[usize], params: Conv2dParams) -> Var<T> {
         let timer = OpTimer::start();
         let value = self.value().conv2d_grad_weight(input.value(), weight_shape, params);
-        self.record_conv2d_grad_weight(input, params, timer, value)
-    }
-
-    /// Records `value`, the weight gradient of a convolution computed from
-    /// `self = dy` and `input` (directly or from kept columns), as an
-    /// operation differentiable in both.
-    #[track_caller]
-    fn record_conv2d_grad_weight(
-        &self,
-        input: &Var<T>,
-        params: Conv2dParams,
-        timer: OpTimer,
-        value: Tensor<T>,
-    ) -> Var<T> {
         Var::from_op_timed("conv2d_grad_weight", &[self, input], timer, value, move |_, g, x| {
             // <g, gw(dy, x)> = <conv(x, g), dy>
             let ddy = x[0].requires_grad().then(|| x[1].conv2d_no_bias(g, params));

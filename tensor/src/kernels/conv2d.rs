@@ -123,60 +123,6 @@ fn columns_to_images<T: Element>(src: &[T], dst: &mut [T], o: usize, p: usize, b
 /// If a slice length disagrees with `s`.
 #[track_caller]
 pub fn conv2d_forward<T: Element>(s: &Conv2dShape, input: &[T], weight: &[T], bias: Option<&[T]>) -> Vec<T> {
-    forward(s, input, weight, bias, None)
-}
-
-/// True when the forward pass of this shape builds column matrices that
-/// the weight gradient would build again, so that keeping them
-/// ([`conv2d_forward_keeping_columns`]) saves work: not for a pointwise
-/// kernel (the image is its own column matrix) nor for few taps (summed
-/// directly, see `few_taps`).
-pub fn keeps_columns(s: &Conv2dShape) -> bool {
-    !s.is_pointwise() && s.col_rows() > FEW_TAPS
-}
-
-/// Length of the buffer [`conv2d_forward_keeping_columns`] fills: every
-/// image's column matrix, `N * C*KH*KW * OH*OW` elements.
-pub fn columns_len(s: &Conv2dShape) -> usize {
-    s.batch * s.col_rows() * s.col_cols()
-}
-
-/// [`conv2d_forward`] that also leaves the column matrices of the whole
-/// batch in `columns` ([`columns_len`] elements, any contents on entry),
-/// for [`conv2d_grad_weight_from_columns`]: the weight gradient then reads
-/// them instead of running im2col over the batch a second time.
-///
-/// Layout: the images in groups of `images_per_gemm` from the first, each
-/// group's block `[C*KH*KW, G*OH*OW]` after the previous one.
-///
-/// # Panics
-/// As [`conv2d_forward`]; also if `columns` has the wrong length or the
-/// shape does not [keep columns](keeps_columns).
-#[track_caller]
-pub fn conv2d_forward_keeping_columns<T: Element>(
-    s: &Conv2dShape,
-    input: &[T],
-    weight: &[T],
-    bias: Option<&[T]>,
-    columns: &mut [T],
-) -> Vec<T> {
-    assert!(keeps_columns(s), "conv2d: a pointwise or few-taps kernel has no column matrices to keep");
-    check_len("conv2d", "columns", columns.len(), &[s.batch, s.col_rows(), s.col_cols()]);
-    forward(s, input, weight, bias, Some(columns))
-}
-
-/// A run of whole input images and the matching output images.
-type Run<'a, T> = (&'a [T], &'a mut [T]);
-
-/// The forward pass, with the column matrices written to `keep` if given.
-#[track_caller]
-fn forward<T: Element>(
-    s: &Conv2dShape,
-    input: &[T],
-    weight: &[T],
-    bias: Option<&[T]>,
-    keep: Option<&mut [T]>,
-) -> Vec<T> {
     check_len("conv2d", "input", input.len(), &s.input_shape());
     check_len("conv2d", "weight", weight.len(), &s.weight_shape());
     if let Some(b) = bias {
@@ -189,23 +135,13 @@ fn forward<T: Element>(
         return out;
     }
     let per = images_per_task(s);
-    let cols_step = per * s.col_rows() * s.col_cols();
-    let chunk = |((x, y), cols): (Run<'_, T>, Option<&mut [T]>)| forward_chunk(s, x, weight, bias, y, cols);
+    let chunk = |(x, y): (&[T], &mut [T])| forward_chunk(s, x, weight, bias, y);
     let x_chunks = input.chunks(per * s.image_len());
-    let y_chunks = out.chunks_mut(per * s.out_image_len());
-    match (keep, per >= s.batch) {
-        (None, true) => x_chunks.zip(y_chunks).map(|xy| (xy, None)).for_each(chunk),
-        (Some(cols), true) => chunk(((input, &mut out), Some(cols))),
-        (None, false) => {
-            let x_chunks = input.par_chunks(per * s.image_len());
-            let y_chunks = out.par_chunks_mut(per * s.out_image_len());
-            x_chunks.zip(y_chunks).map(|xy| (xy, None)).for_each(chunk)
-        }
-        (Some(cols), false) => {
-            let x_chunks = input.par_chunks(per * s.image_len());
-            let y_chunks = out.par_chunks_mut(per * s.out_image_len());
-            x_chunks.zip(y_chunks).zip(cols.par_chunks_mut(cols_step).map(Some)).for_each(chunk)
-        }
+    if per >= s.batch {
+        x_chunks.zip(out.chunks_mut(per * s.out_image_len())).for_each(chunk);
+    } else {
+        let x_chunks = input.par_chunks(per * s.image_len());
+        x_chunks.zip(out.par_chunks_mut(per * s.out_image_len())).for_each(chunk);
     }
     out
 }
@@ -221,38 +157,24 @@ fn images_per_task(s: &Conv2dShape) -> usize {
     }
 }
 
-/// Forward pass over a run of whole images (starting at a group boundary),
-/// one product per group; the column matrices go to `keep` when given (the
-/// run's part of the batch's buffer), else to a scratch buffer.
-fn forward_chunk<T: Element>(
-    s: &Conv2dShape,
-    x: &[T],
-    weight: &[T],
-    bias: Option<&[T]>,
-    y: &mut [T],
-    mut keep: Option<&mut [T]>,
-) {
+/// Forward pass over a run of whole images, one product per group.
+fn forward_chunk<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
     let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
     if k <= FEW_TAPS && !s.is_pointwise() {
         return forward_few_taps(s, x, weight, bias, y);
     }
     let g = images_per_gemm(s).min(x.len() / s.image_len());
     let w = MatRef::row_major(weight, o, k);
-    let scratch_len = if s.is_pointwise() || keep.is_some() { 0 } else { k * g * p };
-    let mut scratch = Scratch::take(scratch_len);
+    let mut col = Scratch::take(if s.is_pointwise() { 0 } else { k * g * p });
     let mut acc = Scratch::take(if g > 1 { o * g * p } else { 0 });
-    for (i, (x_g, y_g)) in x.chunks(g * s.image_len()).zip(y.chunks_mut(g * s.out_image_len())).enumerate() {
+    for (x_g, y_g) in x.chunks(g * s.image_len()).zip(y.chunks_mut(g * s.out_image_len())) {
         let cols = y_g.len() / o;
-        let col: &mut [T] = match keep.as_deref_mut() {
-            Some(kept) => &mut kept[i * k * g * p..][..k * cols],
-            None => &mut scratch,
-        };
         for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
             if !s.is_pointwise() {
                 im2col(s, x_n, &mut col[n * p..], cols);
             }
         }
-        let b_mat = if s.is_pointwise() { dense(x_g, k, cols) } else { dense(col, k, cols) };
+        let b_mat = if s.is_pointwise() { dense(x_g, k, cols) } else { dense(&col, k, cols) };
         if cols == p {
             // One image: the product lands in place, onto the pre-filled bias.
             let beta = match bias {
@@ -353,69 +275,20 @@ fn grad_input_chunk<T: Element>(s: &Conv2dShape, dy: &[T], weight: &[T], dx: &mu
 pub fn conv2d_grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], input: &[T]) -> Vec<T> {
     check_len("conv2d_grad_weight", "grad_out", grad_out.len(), &s.output_shape());
     check_len("conv2d_grad_weight", "input", input.len(), &s.input_shape());
-    grad_weight(s, grad_out, Columns::Build(input))
-}
-
-/// [`conv2d_grad_weight`] from the column matrices kept by
-/// [`conv2d_forward_keeping_columns`] on the same input, instead of the
-/// input itself: the same products in the same order, so the same bits,
-/// without running im2col again.
-///
-/// # Panics
-/// If a slice length disagrees with `s`, or the shape does not
-/// [keep columns](keeps_columns).
-#[track_caller]
-pub fn conv2d_grad_weight_from_columns<T: Element>(s: &Conv2dShape, grad_out: &[T], columns: &[T]) -> Vec<T> {
-    assert!(keeps_columns(s), "conv2d_grad_weight: a pointwise or few-taps kernel keeps no column matrices");
-    check_len("conv2d_grad_weight", "grad_out", grad_out.len(), &s.output_shape());
-    check_len("conv2d_grad_weight", "columns", columns.len(), &[s.batch, s.col_rows(), s.col_cols()]);
-    grad_weight(s, grad_out, Columns::Kept(columns))
-}
-
-/// Where the weight gradient gets each group's column matrix.
-#[derive(Clone, Copy)]
-enum Columns<'a, T> {
-    /// By im2col of these input images.
-    Build(&'a [T]),
-    /// Kept by the forward pass, laid out group after group.
-    Kept(&'a [T]),
-}
-
-impl<'a, T> Columns<'a, T> {
-    /// The part for `images` images from `first` (a group boundary).
-    fn part(self, s: &Conv2dShape, first: usize, images: usize) -> Self {
-        match self {
-            Columns::Build(x) => Columns::Build(&x[first * s.image_len()..][..images * s.image_len()]),
-            Columns::Kept(c) => {
-                let per_image = s.col_rows() * s.col_cols();
-                Columns::Kept(&c[first * per_image..][..images * per_image])
-            }
-        }
-    }
-}
-
-/// The weight gradient, in parts of whole groups summed in part order.
-fn grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], columns: Columns<'_, T>) -> Vec<T> {
     let dw_len = s.out_channels * s.col_rows();
     if s.batch == 0 || dw_len == 0 {
         return crate::memory::filled(dw_len, T::zero());
     }
     let work = s.out_channels * s.col_rows() * s.col_cols();
-    // Parts hold whole groups, so that kept columns (laid out by group)
-    // and columns built here are summed the same way.
-    let g = images_per_gemm(s);
-    let per = items_per_part(s.batch, work).div_ceil(g) * g;
-    let part = |first: usize| {
-        let images = per.min(s.batch - first);
-        let dy = &grad_out[first * s.out_image_len()..][..images * s.out_image_len()];
-        grad_weight_part(s, dy, columns.part(s, first, images))
-    };
+    let per = items_per_part(s.batch, work);
+    let part = |(dy, x): (&[T], &[T])| grad_weight_part(s, dy, x);
     if per >= s.batch {
-        return part(0);
+        return part((grad_out, input));
     }
+    let dy_parts = grad_out.par_chunks(per * s.out_image_len());
+    let x_parts = input.par_chunks(per * s.image_len());
     // `collect` keeps the parts in batch order whatever thread computed them.
-    let firsts: Vec<usize> = (0..s.batch).step_by(per).collect();
-    let mut parts: Vec<Vec<T>> = firsts.into_par_iter().map(part).collect();
+    let mut parts: Vec<Vec<T>> = dy_parts.zip(x_parts).map(part).collect();
     let mut dw = parts.remove(0);
     for p in &parts {
         for (a, &b) in dw.iter_mut().zip(p) {
@@ -425,38 +298,25 @@ fn grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], columns: Columns<'_,
     dw
 }
 
-/// The weight gradient summed over a run of whole groups, group by group.
-fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], columns: Columns<'_, T>) -> Vec<T> {
+/// The weight gradient summed over a run of whole images, group by group.
+fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
     let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
     let mut dw = crate::memory::filled(o * k, T::zero());
-    let images = dy.len() / s.out_image_len();
     if k <= FEW_TAPS && !s.is_pointwise() {
-        let Columns::Build(x) = columns else {
-            unreachable!("conv2d_grad_weight: few-taps kernels keep no columns (checked by keeps_columns)")
-        };
         grad_weight_few_taps(s, dy, x, &mut dw);
         return dw;
     }
-    let g = images_per_gemm(s).min(images);
-    let built = matches!(columns, Columns::Build(_)) && !s.is_pointwise();
-    let mut scratch = Scratch::take(if built { k * g * p } else { 0 });
+    let g = images_per_gemm(s).min(x.len() / s.image_len());
+    let mut col = Scratch::take(if s.is_pointwise() { 0 } else { k * g * p });
     let mut dy_cols = Scratch::take(if g > 1 { o * g * p } else { 0 });
-    for (i, dy_g) in dy.chunks(g * s.out_image_len()).enumerate() {
+    for (dy_g, x_g) in dy.chunks(g * s.out_image_len()).zip(x.chunks(g * s.image_len())) {
         let cols = dy_g.len() / o;
-        let col_mat = match columns {
-            Columns::Build(x) => {
-                let x_g = &x[i * g * s.image_len()..][..(cols / p) * s.image_len()];
-                if s.is_pointwise() {
-                    dense(x_g, k, cols)
-                } else {
-                    for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
-                        im2col(s, x_n, &mut scratch[n * p..], cols);
-                    }
-                    dense(&scratch, k, cols)
-                }
+        for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
+            if !s.is_pointwise() {
+                im2col(s, x_n, &mut col[n * p..], cols);
             }
-            Columns::Kept(c) => dense(&c[i * k * g * p..], k, cols),
-        };
+        }
+        let col_mat = if s.is_pointwise() { dense(x_g, k, cols) } else { dense(&col, k, cols) };
         let dy_mat = if cols == p {
             dense(dy_g, o, p)
         } else {
