@@ -14,6 +14,8 @@
 
 use super::conv_shape::Conv2dShape;
 use super::im2col::im2col;
+use super::max_pool::relu_max_pool_planes;
+use super::pool_shape::Pool2dShape;
 use super::scratch::Scratch;
 use crate::Element;
 
@@ -61,24 +63,98 @@ fn forward_few_taps_portable<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T],
     for (x_n, y_n) in x.chunks_exact(s.image_len()).zip(y.chunks_exact_mut(s.out_image_len())) {
         im2col(s, x_n, &mut col, p);
         for (o, (y_o, w_o)) in y_n.chunks_exact_mut(p).zip(weight.chunks_exact(k)).enumerate() {
-            let b = bias.map(|b| b[o]);
-            let mut blocks = y_o.chunks_exact_mut(FORWARD_LANES);
-            for (i, block) in blocks.by_ref().enumerate() {
-                let acc = taps_sum::<T, FORWARD_LANES>(&col, p, i * FORWARD_LANES, w_o);
-                write_block(block, &acc, b);
+            output_plane(&col, p, w_o, bias.map(|b| b[o]), y_o);
+        }
+    }
+}
+
+/// One output plane `y_o[q] = (sum over t of w_o[t] * col[t * p + q]) + b`
+/// from an image's column matrix `col [K, p]`.
+#[inline(always)]
+fn output_plane<T: Element>(col: &[T], p: usize, w_o: &[T], b: Option<T>, y_o: &mut [T]) {
+    let mut blocks = y_o.chunks_exact_mut(FORWARD_LANES);
+    for (i, block) in blocks.by_ref().enumerate() {
+        let acc = taps_sum::<T, FORWARD_LANES>(col, p, i * FORWARD_LANES, w_o);
+        write_block(block, &acc, b);
+    }
+    let tail = blocks.into_remainder();
+    if !tail.is_empty() {
+        // The last positions, summed in the same order.
+        let start = p - tail.len();
+        let mut acc = [T::zero(); FORWARD_LANES];
+        for (t, &w_t) in w_o.iter().enumerate() {
+            for (a, &v) in acc.iter_mut().zip(&col[t * p + start..(t + 1) * p]) {
+                *a += w_t * v;
             }
-            let tail = blocks.into_remainder();
-            if !tail.is_empty() {
-                // The last positions, summed in the same order.
-                let start = p - tail.len();
-                let mut acc = [T::zero(); FORWARD_LANES];
-                for (t, &w_t) in w_o.iter().enumerate() {
-                    for (a, &v) in acc.iter_mut().zip(&col[t * p + start..(t + 1) * p]) {
-                        *a += w_t * v;
-                    }
-                }
-                write_block(tail, &acc, b);
-            }
+        }
+        write_block(tail, &acc, b);
+    }
+}
+
+/// [`forward_few_taps`] followed by ReLU and max pooling, one output plane
+/// at a time: each plane is made in a buffer that stays in L1 and pooled at
+/// once, so the convolution's output is never written to memory. Values
+/// and positions are bit-for-bit those of the three steps run one after
+/// the other (the same plane code, the same pooling scan).
+///
+/// - `y`, `arg`: the pooled output `[n, O, PH, PW]` and its positions, every
+///   element overwritten.
+pub(crate) fn forward_few_taps_relu_max_pool<T: Element>(
+    s: &Conv2dShape,
+    pool: &Pool2dShape,
+    x: &[T],
+    weight: &[T],
+    bias: Option<&[T]>,
+    y: &mut [T],
+    arg: &mut [u32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { forward_few_taps_relu_max_pool_avx2(s, pool, x, weight, bias, y, arg) };
+    }
+    forward_few_taps_relu_max_pool_portable(s, pool, x, weight, bias, y, arg)
+}
+
+/// [`forward_few_taps_relu_max_pool`] compiled for AVX2 (same bits).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn forward_few_taps_relu_max_pool_avx2<T: Element>(
+    s: &Conv2dShape,
+    pool: &Pool2dShape,
+    x: &[T],
+    weight: &[T],
+    bias: Option<&[T]>,
+    y: &mut [T],
+    arg: &mut [u32],
+) {
+    forward_few_taps_relu_max_pool_portable(s, pool, x, weight, bias, y, arg)
+}
+
+/// The body of [`forward_few_taps_relu_max_pool`].
+#[inline(always)]
+fn forward_few_taps_relu_max_pool_portable<T: Element>(
+    s: &Conv2dShape,
+    pool: &Pool2dShape,
+    x: &[T],
+    weight: &[T],
+    bias: Option<&[T]>,
+    y: &mut [T],
+    arg: &mut [u32],
+) {
+    let (k, p, pooled) = (s.col_rows(), s.col_cols(), pool.out_plane_len());
+    let mut col = Scratch::take(k * p);
+    let mut plane = Scratch::take(p);
+    let outs = y.chunks_exact_mut(s.out_channels * pooled).zip(arg.chunks_exact_mut(s.out_channels * pooled));
+    for (x_n, (y_n, arg_n)) in x.chunks_exact(s.image_len()).zip(outs) {
+        im2col(s, x_n, &mut col, p);
+        let planes = y_n.chunks_exact_mut(pooled).zip(arg_n.chunks_exact_mut(pooled));
+        for (o, (w_o, (y_o, arg_o))) in weight.chunks_exact(k).zip(planes).enumerate() {
+            output_plane(&col, p, w_o, bias.map(|b| b[o]), &mut plane);
+            relu_max_pool_planes(pool, &plane, y_o, arg_o);
         }
     }
 }

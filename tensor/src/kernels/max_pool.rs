@@ -47,7 +47,24 @@ pub fn max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, 
 /// As [`max_pool2d_forward`], naming `relu_max_pool2d`.
 #[track_caller]
 pub fn relu_max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, Vec<u32>) {
-    pool_max_of("relu_max_pool2d", s, input, |x| if x > T::zero() { x } else { T::zero() })
+    pool_max_of("relu_max_pool2d", s, input, relu)
+}
+
+/// `relu(v) = v if v > 0, else 0` (a NaN gives 0), as the pooling sees it.
+#[inline(always)]
+fn relu<T: Element>(x: T) -> T {
+    if x > T::zero() {
+        x
+    } else {
+        T::zero()
+    }
+}
+
+/// [`relu_max_pool2d_forward`] over whole planes already in memory (no
+/// checks, no threads): for a caller that makes one plane at a time, such as
+/// the fused convolution.
+pub(crate) fn relu_max_pool_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32]) {
+    forward_planes(s, x, y, arg, relu)
 }
 
 /// Max pooling of `pre(x)`, element by element: [`max_pool2d_forward`]

@@ -8,6 +8,7 @@ pub mod avg_pool;
 pub mod conv1d;
 pub mod conv2d;
 pub mod conv_params;
+pub mod conv_relu_pool;
 pub mod conv_shape;
 mod few_taps;
 pub mod im2col;

@@ -1,0 +1,98 @@
+//! The fused convolution + ReLU + max pooling gives the bits of the three
+//! kernels run one after the other, on random shapes, values with ties,
+//! signed zeros, infinities and NaNs, and any pooling window.
+
+use proptest::prelude::*;
+use sinapse_tensor::kernels::conv2d::conv2d_forward;
+use sinapse_tensor::kernels::conv_relu_pool::conv2d_relu_max_pool2d_forward;
+use sinapse_tensor::kernels::max_pool::relu_max_pool2d_forward;
+use sinapse_tensor::kernels::{Conv2dParams, Conv2dShape, Pool2dParams, Pool2dShape};
+use sinapse_tensor::Element;
+
+#[derive(Clone, Debug)]
+struct Case {
+    conv: Conv2dShape,
+    pool: Pool2dShape,
+    x: Vec<f64>,
+    w: Vec<f64>,
+    b: Option<Vec<f64>>,
+}
+
+fn value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => -2.0f64..2.0,
+        1 => (-2i32..=2).prop_map(f64::from),
+        1 => prop_oneof![Just(0.0), Just(-0.0), Just(f64::INFINITY), Just(f64::NEG_INFINITY), Just(f64::NAN)],
+    ]
+}
+
+/// Channels and kernels on both sides of 16 taps (fused or not), a pooling
+/// window of 1 to 3 with any stride and padding up to half the window.
+fn case() -> impl Strategy<Value = Case> {
+    let conv_axis = (1usize..=3, 1usize..=2, 0usize..=1);
+    let pool_axis = (1usize..=3, 1usize..=3, 0usize..=1);
+    (1usize..=3, 1usize..=3, 1usize..=4, conv_axis.clone(), conv_axis, pool_axis.clone(), pool_axis, 0usize..=6)
+        .prop_flat_map(|(n, c, o, (kh, sh, ph), (kw, sw, pw), (qh, th, rh), (qw, tw, rw), extra)| {
+            let (h, w) = (kh + extra + 2, kw + extra + 3);
+            let conv = Conv2dShape::new([n, c, h, w], [o, c, kh, kw], Conv2dParams::new((sh, sw), (ph, pw), (1, 1)));
+            let [_, _, oh, ow] = conv.output_shape();
+            let (qh, qw) = (qh.min(oh), qw.min(ow));
+            let params = Pool2dParams::new((qh, qw), (th, tw), (rh.min(qh / 2), rw.min(qw / 2)));
+            let pool = Pool2dShape::new("test", conv.output_shape(), params);
+            let len = |d: [usize; 4]| d.iter().product::<usize>();
+            (
+                Just((conv, pool)),
+                prop::collection::vec(value(), len(conv.input_shape())),
+                prop::collection::vec(value(), len(conv.weight_shape())),
+                prop::option::of(prop::collection::vec(value(), o)),
+            )
+        })
+        .prop_map(|((conv, pool), x, w, b)| Case { conv, pool, x, w, b })
+}
+
+fn check<T: Element>(c: &Case) {
+    let cast = |v: &[f64]| v.iter().map(|&a| T::from_f64_lossy(a)).collect::<Vec<T>>();
+    let (x, w, b) = (cast(&c.x), cast(&c.w), c.b.as_deref().map(cast));
+    let (y, arg) = conv2d_relu_max_pool2d_forward(&c.conv, &c.pool, &x, &w, b.as_deref());
+    let conv = conv2d_forward(&c.conv, &x, &w, b.as_deref());
+    let (want_y, want_arg) = relu_max_pool2d_forward(&c.pool, &conv);
+    let bits = |v: &[T]| v.iter().map(|a| a.to_f64_lossless().to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&y), bits(&want_y), "values");
+    assert_eq!(arg, want_arg, "positions");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fused_conv_relu_pool_is_the_three_steps_bit_for_bit(c in case()) {
+        check::<f32>(&c);
+        check::<f64>(&c);
+    }
+}
+
+#[test]
+fn large_batches_take_the_parallel_path_and_still_match() {
+    // The course's first block on 64 images: 9 taps, 26x26 planes, 2x2 pooling.
+    let conv = Conv2dShape::new([64, 1, 28, 28], [32, 1, 3, 3], Conv2dParams::valid());
+    let pool = Pool2dShape::new("test", conv.output_shape(), Pool2dParams::square(2));
+    let wave = |i: usize| ((i * 7919) % 1009) as f64 / 500.0 - 1.0;
+    let len = |d: [usize; 4]| d.iter().product::<usize>();
+    let c = Case {
+        conv,
+        pool,
+        x: (0..len(conv.input_shape())).map(wave).collect(),
+        w: (0..len(conv.weight_shape())).map(|i| wave(i + 3)).collect(),
+        b: Some((0..32).map(|i| wave(i + 7)).collect()),
+    };
+    check::<f32>(&c);
+    check::<f64>(&c);
+}
+
+#[test]
+#[should_panic(expected = "conv2d_relu_max_pool2d: the pooling's input [1, 1, 4, 4] is not the convolution's output")]
+fn a_pooling_of_another_shape_is_rejected() {
+    let conv = Conv2dShape::new([1, 1, 5, 5], [1, 1, 3, 3], Conv2dParams::valid());
+    let pool = Pool2dShape::new("test", [1, 1, 4, 4], Pool2dParams::square(2));
+    let _ = conv2d_relu_max_pool2d_forward(&conv, &pool, &[0.0f32; 25], &[0.0f32; 9], None);
+}
