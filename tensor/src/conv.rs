@@ -75,15 +75,28 @@ impl<T: Element> Tensor<T> {
     /// names `conv2d` and the shapes.
     #[track_caller]
     pub fn conv2d(&self, weight: &Tensor<T>, bias: Option<&Tensor<T>>, params: Conv2dParams) -> Tensor<T> {
+        let shape = self.conv2d_shape(weight, bias, params);
+        let (x, w, b) = (self.contiguous(), weight.contiguous(), bias.map(Tensor::contiguous));
+        let y = conv2d_forward(&shape, data(&x), data(&w), b.as_ref().map(data));
+        Tensor::from_vec_unchecked(y, &shape.output_shape())
+    }
+
+    /// The sizes of `self.conv2d(weight, bias, params)`, or a panic naming
+    /// `conv2d` and the shapes.
+    #[track_caller]
+    pub(crate) fn conv2d_shape(
+        &self,
+        weight: &Tensor<T>,
+        bias: Option<&Tensor<T>>,
+        params: Conv2dParams,
+    ) -> Conv2dShape {
         let x_dims = dims("conv2d", "input", "[N, C, H, W]", self.shape());
         let w_dims = dims("conv2d", "weight", "[O, C, KH, KW]", weight.shape());
         let shape = Conv2dShape::new(x_dims, w_dims, params);
         if let Some(b) = bias {
             check_bias("conv2d", b.shape(), weight.shape());
         }
-        let (x, w, b) = (self.contiguous(), weight.contiguous(), bias.map(Tensor::contiguous));
-        let y = conv2d_forward(&shape, data(&x), data(&w), b.as_ref().map(data));
-        Tensor::from_vec_unchecked(y, &shape.output_shape())
+        shape
     }
 
     /// Gradient of [`conv2d`](Self::conv2d) with respect to its input, called

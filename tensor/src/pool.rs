@@ -3,8 +3,9 @@
 //! [`kernels::avg_pool`](crate::kernels::avg_pool).
 
 use crate::kernels::avg_pool::{avg_pool2d_backward, avg_pool2d_forward};
+use crate::kernels::conv_relu_pool::conv2d_relu_max_pool2d_forward;
 use crate::kernels::max_pool::{max_pool2d_backward, max_pool2d_forward, max_pool2d_gather, relu_max_pool2d_forward};
-use crate::kernels::{Pool2dParams, Pool2dShape};
+use crate::kernels::{Conv2dParams, Pool2dParams, Pool2dShape};
 use crate::{Element, Tensor};
 
 /// Where each maximum of a [`Tensor::max_pool2d`] came from, kept for the
@@ -121,6 +122,45 @@ impl<T: Element> Tensor<T> {
         padding: (usize, usize),
     ) -> (Tensor<T>, MaxPoolIndices) {
         self.max_pool_with("relu_max_pool2d", Pool2dParams::new(kernel, stride, padding), relu_max_pool2d_forward)
+    }
+
+    /// `max_pool2d(relu(conv2d(self, weight, bias)))` in one pass: the first
+    /// block of a CNN (Keras's `Conv2D(activation="relu")` then
+    /// `MaxPooling2D`).
+    ///
+    /// Values and positions are bit-for-bit those of
+    /// `self.conv2d(weight, bias, conv).relu_max_pool2d(..)`. For a
+    /// convolution with at most 16 taps per output (`C*KH*KW`: the first
+    /// layer on grey images has 9), each output plane is made in a buffer
+    /// that stays in L1 and pooled at once, so the convolution's output,
+    /// the largest tensor of the course's CNN, is never written; other
+    /// convolutions run the two steps.
+    ///
+    /// ```
+    /// use sinapse_tensor::{Conv2dParams, Pool2dParams, Tensor};
+    /// let x = Tensor::<f32>::ones(&[1, 1, 6, 6]);
+    /// let w = Tensor::<f32>::ones(&[2, 1, 3, 3]);
+    /// let (y, _) = x.conv2d_relu_max_pool2d(&w, None, Conv2dParams::valid(), Pool2dParams::square(2));
+    /// assert_eq!(y.shape(), &[1, 2, 2, 2]);
+    /// assert_eq!(y.to_vec(), vec![9.0; 8]);
+    /// ```
+    ///
+    /// # Panics
+    /// As [`conv2d`](Self::conv2d) and [`max_pool2d`](Self::max_pool2d).
+    #[track_caller]
+    pub fn conv2d_relu_max_pool2d(
+        &self,
+        weight: &Tensor<T>,
+        bias: Option<&Tensor<T>>,
+        conv: Conv2dParams,
+        pool: Pool2dParams,
+    ) -> (Tensor<T>, MaxPoolIndices) {
+        let conv_shape = self.conv2d_shape(weight, bias, conv);
+        let pool_shape = Pool2dShape::new("conv2d_relu_max_pool2d", conv_shape.output_shape(), pool);
+        let (x, w, b) = (self.contiguous(), weight.contiguous(), bias.map(Tensor::contiguous));
+        let (y, argmax) =
+            conv2d_relu_max_pool2d_forward(&conv_shape, &pool_shape, data(&x), data(&w), b.as_ref().map(data));
+        (Tensor::from_vec_unchecked(y, &pool_shape.output_shape()), MaxPoolIndices { shape: pool_shape, argmax })
     }
 
     /// Shape checks (messages naming `op`) and contiguity around a max-pool

@@ -46,7 +46,7 @@ impl<T: Element> Var<T> {
     /// The bias gradient of a convolution, called on `self = dy`
     /// `[N, O, OH, OW]`: `db[o] = sum_{n,i,j} dy[n,o,i,j]`, shape `[O]`.
     /// Backward: `g` broadcast back over `(n, i, j)` (the adjoint of the sum).
-    fn conv2d_grad_bias(&self) -> Var<T> {
+    pub(crate) fn conv2d_grad_bias(&self) -> Var<T> {
         let timer = OpTimer::start();
         let value = self.value().conv2d_grad_bias();
         let dy_shape = self.shape().to_vec();

@@ -9,7 +9,7 @@
 
 use crate::profiler::OpTimer;
 use crate::Var;
-use sinapse_tensor::{Element, MaxPoolIndices};
+use sinapse_tensor::{Conv2dParams, Element, MaxPoolIndices, Pool2dParams};
 use std::sync::Arc;
 
 impl<T: Element> Var<T> {
@@ -45,6 +45,39 @@ impl<T: Element> Var<T> {
         let indices = Arc::new(indices);
         Var::from_op_timed("relu_max_pool2d", &[self], timer, value, move |y, g, _| {
             vec![Some(g.relu_backward(y.value()).max_pool_scatter(&indices))]
+        })
+    }
+
+    /// A convolution, ReLU and 2-D max pooling as one operation (a CNN's
+    /// first block): `y = max_pool2d(relu(conv2d(x, w, b)))`, computed
+    /// without storing the convolution's output when it has few taps (see
+    /// [`Tensor::conv2d_relu_max_pool2d`](sinapse_tensor::Tensor::conv2d_relu_max_pool2d)).
+    /// Values and gradients are bit-for-bit those of
+    /// `x.conv2d(w, b, conv).relu_max_pool2d(..)`.
+    ///
+    /// Backward: the convolution's output gradient `dz = scatter(g * [y > 0])`
+    /// as in [`relu_max_pool2d`](Self::relu_max_pool2d), then the
+    /// convolution's own gradients of `dz`; every step is a recorded
+    /// operation, so this differentiates twice.
+    #[track_caller]
+    pub fn conv2d_relu_max_pool2d(
+        &self,
+        weight: &Var<T>,
+        bias: Option<&Var<T>>,
+        conv: Conv2dParams,
+        pool: Pool2dParams,
+    ) -> Var<T> {
+        let timer = OpTimer::start();
+        let (value, indices) = self.value().conv2d_relu_max_pool2d(weight.value(), bias.map(Var::value), conv, pool);
+        let indices = Arc::new(indices);
+        let mut inputs = vec![self, weight];
+        inputs.extend(bias);
+        Var::from_op_timed("conv2d_relu_max_pool2d", &inputs, timer, value, move |y, g, x| {
+            let dz = g.relu_backward(y.value()).max_pool_scatter(&indices);
+            let dx = x[0].requires_grad().then(|| dz.conv2d_grad_input(&x[1], x[0].shape(), conv));
+            let dw = x[1].requires_grad().then(|| dz.conv2d_grad_weight(&x[0], x[1].shape(), conv));
+            let db = x.get(2).map(|b| b.requires_grad().then(|| dz.conv2d_grad_bias()));
+            [dx, dw].into_iter().chain(db).collect()
         })
     }
 

@@ -81,6 +81,7 @@ pub const OPS: &[&str] = &[
     // pool.rs
     "max_pool2d",
     "relu_max_pool2d",
+    "conv2d_relu_max_pool2d",
     "avg_pool2d",
 ];
 
