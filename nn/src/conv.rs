@@ -1,9 +1,10 @@
 //! The 2-D convolution layer.
 
+use crate::pool::pooled_shape;
 use crate::{Init, Module};
 use rand::Rng;
 use sinapse_autograd::Var;
-use sinapse_tensor::{Conv2dParams, Element};
+use sinapse_tensor::{Conv2dParams, Element, Pool2dParams};
 use std::marker::PhantomData;
 
 /// A size given either as one number for both axes (`3`) or as a
@@ -241,6 +242,13 @@ impl<T: Element> Module<T> for Conv2d<T> {
     fn forward(&self, x: &Var<T>) -> Var<T> {
         self.check_input(x.shape());
         x.conv2d(&self.weight, self.bias.as_ref(), self.params)
+    }
+
+    /// [`Var::conv2d_relu_max_pool2d`]: the convolution, its ReLU and the
+    /// pooling in one pass, with this layer's and the pooling layer's checks.
+    fn forward_relu_max_pool(&self, x: &Var<T>, pool: Pool2dParams) -> Option<Var<T>> {
+        pooled_shape("MaxPool2d", &Module::<T>::output_shape(self, x.shape()), pool);
+        Some(x.conv2d_relu_max_pool2d(&self.weight, self.bias.as_ref(), self.params, pool))
     }
 
     fn describe(&self) -> String {

@@ -1,7 +1,7 @@
 //! The [`Module`] trait: a differentiable function that owns its parameters.
 
 use sinapse_autograd::Var;
-use sinapse_tensor::Element;
+use sinapse_tensor::{Element, Pool2dParams};
 
 /// A layer or a whole model: `y = f(x; theta)`, where the parameters `theta`
 /// are leaf variables owned by the module.
@@ -75,6 +75,24 @@ pub trait Module<T: Element>: Send + Sync {
         None
     }
 
+    /// The window of a max-pooling layer, `None` (the default) for any
+    /// other: how [`Sequential`](crate::Sequential) recognizes the end of a
+    /// `Conv2d, ReLU, MaxPool2d` block it can run as one operation (see
+    /// [`forward_relu_max_pool`](Self::forward_relu_max_pool)).
+    fn max_pool_params(&self) -> Option<Pool2dParams> {
+        None
+    }
+
+    /// `max_pool(relu(self.forward(x)))` as one fused operation, when this
+    /// layer has one; `None` (the default) when it does not. The result must
+    /// be bit-for-bit that of the three layers run in turn, gradients
+    /// included: only the memory traffic may change.
+    /// [`Conv2d`](crate::Conv2d) has one (see
+    /// [`Var::conv2d_relu_max_pool2d`]).
+    fn forward_relu_max_pool(&self, _x: &Var<T>, _pool: Pool2dParams) -> Option<Var<T>> {
+        None
+    }
+
     /// Total number of scalar parameters: `sum over theta of numel(theta)`.
     fn num_parameters(&self) -> usize {
         self.parameters().iter().map(|(_, p)| p.value().numel()).sum()
@@ -116,6 +134,14 @@ impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
 
     fn forward_after_relu(&self, x: &Var<T>) -> Option<Var<T>> {
         (**self).forward_after_relu(x)
+    }
+
+    fn max_pool_params(&self) -> Option<Pool2dParams> {
+        (**self).max_pool_params()
+    }
+
+    fn forward_relu_max_pool(&self, x: &Var<T>, pool: Pool2dParams) -> Option<Var<T>> {
+        (**self).forward_relu_max_pool(x, pool)
     }
 
     fn num_parameters(&self) -> usize {

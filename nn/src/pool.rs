@@ -8,7 +8,7 @@ use sinapse_tensor::Element;
 
 /// `[N, C, OH, OW]` for a pooling of `input` (panics, naming `op`, when the
 /// input is not 4-D or the window does not fit).
-fn pooled_shape(op: &str, input: &[usize], params: Pool2dParams) -> Vec<usize> {
+pub(crate) fn pooled_shape(op: &str, input: &[usize], params: Pool2dParams) -> Vec<usize> {
     let dims: [usize; 4] =
         input.try_into().unwrap_or_else(|_| panic!("{op}: input of shape {input:?} must be [N, C, H, W]"));
     Pool2dShape::new(op, dims, params).output_shape().to_vec()
@@ -71,6 +71,10 @@ impl<T: Element> Module<T> for MaxPool2d {
         let p = self.params;
         pooled_shape("MaxPool2d", x.shape(), p);
         Some(x.relu_max_pool2d(p.kernel, p.stride, p.padding))
+    }
+
+    fn max_pool_params(&self) -> Option<Pool2dParams> {
+        Some(self.params)
     }
 
     fn describe(&self) -> String {

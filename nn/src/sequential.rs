@@ -139,16 +139,26 @@ impl<T: Element> Module<T> for Sequential<T> {
     /// fuses, since it returns every layer's output.
     fn forward(&self, x: &Var<T>) -> Var<T> {
         let mut y = x.clone();
-        let mut layers = self.layers.iter().peekable();
-        while let Some(layer) = layers.next() {
+        let mut i = 0;
+        while let Some(layer) = self.layers.get(i) {
+            let (next, after) = (self.layers.get(i + 1), self.layers.get(i + 2));
+            // A `layer, ReLU, MaxPool2d` block (a CNN's `Conv2d` first) as one operation.
+            let pool = after.and_then(|a| a.max_pool_params()).filter(|_| next.is_some_and(|n| n.is_relu()));
+            if let Some(fused) = pool.and_then(|p| layer.forward_relu_max_pool(&y, p)) {
+                y = fused;
+                i += 3;
+                continue;
+            }
+            // A `ReLU, MaxPool2d` pair as one operation.
             if layer.is_relu() {
-                if let Some(fused) = layers.peek().and_then(|next| next.forward_after_relu(&y)) {
-                    layers.next();
+                if let Some(fused) = next.and_then(|n| n.forward_after_relu(&y)) {
                     y = fused;
+                    i += 2;
                     continue;
                 }
             }
             y = layer.forward(&y);
+            i += 1;
         }
         y
     }

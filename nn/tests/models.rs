@@ -196,33 +196,53 @@ fn op_chain<T: sinapse_tensor::Element>(y: &Var<T>) -> Vec<&'static str> {
     ops
 }
 
+/// `fused` and `unfused` (the same model run layer by layer) agree bit for
+/// bit on the output and on the gradient of every parameter and of `x`.
+fn assert_same_bits(m: &Sequential<f32>, x: &Var<f32>, fused: Var<f32>, unfused: Var<f32>, seed: u64) {
+    let bits = |t: &Tensor<f32>| t.to_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(fused.value()), bits(unfused.value()));
+    assert!(fused.value().to_vec().contains(&0.0), "some windows are all negative");
+    let dy = Tensor::<f32>::rand_uniform(fused.shape(), -1.0, 1.0, &mut seeded_rng(seed));
+    let (g_fused, g_unfused) = (fused.backward_with(dy.clone()), unfused.backward_with(dy));
+    for (name, p) in m.parameters().into_iter().chain([("x".to_string(), x)]) {
+        let (a, b) = (g_fused.get(p).unwrap(), g_unfused.get(p).unwrap());
+        assert_eq!(bits(a), bits(b), "gradient of {name}");
+    }
+}
+
 #[test]
-fn relu_then_max_pool_runs_fused_with_the_same_values_and_gradients() {
+fn conv_relu_max_pool_runs_fused_with_the_same_values_and_gradients() {
     // Real CNN activations (mixed signs, ties at 0 after the ReLU), in f32
-    // as the examples train, through both ReLU spellings.
+    // as the examples train, through both ReLU spellings; 1 input channel
+    // (9 taps: the one-pass kernel) and 2 (18 taps: conv, then ReLU + pool).
     let mut rng = seeded_rng(3);
-    for relu in [Box::new(ReLU) as Box<dyn Module<f32>>, Box::new(Activation::ReLU)] {
+    for (channels, relu) in [(1, Box::new(ReLU) as Box<dyn Module<f32>>), (2, Box::new(Activation::ReLU))] {
         let m = Sequential::<f32>::new()
-            .add(Conv2d::new(2, 4, 3, &mut rng))
+            .add(Conv2d::new(channels, 4, 3, &mut rng))
             .add_boxed(relu)
             .add(MaxPool2d::with(3, 2, 1))
             .add(Flatten);
-        let x = Var::constant(Tensor::rand_uniform(&[3, 2, 9, 8], -1.0, 1.0, &mut rng));
+        let x = Var::parameter(Tensor::rand_uniform(&[3, channels, 9, 8], -1.0, 1.0, &mut rng), "x");
         let fused = m.forward(&x);
         let unfused = m.forward_with_activations(&x).pop().unwrap();
-        assert_eq!(op_chain(&fused), ["reshape", "relu_max_pool2d", "conv2d"]);
+        assert_eq!(op_chain(&fused), ["reshape", "conv2d_relu_max_pool2d"]);
         assert_eq!(op_chain(&unfused), ["reshape", "max_pool2d", "relu", "conv2d"]);
-        let bits = |t: &Tensor<f32>| t.to_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(fused.value()), bits(unfused.value()));
-        assert!(fused.value().to_vec().contains(&0.0), "some windows are all negative");
-
-        let dy = Tensor::<f32>::rand_uniform(fused.shape(), -1.0, 1.0, &mut rng);
-        let (g_fused, g_unfused) = (fused.backward_with(dy.clone()), unfused.backward_with(dy));
-        for (name, p) in m.parameters() {
-            let (a, b) = (g_fused.get(p).unwrap(), g_unfused.get(p).unwrap());
-            assert_eq!(bits(a), bits(b), "gradient of {name}");
-        }
+        assert_same_bits(&m, &x, fused, unfused, channels as u64);
     }
+}
+
+#[test]
+fn relu_then_max_pool_runs_fused_with_the_same_values_and_gradients() {
+    // Without a convolution before the ReLU, the pair alone is fused.
+    // Mostly negative inputs, so that some windows are all negative.
+    let mut rng = seeded_rng(4);
+    let m = Sequential::<f32>::new().add(ReLU).add(MaxPool2d::with(3, 2, 1)).add(Flatten);
+    let x = Var::parameter(Tensor::rand_uniform(&[3, 2, 9, 8], -1.0, 0.2, &mut rng), "x");
+    let fused = m.forward(&x);
+    let unfused = m.forward_with_activations(&x).pop().unwrap();
+    assert_eq!(op_chain(&fused), ["reshape", "relu_max_pool2d"]);
+    assert_eq!(op_chain(&unfused), ["reshape", "max_pool2d", "relu"]);
+    assert_same_bits(&m, &x, fused, unfused, 5);
 }
 
 #[test]
@@ -232,4 +252,14 @@ fn fused_relu_max_pool_keeps_the_layer_error_message() {
     let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| m.forward(&x))).unwrap_err();
     let msg = err.downcast_ref::<String>().unwrap();
     assert_eq!(msg, "MaxPool2d: input of shape [4, 4] must be [N, C, H, W]");
+}
+
+#[test]
+fn fused_conv_relu_max_pool_keeps_the_pooling_layer_error_message() {
+    let mut rng = seeded_rng(6);
+    let m = Sequential::<f32>::new().add(Conv2d::new(1, 2, 3, &mut rng)).add(ReLU).add(MaxPool2d::new(4));
+    let x = Var::constant(Tensor::zeros(&[1, 1, 5, 5]));
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| m.forward(&x))).unwrap_err();
+    let msg = err.downcast_ref::<String>().unwrap();
+    assert!(msg.starts_with("MaxPool2d:"), "{msg}");
 }
