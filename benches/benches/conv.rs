@@ -1,10 +1,11 @@
 //! Convolution and pooling at the shapes of the course's CNN (batch 128):
 //! conv 1->32 3x3 on 28x28, conv 32->64 3x3 on 13x13, 2x2 max and average
-//! pooling, and the ReLU + max pooling pair fused and unfused; forward alone
+//! pooling, the ReLU + max pooling pair fused and unfused, and the whole
+//! convolution + ReLU + max pooling block fused and unfused; forward alone
 //! and forward + backward (all gradients).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use sinapse_tensor::{seeded_rng, Conv2dParams, Tensor};
+use sinapse_tensor::{seeded_rng, Conv2dParams, Pool2dParams, Tensor};
 
 struct ConvCase {
     name: &'static str,
@@ -31,6 +32,15 @@ fn conv(c: &mut Criterion) {
         group.throughput(Throughput::Elements(flops));
         group.bench_function(format!("{}/forward", case.name), |bench| {
             bench.iter(|| black_box(x.conv2d(&w, Some(&b), p)))
+        });
+        // The CNN's `Conv2d, ReLU, MaxPool2d` block: one operation, and the
+        // convolution then the fused ReLU + pooling, for the ratio.
+        let pool = Pool2dParams::square(2);
+        group.bench_function(format!("{}/relu_max_pool_fused", case.name), |bench| {
+            bench.iter(|| black_box(x.conv2d_relu_max_pool2d(&w, Some(&b), p, pool)))
+        });
+        group.bench_function(format!("{}/relu_max_pool_after", case.name), |bench| {
+            bench.iter(|| black_box(x.conv2d(&w, Some(&b), p).relu_max_pool2d((2, 2), (2, 2), (0, 0))))
         });
         let dy = Tensor::<f32>::rand_normal(y.shape(), 0.0, 1.0, &mut rng);
         group.throughput(Throughput::Elements(3 * flops));
