@@ -59,8 +59,9 @@ pub trait Module<T: Element>: Send + Sync {
 
     /// True for an element-wise ReLU layer ([`ReLU`](crate::ReLU),
     /// [`Activation::ReLU`](crate::Activation::ReLU)). [`Sequential`](crate::Sequential)
-    /// asks it to find a ReLU it can fuse with the layer after it (see
-    /// [`forward_after_relu`](Self::forward_after_relu)).
+    /// asks it to find a ReLU it can fuse with the layers around it (see
+    /// [`forward_after_relu`](Self::forward_after_relu) and
+    /// [`forward_relu_max_pool`](Self::forward_relu_max_pool)).
     fn is_relu(&self) -> bool {
         false
     }
@@ -69,8 +70,9 @@ pub trait Module<T: Element>: Send + Sync {
     /// has one; `None` (the default) when it does not. The result must be
     /// bit-for-bit `self.forward(&x.relu())`, gradients included: only the
     /// memory traffic may change. [`MaxPool2d`](crate::MaxPool2d) has one
-    /// (pooling the ReLU without storing it), which is what a CNN's
-    /// `Conv2d, ReLU, MaxPool2d` runs.
+    /// (pooling the ReLU without storing it), which is what a `ReLU,
+    /// MaxPool2d` pair runs when the layer before cannot join them (a
+    /// `Conv2d` can: see [`forward_relu_max_pool`](Self::forward_relu_max_pool)).
     fn forward_after_relu(&self, _x: &Var<T>) -> Option<Var<T>> {
         None
     }
