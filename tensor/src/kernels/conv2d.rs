@@ -60,7 +60,7 @@ fn images_per_gemm(s: &Conv2dShape) -> usize {
 
 /// Checks a slice length against the shape, naming the kernel and the operand.
 #[track_caller]
-fn check_len(op: &str, what: &str, len: usize, dims: &[usize]) {
+pub(crate) fn check_len(op: &str, what: &str, len: usize, dims: &[usize]) {
     let expected: usize = dims.iter().product();
     assert!(len == expected, "{op}: {what} has {len} elements but shape {dims:?} needs {expected}");
 }

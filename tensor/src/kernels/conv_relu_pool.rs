@@ -9,10 +9,10 @@
 
 use rayon::prelude::*;
 
-use super::conv2d::conv2d_forward;
+use super::conv2d::{check_len, conv2d_forward};
 use super::conv_shape::Conv2dShape;
 use super::few_taps::{forward_few_taps_relu_max_pool, FEW_TAPS};
-use super::max_pool::relu_max_pool2d_forward;
+use super::max_pool::{check_plane_indices, relu_max_pool2d_forward};
 use super::parallel::items_per_chunk;
 use super::pool_shape::Pool2dShape;
 use crate::Element;
@@ -48,21 +48,13 @@ pub fn conv2d_relu_max_pool2d_forward<T: Element>(
         return relu_max_pool2d_forward(pool, &y);
     }
     // The checks of the unfused kernels, with this operation's name.
-    let expect = |what: &str, len: usize, dims: &[usize]| {
-        let n: usize = dims.iter().product();
-        assert!(len == n, "conv2d_relu_max_pool2d: {what} has {len} elements but shape {dims:?} needs {n}");
-    };
-    expect("input", input.len(), &conv.input_shape());
-    expect("weight", weight.len(), &conv.weight_shape());
+    let op = "conv2d_relu_max_pool2d";
+    check_len(op, "input", input.len(), &conv.input_shape());
+    check_len(op, "weight", weight.len(), &conv.weight_shape());
     if let Some(b) = bias {
-        expect("bias", b.len(), &[conv.out_channels]);
+        check_len(op, "bias", b.len(), &[conv.out_channels]);
     }
-    assert!(
-        u32::try_from(pool.in_plane_len().saturating_sub(1)).is_ok(),
-        "conv2d_relu_max_pool2d: planes of {}x{} are too large for u32 indices",
-        pool.in_h,
-        pool.in_w
-    );
+    check_plane_indices(op, pool);
     let out_len: usize = pool.output_shape().iter().product();
     // Every value and position is written by the plane loop.
     let mut y = crate::memory::overwritable(out_len, T::zero());

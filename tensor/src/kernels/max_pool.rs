@@ -82,12 +82,7 @@ where
         input.len(),
         s.input_shape()
     );
-    assert!(
-        u32::try_from(s.in_plane_len().saturating_sub(1)).is_ok(),
-        "{op}: planes of {}x{} are too large for u32 indices",
-        s.in_h,
-        s.in_w
-    );
+    check_plane_indices(op, s);
     let out_len: usize = s.output_shape().iter().product();
     // Every output and index is written below: no zero fill first.
     let mut out = crate::memory::overwritable(out_len, T::zero());
@@ -107,6 +102,17 @@ where
         input.par_chunks(in_step).zip(outs).for_each(chunk);
     }
     (out, arg)
+}
+
+/// Checks that every position of an input plane fits the `u32` indices.
+#[track_caller]
+pub(crate) fn check_plane_indices(op: &str, s: &Pool2dShape) {
+    assert!(
+        u32::try_from(s.in_plane_len().saturating_sub(1)).is_ok(),
+        "{op}: planes of {}x{} are too large for u32 indices",
+        s.in_h,
+        s.in_w
+    );
 }
 
 /// Keeps the running maximum `(best, at)` or replaces it by `(v, v_at)`:
@@ -242,10 +248,10 @@ pub fn max_pool2d_backward<T: Element>(s: &Pool2dShape, grad_out: &[T], argmax: 
 
 /// Writes the gradient of a run of whole planes (any contents on entry).
 fn backward_planes<T: Element>(s: &Pool2dShape, dy: &[T], arg: &[u32], dx: &mut [T]) {
-    let owners = if tiles_plane(s) { band_owners(s) } else { Vec::new() };
+    let owners = tiles_plane(s).then(|| band_owners(s));
     let grads = dy.chunks_exact(s.out_plane_len()).zip(arg.chunks_exact(s.out_plane_len()));
     for (dx_p, (dy_p, arg_p)) in dx.chunks_exact_mut(s.in_plane_len()).zip(grads) {
-        if tiles_plane(s) && write_plane_tiled(s, &owners, dy_p, arg_p, dx_p) {
+        if owners.as_ref().is_some_and(|owners| write_plane_tiled(s, owners, dy_p, arg_p, dx_p)) {
             continue;
         }
         dx_p.fill(T::zero());
