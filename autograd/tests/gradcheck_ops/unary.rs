@@ -21,8 +21,11 @@ proptest! {
         check_op("sqrt", |v| v[0].sqrt(), &[x])?;
     }
 
+    /// Exponents down to -1.5: at x = 0.2 with p = -2.5 the third derivative
+    /// (~x^(p-3)) made the central difference of the gradgradcheck miss by
+    /// 1.5e-4 relative, a false failure seen once in CI.
     #[test]
-    fn powf(x in any_tensor(0, 4, Values::Positive), p in -2.5..3.0f64) {
+    fn powf(x in any_tensor(0, 4, Values::Positive), p in -1.5..3.0f64) {
         check_op("powf", |v| v[0].powf(p), &[x])?;
     }
 
