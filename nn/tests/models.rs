@@ -196,9 +196,26 @@ fn op_chain<T: sinapse_tensor::Element>(y: &Var<T>) -> Vec<&'static str> {
     ops
 }
 
-/// `fused` and `unfused` (the same model run layer by layer) agree bit for
-/// bit on the output and on the gradient of every parameter and of `x`.
-fn assert_same_bits(m: &Sequential<f32>, x: &Var<f32>, fused: Var<f32>, unfused: Var<f32>, seed: u64) {
+/// How `fused` and `unfused` (the same model run layer by layer) must agree
+/// on the gradients; the values always agree bit for bit.
+#[derive(Clone, Copy)]
+enum Gradients {
+    /// Bit for bit: the same operations in the same order.
+    SameBits,
+    /// Within rounding: the same sums added in another order.
+    Close,
+}
+
+/// `fused` and `unfused` agree bit for bit on the output, and on the
+/// gradient of every parameter and of `x` as `grads` says.
+fn assert_same_results(
+    m: &Sequential<f32>,
+    x: &Var<f32>,
+    fused: Var<f32>,
+    unfused: Var<f32>,
+    seed: u64,
+    grads: Gradients,
+) {
     let bits = |t: &Tensor<f32>| t.to_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(fused.value()), bits(unfused.value()));
     assert!(fused.value().to_vec().contains(&0.0), "some windows are all negative");
@@ -206,7 +223,15 @@ fn assert_same_bits(m: &Sequential<f32>, x: &Var<f32>, fused: Var<f32>, unfused:
     let (g_fused, g_unfused) = (fused.backward_with(dy.clone()), unfused.backward_with(dy));
     for (name, p) in m.parameters().into_iter().chain([("x".to_string(), x)]) {
         let (a, b) = (g_fused.get(p).unwrap(), g_unfused.get(p).unwrap());
-        assert_eq!(bits(a), bits(b), "gradient of {name}");
+        match grads {
+            Gradients::SameBits => assert_eq!(bits(a), bits(b), "gradient of {name}"),
+            Gradients::Close => {
+                let scale = b.to_vec().iter().fold(1.0f32, |m, v| m.max(v.abs()));
+                for (u, v) in a.to_vec().iter().zip(b.to_vec()) {
+                    assert!((u - v).abs() <= 1e-5 * scale, "gradient of {name}: {u} vs {v}");
+                }
+            }
+        }
     }
 }
 
@@ -214,9 +239,13 @@ fn assert_same_bits(m: &Sequential<f32>, x: &Var<f32>, fused: Var<f32>, unfused:
 fn conv_relu_max_pool_runs_fused_with_the_same_values_and_gradients() {
     // Real CNN activations (mixed signs, ties at 0 after the ReLU), in f32
     // as the examples train, through both ReLU spellings; 1 input channel
-    // (9 taps: the one-pass kernel) and 2 (18 taps: conv, then ReLU + pool).
+    // (9 taps: the one-pass kernel), 2 (18 taps: conv, then ReLU + pool)
+    // and 8 (72 taps, channels-last gradients). Overlapping 3x3 windows, so
+    // some positions are chosen twice. The gradients come from the pooled
+    // gradient: the same sums in another order.
     let mut rng = seeded_rng(3);
-    for (channels, relu) in [(1, Box::new(ReLU) as Box<dyn Module<f32>>), (2, Box::new(Activation::ReLU))] {
+    let relus = || [Box::new(ReLU) as Box<dyn Module<f32>>, Box::new(Activation::ReLU), Box::new(ReLU)];
+    for (channels, relu) in [1, 2, 8].into_iter().zip(relus()) {
         let m = Sequential::<f32>::new()
             .add(Conv2d::new(channels, 4, 3, &mut rng))
             .add_boxed(relu)
@@ -227,7 +256,7 @@ fn conv_relu_max_pool_runs_fused_with_the_same_values_and_gradients() {
         let unfused = m.forward_with_activations(&x).pop().unwrap();
         assert_eq!(op_chain(&fused), ["reshape", "conv2d_relu_max_pool2d"]);
         assert_eq!(op_chain(&unfused), ["reshape", "max_pool2d", "relu", "conv2d"]);
-        assert_same_bits(&m, &x, fused, unfused, channels as u64);
+        assert_same_results(&m, &x, fused, unfused, channels as u64, Gradients::Close);
     }
 }
 
@@ -242,7 +271,7 @@ fn relu_then_max_pool_runs_fused_with_the_same_values_and_gradients() {
     let unfused = m.forward_with_activations(&x).pop().unwrap();
     assert_eq!(op_chain(&fused), ["reshape", "relu_max_pool2d"]);
     assert_eq!(op_chain(&unfused), ["reshape", "max_pool2d", "relu"]);
-    assert_same_bits(&m, &x, fused, unfused, 5);
+    assert_same_results(&m, &x, fused, unfused, 5, Gradients::SameBits);
 }
 
 #[test]

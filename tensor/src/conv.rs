@@ -12,14 +12,14 @@ use crate::kernels::{Conv1dParams, Conv1dShape, Conv2dParams, Conv2dShape};
 use crate::{Element, Tensor};
 
 /// The elements of a contiguous tensor (as made by [`Tensor::contiguous`]).
-fn data<T: Element>(t: &Tensor<T>) -> &[T] {
+pub(crate) fn data<T: Element>(t: &Tensor<T>) -> &[T] {
     t.as_slice().expect("a contiguous tensor exposes its elements as a slice")
 }
 
 /// `shape` as an array of `D` dimensions, or a panic naming `op`, the operand
 /// and the expected layout (e.g. `"[N, C, H, W]"`).
 #[track_caller]
-fn dims<const D: usize>(op: &str, what: &str, layout: &str, shape: &[usize]) -> [usize; D] {
+pub(crate) fn dims<const D: usize>(op: &str, what: &str, layout: &str, shape: &[usize]) -> [usize; D] {
     match shape.try_into() {
         Ok(dims) => dims,
         Err(_) => panic!("{op}: {what} must be {D}-D {layout}, got shape {shape:?}"),

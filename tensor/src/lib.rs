@@ -33,6 +33,7 @@ mod matmul;
 pub mod memory;
 mod ops;
 mod pool;
+mod pooled_conv;
 mod random;
 mod reduce;
 mod softmax;

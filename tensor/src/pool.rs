@@ -41,6 +41,11 @@ impl MaxPoolIndices {
     pub fn as_slice(&self) -> &[u32] {
         &self.argmax
     }
+
+    /// The pooling's sizes.
+    pub(crate) fn pool_shape(&self) -> &Pool2dShape {
+        &self.shape
+    }
 }
 
 /// A max-pool slice kernel: the pooled values and the position of each.

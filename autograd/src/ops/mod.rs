@@ -11,6 +11,7 @@ mod conv;
 mod loss;
 mod matmul;
 mod pool;
+mod pooled_conv;
 mod reduce;
 mod shape;
 mod softmax;

@@ -55,9 +55,14 @@ impl<T: Element> Var<T> {
     /// Values and gradients are bit-for-bit those of
     /// `x.conv2d(w, b, conv).relu_max_pool2d(..)`.
     ///
-    /// Backward: the convolution's output gradient `dz = scatter(g * [y > 0])`
-    /// as in [`relu_max_pool2d`](Self::relu_max_pool2d), then the
-    /// convolution's own gradients of `dz`; every step is a recorded
+    /// Backward: with `gm = g * [y > 0]` (the ReLU's mask, as in
+    /// [`relu_max_pool2d`](Self::relu_max_pool2d)), the convolution's
+    /// output gradient is `dz = scatter(gm)`: `gm` at the chosen positions,
+    /// zero elsewhere. The gradients are taken from `gm` and the positions
+    /// without forming `dz` (see
+    /// [`Tensor::conv2d_grad_weight_pooled`](sinapse_tensor::Tensor::conv2d_grad_weight_pooled)):
+    /// a quarter of the work for 2x2 pooling. They equal the unfused
+    /// block's up to the order of the additions; every step is a recorded
     /// operation, so this differentiates twice.
     #[track_caller]
     pub fn conv2d_relu_max_pool2d(
@@ -73,10 +78,11 @@ impl<T: Element> Var<T> {
         let mut inputs = vec![self, weight];
         inputs.extend(bias);
         Var::from_op_timed("conv2d_relu_max_pool2d", &inputs, timer, value, move |y, g, x| {
-            let dz = g.relu_backward(y.value()).max_pool_scatter(&indices);
-            let dx = x[0].requires_grad().then(|| dz.conv2d_grad_input(&x[1], x[0].shape(), conv));
-            let dw = x[1].requires_grad().then(|| dz.conv2d_grad_weight(&x[0], x[1].shape(), conv));
-            let db = x.get(2).map(|b| b.requires_grad().then(|| dz.conv2d_grad_bias()));
+            let gm = g.relu_backward(y.value());
+            let dx = x[0].requires_grad().then(|| gm.conv2d_grad_input_pooled(&indices, &x[1], x[0].shape(), conv));
+            let dw = x[1].requires_grad().then(|| gm.conv2d_grad_weight_pooled(&indices, &x[0], x[1].shape(), conv));
+            // db[o] = sum of dz over (n, oh, ow) = sum of gm over (n, ph, pw).
+            let db = x.get(2).map(|b| b.requires_grad().then(|| gm.conv2d_grad_bias()));
             [dx, dw].into_iter().chain(db).collect()
         })
     }
@@ -95,7 +101,7 @@ impl<T: Element> Var<T> {
 
     /// Reads `self` (shaped like a max-pool input) at the positions of the
     /// maxima. Backward: the scatter.
-    fn max_pool_gather(&self, indices: &Arc<MaxPoolIndices>) -> Var<T> {
+    pub(crate) fn max_pool_gather(&self, indices: &Arc<MaxPoolIndices>) -> Var<T> {
         let timer = OpTimer::start();
         let value = self.value().max_pool2d_gather(indices);
         let idx = indices.clone();

@@ -29,8 +29,13 @@ fn min_len(k: usize, padding: usize, dilation: usize) -> usize {
 /// Random N, C, O in 1..=2, kernel 1..=3, stride 1..=2, padding 0..=1,
 /// dilation 1..=2 (per axis), and an input that the kernel fits.
 fn geometry() -> impl Strategy<Value = Geometry> {
+    geometry_with_channels(1..=2)
+}
+
+/// [`geometry`] with `C` input channels drawn from `channels`.
+fn geometry_with_channels(channels: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Geometry> {
     let axis = (1..=3usize, 1..=2usize, 0..=1usize, 1..=2usize, 0..=2usize);
-    (1..=2usize, 1..=2usize, 1..=2usize, axis.clone(), axis).prop_map(
+    (1..=2usize, channels, 1..=2usize, axis.clone(), axis).prop_map(
         |(n, c, o, (kh, sh, ph, dh, eh), (kw, sw, pw, dw, ew))| {
             let h = min_len(kh, ph, dh) + eh;
             let w = min_len(kw, pw, dw) + ew;
@@ -45,27 +50,38 @@ fn geometry() -> impl Strategy<Value = Geometry> {
 
 /// A geometry with random input, weight and bias tensors.
 fn conv2d_case() -> impl Strategy<Value = (Geometry, Tensor<f64>, Tensor<f64>, Tensor<f64>)> {
-    geometry().prop_flat_map(|g| {
+    tensors_for(geometry())
+}
+
+/// Random input, weight and bias tensors for each geometry of `geometries`.
+fn tensors_for(
+    geometries: impl Strategy<Value = Geometry>,
+) -> impl Strategy<Value = (Geometry, Tensor<f64>, Tensor<f64>, Tensor<f64>)> {
+    geometries.prop_flat_map(|g| {
         let (x, w, b) = (g.input.clone(), g.weight.clone(), vec![g.weight[0]]);
         (Just(g), tensor(x, Values::Smooth), tensor(w, Values::Smooth), tensor(b, Values::Smooth))
     })
 }
 
-/// A convolution followed by ReLU and max pooling: the geometry above
-/// (mostly at most 16 taps, the fused path), then a pooling window of 1 or 2
-/// with stride 1 or 2 over its output.
+/// A convolution followed by ReLU and max pooling: a geometry with
+/// `channels` input channels (1 or 2: mostly at most 16 taps, the one-pass
+/// forward and the few-taps gradients; 8: the channels-last gradients),
+/// then a pooling window of 1 or 2 with stride 1 or 2 over its output.
 ///
 /// The input and weight hold no repeated values (no broadcast arrangement):
 /// a repeat makes equal convolution outputs, a tie inside a pooling window
 /// where the function has a kink and a central difference reads half of
 /// one side's slope.
-fn conv_pool_case() -> impl Strategy<Value = (Geometry, Pool2dParams, Tensor<f64>, Tensor<f64>, Tensor<f64>)> {
+fn conv_pool_case(
+    channels: std::ops::RangeInclusive<usize>,
+) -> impl Strategy<Value = (Geometry, Pool2dParams, Tensor<f64>, Tensor<f64>, Tensor<f64>)> {
     let no_repeats = |t: &Tensor<f64>| {
         let mut v = t.to_vec();
         v.sort_by(f64::total_cmp);
         v.windows(2).all(|p| p[0] != p[1])
     };
-    let case = conv2d_case().prop_filter("repeated values", move |(_, x, w, _)| no_repeats(x) && no_repeats(w));
+    let case = tensors_for(geometry_with_channels(channels))
+        .prop_filter("repeated values", move |(_, x, w, _)| no_repeats(x) && no_repeats(w));
     (case, 1..=2usize, 1..=2usize, 1..=2usize, 1..=2usize).prop_map(|((g, x, w, b), kh, kw, sh, sw)| {
         let out = g.output();
         let pool = Pool2dParams::new((kh.min(out[2]), kw.min(out[3])), (sh, sw), (0, 0));
@@ -141,12 +157,20 @@ proptest! {
     })]
 
     #[test]
-    fn conv2d_relu_max_pool2d((g, pool, x, w, b) in conv_pool_case(), with_bias in any::<bool>()) {
+    fn conv2d_relu_max_pool2d((g, pool, x, w, b) in conv_pool_case(1..=2), with_bias in any::<bool>()) {
         let p = g.params;
         if with_bias {
             check_op("conv2d_relu_max_pool2d", |v| v[0].conv2d_relu_max_pool2d(&v[1], Some(&v[2]), p, pool), &[x, w, b])?;
         } else {
             check_op("conv2d_relu_max_pool2d", |v| v[0].conv2d_relu_max_pool2d(&v[1], None, p, pool), &[x, w])?;
         }
+    }
+
+    /// Eight input channels: 72 taps in runs of 24 (or 8 with dilation),
+    /// the channels-last weight and input gradients of the backward pass.
+    #[test]
+    fn conv2d_relu_max_pool2d_many_channels((g, pool, x, w, b) in conv_pool_case(8..=8)) {
+        let p = g.params;
+        check_op("conv2d_relu_max_pool2d", |v| v[0].conv2d_relu_max_pool2d(&v[1], Some(&v[2]), p, pool), &[x, w, b])?;
     }
 }

@@ -185,13 +185,25 @@ fn write_block<T: Element>(out: &mut [T], acc: &[T], b: Option<T>) {
     }
 }
 
+/// Where [`grad_weight_few_taps`] reads the output gradient of each plane.
+#[derive(Clone, Copy)]
+pub(crate) enum PlaneGrads<'a, T> {
+    /// The output gradient itself, `[n, O, OH, OW]`.
+    Dense(&'a [T]),
+    /// The gradient of a max pooling of the output, `[n, O, PH, PW]`, and
+    /// the position each window chose: each plane of the output gradient
+    /// is this scattered into zeros, made in an L1 buffer when needed
+    /// instead of being written out whole.
+    Pooled { grad: &'a [T], argmax: &'a [u32] },
+}
+
 /// `dw [O, C*KH*KW] += sum_n dy_n [O, OH*OW] col_n^T`, image by image, each
 /// entry one [`dot`]: the order of the sums depends on the sizes only.
 ///
-/// - `dy`: whole output-gradient images `[n, O, OH, OW]`;
+/// - `dy`: the output gradient of whole images, dense or max-pooled;
 /// - `x`: the matching input images `[n, C, H, W]`;
 /// - `dw`: `[O, C*KH*KW]`, accumulated into.
-pub(crate) fn grad_weight_few_taps<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T], dw: &mut [T]) {
+pub(crate) fn grad_weight_few_taps<T: Element>(s: &Conv2dShape, dy: PlaneGrads<T>, x: &[T], dw: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
@@ -208,19 +220,37 @@ pub(crate) fn grad_weight_few_taps<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T
 /// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn grad_weight_few_taps_avx2<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T], dw: &mut [T]) {
+unsafe fn grad_weight_few_taps_avx2<T: Element>(s: &Conv2dShape, dy: PlaneGrads<T>, x: &[T], dw: &mut [T]) {
     grad_weight_few_taps_portable(s, dy, x, dw)
 }
 
 /// The body of [`grad_weight_few_taps`], inlined into each instruction-set
 /// version.
 #[inline(always)]
-fn grad_weight_few_taps_portable<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T], dw: &mut [T]) {
+fn grad_weight_few_taps_portable<T: Element>(s: &Conv2dShape, dy: PlaneGrads<T>, x: &[T], dw: &mut [T]) {
     let (k, p) = (s.col_rows(), s.col_cols());
     let mut col = Scratch::take(k * p);
-    for (dy_n, x_n) in dy.chunks_exact(s.out_image_len()).zip(x.chunks_exact(s.image_len())) {
+    let mut plane_buf = Scratch::take(match dy {
+        PlaneGrads::Dense(_) => 0,
+        PlaneGrads::Pooled { .. } => p,
+    });
+    let images = x.len() / s.image_len().max(1);
+    for (n, x_n) in x.chunks_exact(s.image_len()).enumerate() {
         im2col(s, x_n, &mut col, p);
-        for (dw_o, dy_o) in dw.chunks_exact_mut(k).zip(dy_n.chunks_exact(p)) {
+        for (o, dw_o) in dw.chunks_exact_mut(k).enumerate() {
+            let dy_o: &[T] = match dy {
+                PlaneGrads::Dense(dy) => &dy[(n * s.out_channels + o) * p..][..p],
+                PlaneGrads::Pooled { grad, argmax } => {
+                    let pooled = grad.len() / (images * s.out_channels);
+                    let at = (n * s.out_channels + o) * pooled;
+                    let plane = &mut plane_buf[..p];
+                    plane.fill(T::zero());
+                    for (&g, &i) in grad[at..at + pooled].iter().zip(&argmax[at..at + pooled]) {
+                        plane[i as usize] += g;
+                    }
+                    plane
+                }
+            };
             for (acc, col_t) in dw_o.iter_mut().zip(col.chunks_exact(p)) {
                 *acc += dot(dy_o, col_t);
             }
@@ -303,9 +333,9 @@ mod tests {
         let x: Vec<f32> = (0..s.input_shape().iter().product()).map(wave).collect();
         let dy: Vec<f32> = (0..s.output_shape().iter().product()).map(|i| wave(i + 13)).collect();
         let mut portable = vec![0.5f32; 4 * 9];
-        grad_weight_few_taps_portable(&s, &dy, &x, &mut portable);
+        grad_weight_few_taps_portable(&s, PlaneGrads::Dense(&dy), &x, &mut portable);
         let mut dispatched = vec![0.5f32; 4 * 9];
-        grad_weight_few_taps(&s, &dy, &x, &mut dispatched);
+        grad_weight_few_taps(&s, PlaneGrads::Dense(&dy), &x, &mut dispatched);
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&portable), bits(&dispatched));
         // And both are the sums they claim to be.

@@ -15,6 +15,7 @@ pub mod im2col;
 pub mod max_pool;
 mod parallel;
 pub mod pool_shape;
+pub mod pooled_conv_grad;
 mod scratch;
 
 pub use conv_params::{Conv1dParams, Conv2dParams};
