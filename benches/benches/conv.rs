@@ -2,7 +2,8 @@
 //! conv 1->32 3x3 on 28x28, conv 32->64 3x3 on 13x13, 2x2 max and average
 //! pooling, the ReLU + max pooling pair fused and unfused, and the whole
 //! convolution + ReLU + max pooling block fused and unfused; forward alone
-//! and forward + backward (all gradients).
+//! and forward + backward (all gradients); the block's backward from the
+//! pooled gradient and through the scatter.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use sinapse_tensor::{seeded_rng, Conv2dParams, Pool2dParams, Tensor};
@@ -41,6 +42,26 @@ fn conv(c: &mut Criterion) {
         });
         group.bench_function(format!("{}/relu_max_pool_after", case.name), |bench| {
             bench.iter(|| black_box(x.conv2d(&w, Some(&b), p).relu_max_pool2d((2, 2), (2, 2), (0, 0))))
+        });
+        // The block's backward: every gradient from the pooled gradient
+        // (what `Var::conv2d_relu_max_pool2d` runs), and the scatter then the
+        // dense gradients, for the ratio.
+        let (pooled, idx) = x.conv2d_relu_max_pool2d(&w, Some(&b), p, pool);
+        let g = Tensor::<f32>::rand_normal(pooled.shape(), 0.0, 1.0, &mut rng);
+        group.bench_function(format!("{}/relu_max_pool_backward_pooled", case.name), |bench| {
+            bench.iter(|| {
+                let dx = g.conv2d_grad_input_pooled(&idx, &w, x.shape(), p);
+                let dw = g.conv2d_grad_weight_pooled(&idx, &x, w.shape(), p);
+                black_box((dx, dw, g.conv2d_grad_bias()))
+            })
+        });
+        group.bench_function(format!("{}/relu_max_pool_backward_scatter", case.name), |bench| {
+            bench.iter(|| {
+                let dz = g.max_pool2d_backward(&idx);
+                let dx = dz.conv2d_grad_input(&w, x.shape(), p);
+                let dw = dz.conv2d_grad_weight(&x, w.shape(), p);
+                black_box((dx, dw, dz.conv2d_grad_bias()))
+            })
         });
         let dy = Tensor::<f32>::rand_normal(y.shape(), 0.0, 1.0, &mut rng);
         group.throughput(Throughput::Elements(3 * flops));
