@@ -73,20 +73,26 @@ proptest! {
 
 #[test]
 fn large_batches_take_the_parallel_path_and_still_match() {
-    // The course's first block on 64 images: 9 taps, 26x26 planes, 2x2 pooling.
-    let conv = Conv2dShape::new([64, 1, 28, 28], [32, 1, 3, 3], Conv2dParams::valid());
-    let pool = Pool2dShape::new("test", conv.output_shape(), Pool2dParams::square(2));
-    let wave = |i: usize| ((i * 7919) % 1009) as f64 / 500.0 - 1.0;
-    let len = |d: [usize; 4]| d.iter().product::<usize>();
-    let c = Case {
-        conv,
-        pool,
-        x: (0..len(conv.input_shape())).map(wave).collect(),
-        w: (0..len(conv.weight_shape())).map(|i| wave(i + 3)).collect(),
-        b: Some((0..32).map(|i| wave(i + 7)).collect()),
-    };
-    check::<f32>(&c);
-    check::<f64>(&c);
+    // The course's first block on 64 images (9 taps, 26x26 planes: the
+    // one-pass kernel) and its second on 37 (288 taps on 13x13: pooled
+    // from each group's product, 8 images per product and a partial last
+    // group), both with 2x2 pooling.
+    let blocks = [([64, 1, 28, 28], [32, 1, 3, 3]), ([37, 32, 13, 13], [16, 32, 3, 3])];
+    for (input, weight) in blocks {
+        let conv = Conv2dShape::new(input, weight, Conv2dParams::valid());
+        let pool = Pool2dShape::new("test", conv.output_shape(), Pool2dParams::square(2));
+        let wave = |i: usize| ((i * 7919) % 1009) as f64 / 500.0 - 1.0;
+        let len = |d: [usize; 4]| d.iter().product::<usize>();
+        let c = Case {
+            conv,
+            pool,
+            x: (0..len(conv.input_shape())).map(wave).collect(),
+            w: (0..len(conv.weight_shape())).map(|i| wave(i + 3)).collect(),
+            b: Some((0..weight[0]).map(|i| wave(i + 7)).collect()),
+        };
+        check::<f32>(&c);
+        check::<f64>(&c);
+    }
 }
 
 #[test]

@@ -38,7 +38,9 @@ use super::conv_shape::Conv2dShape;
 use super::few_taps::{forward_few_taps, grad_weight_few_taps, PlaneGrads, FEW_TAPS};
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col};
+use super::max_pool::relu_max_pool_planes;
 use super::parallel::{items_per_chunk, items_per_part};
+use super::pool_shape::Pool2dShape;
 use super::scratch::Scratch;
 use crate::Element;
 
@@ -147,7 +149,7 @@ pub fn conv2d_forward<T: Element>(s: &Conv2dShape, input: &[T], weight: &[T], bi
 }
 
 /// Images per parallel task: whole gemm groups, about two tasks per thread.
-fn images_per_task(s: &Conv2dShape) -> usize {
+pub(crate) fn images_per_task(s: &Conv2dShape) -> usize {
     let per = items_per_chunk(s.batch, s.out_channels * s.col_rows() * s.col_cols());
     let g = images_per_gemm(s);
     if per >= s.batch {
@@ -169,29 +171,85 @@ fn forward_chunk<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Optio
     let mut acc = Scratch::take(if g > 1 { o * g * p } else { 0 });
     for (x_g, y_g) in x.chunks(g * s.image_len()).zip(y.chunks_mut(g * s.out_image_len())) {
         let cols = y_g.len() / o;
-        for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
-            if !s.is_pointwise() {
-                im2col(s, x_n, &mut col[n * p..], cols);
-            }
-        }
-        let b_mat = if s.is_pointwise() { dense(x_g, k, cols) } else { dense(&col, k, cols) };
-        if cols == p {
-            // One image: the product lands in place, onto the pre-filled bias.
-            let beta = match bias {
-                Some(b) => {
-                    for (row, &b_o) in y_g.chunks_exact_mut(p).zip(b) {
-                        row.fill(b_o);
-                    }
-                    T::one()
-                }
-                None => T::zero(),
-            };
-            // y_n [O, OH*OW] = W [O, C*KH*KW] x col_n [C*KH*KW, OH*OW] (+ bias rows)
-            gemm(T::one(), w, b_mat, beta, MatMut::row_major(y_g, o, p));
-        } else {
+        if cols != p {
             // Y [O, G*OH*OW] = W [O, C*KH*KW] x col [C*KH*KW, G*OH*OW]
-            gemm(T::one(), w, b_mat, T::zero(), dense_mut(&mut acc, o, cols));
+            group_product(s, w, x_g, &mut col, &mut acc);
             columns_to_images(&acc[..o * cols], y_g, o, p, bias);
+            continue;
+        }
+        if !s.is_pointwise() {
+            im2col(s, x_g, &mut col, p);
+        }
+        let b_mat = if s.is_pointwise() { dense(x_g, k, p) } else { dense(&col, k, p) };
+        // One image: the product lands in place, onto the pre-filled bias.
+        let beta = match bias {
+            Some(b) => {
+                for (row, &b_o) in y_g.chunks_exact_mut(p).zip(b) {
+                    row.fill(b_o);
+                }
+                T::one()
+            }
+            None => T::zero(),
+        };
+        // y_n [O, OH*OW] = W [O, C*KH*KW] x col_n [C*KH*KW, OH*OW] (+ bias rows)
+        gemm(T::one(), w, b_mat, beta, MatMut::row_major(y_g, o, p));
+    }
+}
+
+/// `acc [O, G*OH*OW] = W col` for a group of whole images `x_g`, their
+/// column matrices side by side in `col` (unused when pointwise: the
+/// images are their own column matrices).
+fn group_product<T: Element>(s: &Conv2dShape, w: MatRef<'_, T>, x_g: &[T], col: &mut [T], acc: &mut [T]) {
+    let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
+    let cols = x_g.len() / s.image_len() * p;
+    if !s.is_pointwise() {
+        for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
+            im2col(s, x_n, &mut col[n * p..], cols);
+        }
+    }
+    let b_mat = if s.is_pointwise() { dense(x_g, k, cols) } else { dense(col, k, cols) };
+    gemm(T::one(), w, b_mat, T::zero(), dense_mut(acc, o, cols));
+}
+
+/// [`forward_chunk`] followed by ReLU and max pooling, group by group: each
+/// output plane is read from the group's product, its bias added in an L1
+/// buffer, and pooled at once, so the convolution's output is never
+/// written. Values and positions are the bits of the unfused passes (the
+/// same product, the same `v + b`, the same pooling scan).
+///
+/// - `y`, `arg`: the pooled output `[n, O, PH, PW]` and its positions, every
+///   element overwritten.
+pub(crate) fn forward_relu_max_pool_chunk<T: Element>(
+    s: &Conv2dShape,
+    pool: &Pool2dShape,
+    x: &[T],
+    weight: &[T],
+    bias: Option<&[T]>,
+    y: &mut [T],
+    arg: &mut [u32],
+) {
+    let (o, k, p, pooled) = (s.out_channels, s.col_rows(), s.col_cols(), pool.out_plane_len());
+    let g = images_per_gemm(s).min(x.len() / s.image_len());
+    let w = MatRef::row_major(weight, o, k);
+    let mut col = Scratch::take(if s.is_pointwise() { 0 } else { k * g * p });
+    let mut acc = Scratch::take(o * g * p);
+    let mut plane = Scratch::take(p);
+    let outs = y.chunks_mut(g * o * pooled).zip(arg.chunks_mut(g * o * pooled));
+    for (x_g, (y_g, arg_g)) in x.chunks(g * s.image_len()).zip(outs) {
+        let cols = x_g.len() / s.image_len() * p;
+        group_product(s, w, x_g, &mut col, &mut acc);
+        let planes = y_g.chunks_exact_mut(pooled).zip(arg_g.chunks_exact_mut(pooled));
+        for (i, (y_o, arg_o)) in planes.enumerate() {
+            // Plane i is image i / O, channel i % O: row c of the product,
+            // columns n*p.. (as `columns_to_images` reads them).
+            let (n, c) = (i / o, i % o);
+            let from = &acc[c * cols + n * p..][..p];
+            let plane = &mut plane[..p];
+            match bias {
+                Some(b) => plane.iter_mut().zip(from).for_each(|(z, &v)| *z = v + b[c]),
+                None => plane.copy_from_slice(from),
+            }
+            relu_max_pool_planes(pool, plane, y_o, arg_o);
         }
     }
 }

@@ -3,13 +3,14 @@
 //!
 //! Run one after the other, the three write the convolution's output (the
 //! largest tensor of the course's CNN step, 128x32x26x26 = 11 MB), then read
-//! it back to pool it. For a layer with few taps per output (the first
-//! layer on grey images), each output plane is instead made in a buffer
-//! that stays in L1 and pooled at once.
+//! it back to pool it. Here each output plane is pooled as soon as it is
+//! made: for a layer with few taps per output (the first layer on grey
+//! images) in a buffer that stays in L1; for a gemm layer from the product
+//! of a group of images, still in cache, its bias added in an L1 buffer.
 
 use rayon::prelude::*;
 
-use super::conv2d::{check_len, conv2d_forward};
+use super::conv2d::{check_len, conv2d_forward, forward_relu_max_pool_chunk, images_per_task};
 use super::conv_shape::Conv2dShape;
 use super::few_taps::{forward_few_taps_relu_max_pool, FEW_TAPS};
 use super::max_pool::{check_plane_indices, relu_max_pool2d_forward};
@@ -20,7 +21,7 @@ use crate::Element;
 /// `max_pool(relu(conv2d(x, w) + b))`: the pooled values `[N, O, PH, PW]`
 /// and the position of each maximum within its plane, bit-for-bit those of
 /// [`conv2d_forward`] followed by [`relu_max_pool2d_forward`] (which is
-/// what runs when the convolution has more than 16 taps or is pointwise).
+/// what runs when the convolution is pointwise).
 ///
 /// - `conv`: the convolution's sizes; `pool`: the pooling's, whose input is
 ///   the convolution's output;
@@ -43,7 +44,7 @@ pub fn conv2d_relu_max_pool2d_forward<T: Element>(
         pool.input_shape(),
         conv.output_shape()
     );
-    if conv.is_pointwise() || conv.col_rows() > FEW_TAPS || conv.batch == 0 {
+    if conv.is_pointwise() || conv.batch == 0 {
         let y = conv2d_forward(conv, input, weight, bias);
         return relu_max_pool2d_forward(pool, &y);
     }
@@ -62,10 +63,21 @@ pub fn conv2d_relu_max_pool2d_forward<T: Element>(
     if out_len == 0 {
         return (y, arg);
     }
-    let per = items_per_chunk(conv.batch, conv.out_channels * conv.col_rows() * conv.col_cols());
+    let few_taps = conv.col_rows() <= FEW_TAPS;
+    // The unfused forward's chunks of whole gemm groups: the same products.
+    let per = if few_taps {
+        items_per_chunk(conv.batch, conv.out_channels * conv.col_rows() * conv.col_cols())
+    } else {
+        images_per_task(conv)
+    };
     let (x_step, out_step) = (per * conv.image_len(), per * conv.out_channels * pool.out_plane_len());
-    let chunk =
-        |(x, (y, a)): (&[T], (&mut [T], &mut [u32]))| forward_few_taps_relu_max_pool(conv, pool, x, weight, bias, y, a);
+    let chunk = |(x, (y, a)): (&[T], (&mut [T], &mut [u32]))| {
+        if few_taps {
+            forward_few_taps_relu_max_pool(conv, pool, x, weight, bias, y, a)
+        } else {
+            forward_relu_max_pool_chunk(conv, pool, x, weight, bias, y, a)
+        }
+    };
     if per >= conv.batch {
         chunk((input, (&mut y, &mut arg)));
     } else {
