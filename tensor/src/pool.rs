@@ -137,9 +137,10 @@ impl<T: Element> Tensor<T> {
     /// `self.conv2d(weight, bias, conv).relu_max_pool2d(..)`. For a
     /// convolution with at most 16 taps per output (`C*KH*KW`: the first
     /// layer on grey images has 9), each output plane is made in a buffer
-    /// that stays in L1 and pooled at once, so the convolution's output,
-    /// the largest tensor of the course's CNN, is never written; other
-    /// convolutions run the two steps.
+    /// that stays in L1 and pooled at once; for one computed by gemm, each
+    /// plane is pooled from its group's product while that is in cache. So
+    /// the convolution's output, the largest tensor of the course's CNN, is
+    /// never written; a pointwise convolution runs the two steps.
     ///
     /// ```
     /// use sinapse_tensor::{Conv2dParams, Pool2dParams, Tensor};

@@ -49,11 +49,12 @@ impl<T: Element> Var<T> {
     }
 
     /// A convolution, ReLU and 2-D max pooling as one operation (a CNN's
-    /// first block): `y = max_pool2d(relu(conv2d(x, w, b)))`, computed
-    /// without storing the convolution's output when it has few taps (see
+    /// blocks): `y = max_pool2d(relu(conv2d(x, w, b)))`, computed without
+    /// storing the convolution's output (see
     /// [`Tensor::conv2d_relu_max_pool2d`](sinapse_tensor::Tensor::conv2d_relu_max_pool2d)).
-    /// Values and gradients are bit-for-bit those of
-    /// `x.conv2d(w, b, conv).relu_max_pool2d(..)`.
+    /// Values are bit-for-bit those of
+    /// `x.conv2d(w, b, conv).relu_max_pool2d(..)`; gradients equal those of
+    /// that unfused pair up to the order of the additions.
     ///
     /// Backward: with `gm = g * [y > 0]` (the ReLU's mask, as in
     /// [`relu_max_pool2d`](Self::relu_max_pool2d)), the convolution's
