@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 # What each peer imports, and the PyPI requirement that provides it.
-MODULES = {"torch": "torch", "tf": "tensorflow", "jax": "jax"}
-REQUIREMENTS = {"torch": "torch", "tf": "tensorflow-cpu", "jax": "jax[cpu]"}
+MODULES = {"torch": "torch", "torch-cl": "torch", "tf": "tensorflow", "jax": "jax"}
+REQUIREMENTS = {"torch": "torch", "torch-cl": "torch", "tf": "tensorflow-cpu", "jax": "jax[cpu]"}
 
 
 class SetupError(Exception):
@@ -26,7 +26,7 @@ def setup_venv(folder, frameworks):
         print(f"creating the virtual environment {folder}", flush=True)
         if subprocess.run([sys.executable, "-m", "venv", folder], check=False).returncode != 0:
             raise SetupError(f"`{sys.executable} -m venv {folder}` failed (Debian: apt-get install python3-venv)")
-    packages = ["numpy"] + [REQUIREMENTS[f] for f in frameworks if f in REQUIREMENTS]
+    packages = ["numpy"] + sorted({REQUIREMENTS[f] for f in frameworks if f in REQUIREMENTS})
     cmd = [python, "-m", "pip", "install"] + packages
     # From PyPI, torch is the CUDA build: ~0.5 GB wheel plus ~2.5 GB of nvidia-* wheels, unused on a CPU.
     print("installing (several minutes, up to ~8 GB on disk with torch): " + " ".join(cmd), flush=True)

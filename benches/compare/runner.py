@@ -18,7 +18,9 @@ import time
 # The workloads' Sinapse examples.
 EXAMPLES = {"w1": "perceptron", "w2": "mlp", "w3": "cnn"}
 # The peer scripts, next to this file.
-PEER_SCRIPTS = {"torch": "torch_peer.py", "tf": "tf_peer.py", "jax": "jax_peer.py"}
+PEER_SCRIPTS = {"torch": "torch_peer.py", "torch-cl": "torch_peer.py", "tf": "tf_peer.py", "jax": "jax_peer.py"}
+# Flags that make a peer script run a variant.
+PEER_FLAGS = {"torch-cl": ["--channels-last"]}
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -153,7 +155,7 @@ def peer_command(python, framework, workload, epochs, seed, threads, data, resul
         data,
         "--result",
         result_path,
-    ]
+    ] + PEER_FLAGS.get(framework, [])
 
 
 def read_peer(result_path):

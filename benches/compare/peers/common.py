@@ -44,6 +44,7 @@ def parse_args():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--data", required=True, help="folder with the four MNIST IDX .gz files")
     p.add_argument("--result", required=True, help="JSON file to write")
+    p.add_argument("--channels-last", action="store_true", help="torch only: channels-last tensors for the CNN")
     return p.parse_args()
 
 
