@@ -455,6 +455,7 @@ fn grad_input_chunk_portable<T: Element>(
     // holds `(g, offset of w[o] in wt)`, those of position p at
     // `terms[first[p]..first[p + 1]]`, channels in order.
     let mut first = vec![0usize; positions + 1];
+    let mut next = vec![0usize; positions];
     let mut terms = vec![(T::zero(), 0usize); windows];
     for (dx_n, (g_n, a_n)) in
         dx.chunks_exact_mut(s.image_len()).zip(g.chunks_exact(windows).zip(argmax.chunks_exact(windows)))
@@ -469,7 +470,7 @@ fn grad_input_chunk_portable<T: Element>(
         for p in 0..positions {
             first[p + 1] += first[p];
         }
-        let mut next = first.clone();
+        next.copy_from_slice(&first[..positions]);
         for (o, (g_o, a_o)) in g_n.chunks_exact(plane).zip(a_n.chunks_exact(plane)).enumerate() {
             for (&g, &at) in g_o.iter().zip(a_o) {
                 if g != T::zero() {
