@@ -39,7 +39,7 @@ use super::few_taps::{forward_few_taps, grad_weight_few_taps, PlaneGrads, FEW_TA
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col};
 use super::max_pool::relu_max_pool_planes;
-use super::parallel::{items_per_chunk, items_per_part};
+use super::parallel::{items_per_chunk, items_per_part, sum_parts_in_order};
 use super::pool_shape::Pool2dShape;
 use super::scratch::Scratch;
 use crate::Element;
@@ -97,16 +97,17 @@ fn columns_to_images<T: Element>(src: &[T], dst: &mut [T], o: usize, p: usize, b
     for (n, dst_n) in dst.chunks_exact_mut(o * p).enumerate() {
         for (c, row) in dst_n.chunks_exact_mut(p).enumerate() {
             let at = c * g * p + n * p;
-            let from = &src[at..at + p];
-            match bias {
-                Some(b) => {
-                    for (y, &v) in row.iter_mut().zip(from) {
-                        *y = v + b[c];
-                    }
-                }
-                None => row.copy_from_slice(from),
-            }
+            copy_plus_bias(&src[at..at + p], row, bias.map(|b| b[c]));
         }
+    }
+}
+
+/// `dst[i] = src[i] + b`, or a plain copy without a bias: one output row
+/// of a product, its bias added on the way.
+fn copy_plus_bias<T: Element>(src: &[T], dst: &mut [T], b: Option<T>) {
+    match b {
+        Some(b) => dst.iter_mut().zip(src).for_each(|(y, &v)| *y = v + b),
+        None => dst.copy_from_slice(src),
     }
 }
 
@@ -243,12 +244,8 @@ pub(crate) fn forward_relu_max_pool_chunk<T: Element>(
             // Plane i is image i / O, channel i % O: row c of the product,
             // columns n*p.. (as `columns_to_images` reads them).
             let (n, c) = (i / o, i % o);
-            let from = &acc[c * cols + n * p..][..p];
             let plane = &mut plane[..p];
-            match bias {
-                Some(b) => plane.iter_mut().zip(from).for_each(|(z, &v)| *z = v + b[c]),
-                None => plane.copy_from_slice(from),
-            }
+            copy_plus_bias(&acc[c * cols + n * p..][..p], plane, bias.map(|b| b[c]));
             relu_max_pool_planes(pool, plane, y_o, arg_o);
         }
     }
@@ -346,14 +343,7 @@ pub fn conv2d_grad_weight<T: Element>(s: &Conv2dShape, grad_out: &[T], input: &[
     let dy_parts = grad_out.par_chunks(per * s.out_image_len());
     let x_parts = input.par_chunks(per * s.image_len());
     // `collect` keeps the parts in batch order whatever thread computed them.
-    let mut parts: Vec<Vec<T>> = dy_parts.zip(x_parts).map(part).collect();
-    let mut dw = parts.remove(0);
-    for p in &parts {
-        for (a, &b) in dw.iter_mut().zip(p) {
-            *a += b;
-        }
-    }
-    dw
+    sum_parts_in_order(dy_parts.zip(x_parts).map(part).collect())
 }
 
 /// The weight gradient summed over a run of whole images, group by group.

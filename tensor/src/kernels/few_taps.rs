@@ -234,14 +234,17 @@ fn grad_weight_few_taps_portable<T: Element>(s: &Conv2dShape, dy: PlaneGrads<T>,
         PlaneGrads::Dense(_) => 0,
         PlaneGrads::Pooled { .. } => p,
     });
-    let images = x.len() / s.image_len().max(1);
+    // Windows per plane of a pooled gradient (unused when dense).
+    let pooled = match dy {
+        PlaneGrads::Dense(_) => 0,
+        PlaneGrads::Pooled { grad, .. } => grad.len() / (x.len() / s.image_len().max(1) * s.out_channels).max(1),
+    };
     for (n, x_n) in x.chunks_exact(s.image_len()).enumerate() {
         im2col(s, x_n, &mut col, p);
         for (o, dw_o) in dw.chunks_exact_mut(k).enumerate() {
             let dy_o: &[T] = match dy {
                 PlaneGrads::Dense(dy) => &dy[(n * s.out_channels + o) * p..][..p],
                 PlaneGrads::Pooled { grad, argmax } => {
-                    let pooled = grad.len() / (images * s.out_channels);
                     let at = (n * s.out_channels + o) * pooled;
                     let plane = &mut plane_buf[..p];
                     plane.fill(T::zero());

@@ -14,6 +14,21 @@ pub(crate) const SERIAL_WORK: usize = 1 << 16;
 /// hence every bit of the result, is the same on every machine and every run.
 pub(crate) const WEIGHT_GRAD_PARTS: usize = 8;
 
+/// The element-wise sum of partial results, added in part order (the
+/// order that [`items_per_part`] fixes), into the first part's buffer.
+///
+/// # Panics
+/// If `parts` is empty.
+pub(crate) fn sum_parts_in_order<T: crate::Element>(mut parts: Vec<Vec<T>>) -> Vec<T> {
+    let mut sum = parts.remove(0);
+    for p in &parts {
+        for (a, &b) in sum.iter_mut().zip(p) {
+            *a += b;
+        }
+    }
+    sum
+}
+
 /// True when `items` items of `work_per_item` multiply-adds each are worth
 /// spreading over threads.
 pub(crate) fn worth_parallel(items: usize, work_per_item: usize) -> bool {

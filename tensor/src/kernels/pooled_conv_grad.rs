@@ -33,7 +33,7 @@ use super::conv2d::{check_len, conv2d_grad_input};
 use super::conv_shape::Conv2dShape;
 use super::few_taps::{grad_weight_few_taps, PlaneGrads, FEW_TAPS};
 use super::max_pool::max_pool2d_backward;
-use super::parallel::{items_per_chunk, items_per_part};
+use super::parallel::{items_per_chunk, items_per_part, sum_parts_in_order};
 use super::pool_shape::Pool2dShape;
 use super::scratch::Scratch;
 use crate::Element;
@@ -221,19 +221,14 @@ pub fn conv2d_grad_weight_pooled<T: Element>(
         }
     };
     let (g_step, x_step) = (per * windows, per * s.image_len());
-    let mut parts: Vec<Vec<T>> = if per >= s.batch {
+    let parts: Vec<Vec<T>> = if per >= s.batch {
         vec![part(((grad_pooled, argmax), input))]
     } else {
         let grads = grad_pooled.par_chunks(g_step).zip(argmax.par_chunks(g_step));
         // `collect` keeps the parts in batch order whatever thread made them.
         grads.zip(input.par_chunks(x_step)).map(part).collect()
     };
-    let mut dwt = parts.remove(0);
-    for p in &parts {
-        for (a, &b) in dwt.iter_mut().zip(p) {
-            *a += b;
-        }
-    }
+    let dwt = sum_parts_in_order(parts);
     if few_taps {
         return dwt;
     }
