@@ -280,7 +280,7 @@ fn grad_weight_part_portable<T: Element>(
     let plane = windows / s.out_channels;
     let identity = TapLayout::is_identity(s);
     let mut xp = Scratch::take(if identity { 0 } else { layout.padded_len });
-    let mut terms = Vec::with_capacity(plane);
+    let mut terms = vec![(T::zero(), 0usize); plane];
     for (x_n, (g_n, a_n)) in
         x.chunks_exact(s.image_len()).zip(g.chunks_exact(windows).zip(argmax.chunks_exact(windows)))
     {
@@ -293,16 +293,31 @@ fn grad_weight_part_portable<T: Element>(
         let planes = g_n.chunks_exact(plane).zip(a_n.chunks_exact(plane));
         for (dw_o, (g_o, a_o)) in dwt.chunks_exact_mut(k).zip(planes) {
             // dw_o[run r] += sum over the plane's windows of g * xp[origin + run_r ..]
-            terms.clear();
-            // A window the ReLU closed (or a zero gradient) adds nothing.
-            let open = g_o.iter().zip(a_o).filter(|(&g, _)| g != T::zero());
-            terms.extend(open.map(|(&g, &at)| (g, origin(layout, at))));
+            let open = open_windows(layout, g_o, a_o, &mut terms);
             for (dst, &run) in dw_o.chunks_exact_mut(layout.run_len).zip(&layout.runs) {
-                add_weighted_rows(&terms, &xp_n[run..], dst);
+                add_weighted_rows(&terms[..open], &xp_n[run..], dst);
             }
         }
     }
     dwt
+}
+
+/// Gathers the open windows of a plane, `(g, origin of its position)`, at
+/// the front of `terms` and returns how many there are. A window the ReLU
+/// closed (or a zero gradient) adds nothing, so it is left out, without a
+/// branch: every window is written just after the open ones, which only
+/// grow past it when it is open. On real data whether a window is open is
+/// close to a coin flip, and a branch on it mispredicts that often (the
+/// CNN's second-layer weight gradient, 200 batches alternating: 0.75-0.84 s
+/// without the branch against 0.82-0.86 with it, 4 times of 5 faster).
+#[inline(always)]
+fn open_windows<T: Element>(layout: &TapLayout, g: &[T], argmax: &[u32], terms: &mut [(T, usize)]) -> usize {
+    let mut open = 0;
+    for (&g, &at) in g.iter().zip(argmax) {
+        terms[open] = (g, origin(layout, at));
+        open += usize::from(g != T::zero());
+    }
+    open
 }
 
 /// `dst[l] += sum over (a, at) in terms, in order, of a * src[at + l]`
