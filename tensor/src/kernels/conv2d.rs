@@ -135,8 +135,8 @@ pub fn conv2d_forward<T: Element>(s: &Conv2dShape, input: &[T], weight: &[T], bi
     if let Some(b) = bias {
         check_len("conv2d", "bias", b.len(), &[s.out_channels]);
     }
-    // Every element is written below (bias rows, a product with beta = 0,
-    // or the reorder of a group's product), so no zero fill first.
+    // Every element is written below (a product with beta = 0, or the
+    // reorder of a group's product), so no zero fill first.
     let mut out = crate::memory::overwritable(s.output_shape().iter().product(), T::zero());
     if out.is_empty() {
         return out;

@@ -29,8 +29,8 @@ const FORWARD_LANES: usize = 64;
 
 /// `y_n [O, OH*OW] = W [O, C*KH*KW] col_n (+ b[o])` for whole images, each
 /// output `(sum over t in order of w[o, t] * col_n[t, q]) + b[o]`, the
-/// bias added last as the gemm's `beta = 1` would: the order of the sums
-/// depends on the sizes only.
+/// bias added last as in the gemm path: the order of the sums depends on
+/// the sizes only.
 ///
 /// - `x`: whole input images `[n, C, H, W]`;
 /// - `weight`: `[O, C*KH*KW]`; `bias`: `[O]` or none;
