@@ -103,3 +103,21 @@ fn a_pooling_of_another_shape_is_rejected() {
     let pool = Pool2dShape::new("test", [1, 1, 4, 4], Pool2dParams::square(2));
     let _ = conv2d_relu_max_pool2d_forward(&conv, &pool, &[0.0f32; 25], &[0.0f32; 9], None);
 }
+
+#[test]
+fn an_image_has_the_same_bits_alone_and_inside_a_batch() {
+    // 288 taps: more than the gemm's inner block, so where the bias enters
+    // the sum shows in the bits. Alone, an image is a product of its own;
+    // in the batch, it shares one with the others of its group.
+    let batch = Conv2dShape::new([5, 32, 13, 13], [8, 32, 3, 3], Conv2dParams::valid());
+    let alone = Conv2dShape::new([1, 32, 13, 13], [8, 32, 3, 3], Conv2dParams::valid());
+    let wave = |i: usize| ((i * 7919) % 1009) as f32 / 500.0 - 1.0;
+    let x: Vec<f32> = (0..5 * 32 * 169).map(wave).collect();
+    let w: Vec<f32> = (0..8 * 288).map(|i| wave(i + 3) / 16.0).collect();
+    let b: Vec<f32> = (0..8).map(|i| wave(i + 7)).collect();
+    let together = conv2d_forward(&batch, &x, &w, Some(&b));
+    let bits = |v: &[f32]| v.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
+    for (x_n, y_n) in x.chunks_exact(alone.image_len()).zip(together.chunks_exact(alone.out_image_len())) {
+        assert_eq!(bits(&conv2d_forward(&alone, x_n, &w, Some(&b))), bits(y_n));
+    }
+}
