@@ -38,6 +38,7 @@ use super::conv_shape::Conv2dShape;
 use super::few_taps::{forward_few_taps, grad_weight_few_taps, PlaneGrads, FEW_TAPS};
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col};
+use super::instruction_sets::widest_vectors;
 use super::max_pool::relu_max_pool_planes;
 use super::parallel::{items_per_chunk, items_per_part, sum_parts_in_order};
 use super::pool_shape::Pool2dShape;
@@ -108,6 +109,7 @@ fn columns_to_images<T: Element>(src: &[T], dst: &mut [T], o: usize, p: usize, b
 
 /// `dst[i] = src[i] + b`, or a plain copy without a bias: one output row
 /// of a product, its bias added on the way.
+#[inline(always)]
 fn copy_plus_bias<T: Element>(src: &[T], dst: &mut [T], b: Option<T>) {
     match b {
         Some(b) => dst.iter_mut().zip(src).for_each(|(y, &v)| *y = v + b),
@@ -243,15 +245,45 @@ pub(crate) fn forward_relu_max_pool_chunk<T: Element>(
     for (x_g, (y_g, arg_g)) in x.chunks(g * s.image_len()).zip(outs) {
         let cols = x_g.len() / s.image_len() * p;
         group_product(s, w, x_g, &mut col, &mut acc);
-        let planes = y_g.chunks_exact_mut(pooled).zip(arg_g.chunks_exact_mut(pooled));
-        for (i, (y_o, arg_o)) in planes.enumerate() {
-            // Plane i is image i / O, channel i % O: row c of the product,
-            // columns n*p.. (as `columns_to_images` reads them).
-            let (n, c) = (i / o, i % o);
-            let plane = &mut plane[..p];
-            copy_plus_bias(&acc[c * cols + n * p..][..p], plane, bias.map(|b| b[c]));
-            relu_max_pool_planes(pool, plane, y_o, arg_o);
-        }
+        relu_max_pool_product(s, pool, &acc[..o * cols], bias, &mut plane[..p], y_g, arg_g);
+    }
+}
+
+widest_vectors! {
+    /// ReLU and max pooling of the planes of a group's product
+    /// `acc [O, G*P]`, each plane given its bias in the buffer `plane` (`P`
+    /// values, in L1) first; `y`, `arg`: the pooled planes `[G, O, PH, PW]`.
+    fn relu_max_pool_product<T: Element>(
+        s: &Conv2dShape,
+        pool: &Pool2dShape,
+        acc: &[T],
+        bias: Option<&[T]>,
+        plane: &mut [T],
+        y: &mut [T],
+        arg: &mut [u32],
+    ) = relu_max_pool_product_portable;
+}
+
+/// The body of [`relu_max_pool_product`], inlined into each instruction-set version.
+#[inline(always)]
+fn relu_max_pool_product_portable<T: Element>(
+    s: &Conv2dShape,
+    pool: &Pool2dShape,
+    acc: &[T],
+    bias: Option<&[T]>,
+    plane: &mut [T],
+    y: &mut [T],
+    arg: &mut [u32],
+) {
+    let (o, p, pooled) = (s.out_channels, plane.len(), pool.out_plane_len());
+    let cols = acc.len() / o;
+    let planes = y.chunks_exact_mut(pooled).zip(arg.chunks_exact_mut(pooled));
+    for (i, (y_o, arg_o)) in planes.enumerate() {
+        // Plane i is image i / O, channel i % O: row c of the product,
+        // columns n*p.. (as `columns_to_images` reads them).
+        let (n, c) = (i / o, i % o);
+        copy_plus_bias(&acc[c * cols + n * p..][..p], plane, bias.map(|b| b[c]));
+        relu_max_pool_planes(pool, plane, y_o, arg_o);
     }
 }
 

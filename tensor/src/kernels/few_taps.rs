@@ -14,6 +14,7 @@
 
 use super::conv_shape::Conv2dShape;
 use super::im2col::im2col;
+use super::instruction_sets::widest_vectors;
 use super::max_pool::relu_max_pool_planes;
 use super::pool_shape::Pool2dShape;
 use super::scratch::Scratch;
@@ -23,36 +24,27 @@ use crate::Element;
 /// [`grad_weight_few_taps`] replace the gemm.
 pub(crate) const FEW_TAPS: usize = 16;
 
-/// Output positions summed together in [`forward_few_taps`]: 32 `f32` are
-/// four AVX2 registers of accumulators, enough to hide the add latency.
+/// Output positions summed together in [`forward_few_taps`]: 64 `f32` are
+/// eight AVX2 registers of accumulators (four AVX-512 ones), enough to hide
+/// the add latency.
 const FORWARD_LANES: usize = 64;
 
-/// `y_n [O, OH*OW] = W [O, C*KH*KW] col_n (+ b[o])` for whole images, each
-/// output `(sum over t in order of w[o, t] * col_n[t, q]) + b[o]`, the
-/// bias added last as in the gemm path: the order of the sums depends on
-/// the sizes only.
-///
-/// - `x`: whole input images `[n, C, H, W]`;
-/// - `weight`: `[O, C*KH*KW]`; `bias`: `[O]` or none;
-/// - `y`: `[n, O, OH, OW]`, every element overwritten.
-pub(crate) fn forward_few_taps<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { forward_few_taps_avx2(s, x, weight, bias, y) };
-    }
-    forward_few_taps_portable(s, x, weight, bias, y)
-}
-
-/// [`forward_few_taps`] compiled for AVX2 (same operations, same order,
-/// same bits; wider registers).
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn forward_few_taps_avx2<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
-    forward_few_taps_portable(s, x, weight, bias, y)
+widest_vectors! {
+    /// `y_n [O, OH*OW] = W [O, C*KH*KW] col_n (+ b[o])` for whole images, each
+    /// output `(sum over t in order of w[o, t] * col_n[t, q]) + b[o]`, the
+    /// bias added last as in the gemm path: the order of the sums depends on
+    /// the sizes only.
+    ///
+    /// - `x`: whole input images `[n, C, H, W]`;
+    /// - `weight`: `[O, C*KH*KW]`; `bias`: `[O]` or none;
+    /// - `y`: `[n, O, OH, OW]`, every element overwritten.
+    pub(crate) fn forward_few_taps<T: Element>(
+        s: &Conv2dShape,
+        x: &[T],
+        weight: &[T],
+        bias: Option<&[T]>,
+        y: &mut [T],
+    ) = forward_few_taps_portable;
 }
 
 /// The body of [`forward_few_taps`], inlined into each instruction-set version.
@@ -91,47 +83,24 @@ fn output_plane<T: Element>(col: &[T], p: usize, w_o: &[T], b: Option<T>, y_o: &
     }
 }
 
-/// [`forward_few_taps`] followed by ReLU and max pooling, one output plane
-/// at a time: each plane is made in a buffer that stays in L1 and pooled at
-/// once, so the convolution's output is never written to memory. Values
-/// and positions are bit-for-bit those of the three steps run one after
-/// the other (the same plane code, the same pooling scan).
-///
-/// - `y`, `arg`: the pooled output `[n, O, PH, PW]` and its positions, every
-///   element overwritten.
-pub(crate) fn forward_few_taps_relu_max_pool<T: Element>(
-    s: &Conv2dShape,
-    pool: &Pool2dShape,
-    x: &[T],
-    weight: &[T],
-    bias: Option<&[T]>,
-    y: &mut [T],
-    arg: &mut [u32],
-) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { forward_few_taps_relu_max_pool_avx2(s, pool, x, weight, bias, y, arg) };
-    }
-    forward_few_taps_relu_max_pool_portable(s, pool, x, weight, bias, y, arg)
-}
-
-/// [`forward_few_taps_relu_max_pool`] compiled for AVX2 (same bits).
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn forward_few_taps_relu_max_pool_avx2<T: Element>(
-    s: &Conv2dShape,
-    pool: &Pool2dShape,
-    x: &[T],
-    weight: &[T],
-    bias: Option<&[T]>,
-    y: &mut [T],
-    arg: &mut [u32],
-) {
-    forward_few_taps_relu_max_pool_portable(s, pool, x, weight, bias, y, arg)
+widest_vectors! {
+    /// [`forward_few_taps`] followed by ReLU and max pooling, one output plane
+    /// at a time: each plane is made in a buffer that stays in L1 and pooled at
+    /// once, so the convolution's output is never written to memory. Values
+    /// and positions are bit-for-bit those of the three steps run one after
+    /// the other (the same plane code, the same pooling scan).
+    ///
+    /// - `y`, `arg`: the pooled output `[n, O, PH, PW]` and its positions, every
+    ///   element overwritten.
+    pub(crate) fn forward_few_taps_relu_max_pool<T: Element>(
+        s: &Conv2dShape,
+        pool: &Pool2dShape,
+        x: &[T],
+        weight: &[T],
+        bias: Option<&[T]>,
+        y: &mut [T],
+        arg: &mut [u32],
+    ) = forward_few_taps_relu_max_pool_portable;
 }
 
 /// The body of [`forward_few_taps_relu_max_pool`].
@@ -197,31 +166,19 @@ pub(crate) enum PlaneGrads<'a, T> {
     Pooled { grad: &'a [T], argmax: &'a [u32] },
 }
 
-/// `dw [O, C*KH*KW] += sum_n dy_n [O, OH*OW] col_n^T`, image by image, each
-/// entry one [`dot`]: the order of the sums depends on the sizes only.
-///
-/// - `dy`: the output gradient of whole images, dense or max-pooled;
-/// - `x`: the matching input images `[n, C, H, W]`;
-/// - `dw`: `[O, C*KH*KW]`, accumulated into.
-pub(crate) fn grad_weight_few_taps<T: Element>(s: &Conv2dShape, dy: PlaneGrads<T>, x: &[T], dw: &mut [T]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { grad_weight_few_taps_avx2(s, dy, x, dw) };
-    }
-    grad_weight_few_taps_portable(s, dy, x, dw)
-}
-
-/// [`grad_weight_few_taps`] compiled for AVX2: the same operations in the
-/// same order (so the same bits), on 8-wide registers instead of the
-/// baseline's 4-wide ones, which doubles the rate of the dot products.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn grad_weight_few_taps_avx2<T: Element>(s: &Conv2dShape, dy: PlaneGrads<T>, x: &[T], dw: &mut [T]) {
-    grad_weight_few_taps_portable(s, dy, x, dw)
+widest_vectors! {
+    /// `dw [O, C*KH*KW] += sum_n dy_n [O, OH*OW] col_n^T`, image by image, each
+    /// entry one [`dot`]: the order of the sums depends on the sizes only.
+    ///
+    /// - `dy`: the output gradient of whole images, dense or max-pooled;
+    /// - `x`: the matching input images `[n, C, H, W]`;
+    /// - `dw`: `[O, C*KH*KW]`, accumulated into.
+    pub(crate) fn grad_weight_few_taps<T: Element>(
+        s: &Conv2dShape,
+        dy: PlaneGrads<T>,
+        x: &[T],
+        dw: &mut [T],
+    ) = grad_weight_few_taps_portable;
 }
 
 /// The body of [`grad_weight_few_taps`], inlined into each instruction-set
@@ -296,6 +253,7 @@ fn dot<T: Element>(a: &[T], b: &[T]) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::instruction_sets::for_each_level;
     use crate::kernels::Conv2dParams;
 
     #[test]
@@ -310,10 +268,14 @@ mod tests {
         for bias in [Some(&b[..]), None] {
             let mut portable = vec![f32::NAN; out_len];
             forward_few_taps_portable(&s, &x, &w, bias, &mut portable);
-            let mut dispatched = vec![f32::NAN; out_len];
-            forward_few_taps(&s, &x, &w, bias, &mut dispatched);
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&portable), bits(&dispatched));
+            for (level, dispatched) in for_each_level(|| {
+                let mut y = vec![f32::NAN; out_len];
+                forward_few_taps(&s, &x, &w, bias, &mut y);
+                y
+            }) {
+                assert_eq!(bits(&portable), bits(&dispatched), "{level:?}");
+            }
             let (k, p) = (s.col_rows(), s.col_cols());
             let mut col = vec![0.0f32; k * p];
             for (x_n, y_n) in x.chunks_exact(s.image_len()).zip(portable.chunks_exact(s.out_image_len())) {
@@ -337,10 +299,14 @@ mod tests {
         let dy: Vec<f32> = (0..s.output_shape().iter().product()).map(|i| wave(i + 13)).collect();
         let mut portable = vec![0.5f32; 4 * 9];
         grad_weight_few_taps_portable(&s, PlaneGrads::Dense(&dy), &x, &mut portable);
-        let mut dispatched = vec![0.5f32; 4 * 9];
-        grad_weight_few_taps(&s, PlaneGrads::Dense(&dy), &x, &mut dispatched);
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&portable), bits(&dispatched));
+        for (level, dispatched) in for_each_level(|| {
+            let mut dw = vec![0.5f32; 4 * 9];
+            grad_weight_few_taps(&s, PlaneGrads::Dense(&dy), &x, &mut dw);
+            dw
+        }) {
+            assert_eq!(bits(&portable), bits(&dispatched), "{level:?}");
+        }
         // And both are the sums they claim to be.
         let (k, p) = (s.col_rows(), s.col_cols());
         let mut col = vec![0.0f32; k * p];

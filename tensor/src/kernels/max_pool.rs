@@ -63,6 +63,7 @@ fn relu<T: Element>(x: T) -> T {
 /// [`relu_max_pool2d_forward`] over whole planes already in memory (no
 /// checks, no threads): for a caller that makes one plane at a time, such as
 /// the fused convolution.
+#[inline(always)]
 pub(crate) fn relu_max_pool_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32]) {
     forward_planes(s, x, y, arg, relu)
 }
@@ -128,6 +129,7 @@ fn pick<T: Element>((best, at): (T, u32), v: T, v_at: u32) -> (T, u32) {
 }
 
 /// Max pooling of `pre(x)` over a run of whole planes.
+#[inline(always)]
 fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32], pre: impl Fn(T) -> T + Copy) {
     let p = s.params;
     if p.kernel == (2, 2) && p.stride == (2, 2) && p.padding == (0, 0) {
@@ -170,6 +172,7 @@ fn forward_planes<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [
 /// activations is a coin flip, and branching on it mispredicts half the
 /// time). NaNs break that equivalence, so a row holding one is redone with
 /// the scan's rules.
+#[inline(always)]
 fn forward_planes_2x2<T: Element>(s: &Pool2dShape, x: &[T], y: &mut [T], arg: &mut [u32], pre: impl Fn(T) -> T + Copy) {
     let (w, ow) = (s.in_w, s.out_w);
     let planes = x.chunks_exact(s.in_plane_len());

@@ -12,6 +12,7 @@ pub mod conv_relu_pool;
 pub mod conv_shape;
 mod few_taps;
 pub mod im2col;
+mod instruction_sets;
 pub mod max_pool;
 mod parallel;
 pub mod pool_shape;

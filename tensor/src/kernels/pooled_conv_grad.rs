@@ -32,6 +32,7 @@ use rayon::prelude::*;
 use super::conv2d::{check_len, conv2d_grad_input};
 use super::conv_shape::Conv2dShape;
 use super::few_taps::{grad_weight_few_taps, PlaneGrads, FEW_TAPS};
+use super::instruction_sets::widest_vectors;
 use super::max_pool::max_pool2d_backward;
 use super::parallel::{items_per_chunk, items_per_part, sum_parts_in_order};
 use super::pool_shape::Pool2dShape;
@@ -237,32 +238,16 @@ pub fn conv2d_grad_weight_pooled<T: Element>(
     dw
 }
 
-/// The channels-last weight gradient `[O, KH, KW, C]` summed over a run of
-/// whole images.
-fn grad_weight_part<T: Element>(s: &Conv2dShape, layout: &TapLayout, g: &[T], argmax: &[u32], x: &[T]) -> Vec<T> {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { grad_weight_part_avx2(s, layout, g, argmax, x) };
-    }
-    grad_weight_part_portable(s, layout, g, argmax, x)
-}
-
-/// [`grad_weight_part`] compiled for AVX2 (same operations in the same
-/// order, so the same bits, on wider registers).
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn grad_weight_part_avx2<T: Element>(
-    s: &Conv2dShape,
-    layout: &TapLayout,
-    g: &[T],
-    argmax: &[u32],
-    x: &[T],
-) -> Vec<T> {
-    grad_weight_part_portable(s, layout, g, argmax, x)
+widest_vectors! {
+    /// The channels-last weight gradient `[O, KH, KW, C]` summed over a run of
+    /// whole images.
+    fn grad_weight_part<T: Element>(
+        s: &Conv2dShape,
+        layout: &TapLayout,
+        g: &[T],
+        argmax: &[u32],
+        x: &[T],
+    ) -> Vec<T> = grad_weight_part_portable;
 }
 
 /// The body of [`grad_weight_part`], inlined into each instruction-set version.
@@ -418,31 +403,16 @@ pub fn conv2d_grad_input_pooled<T: Element>(
     dx
 }
 
-/// [`conv2d_grad_input_pooled`] over a run of whole images.
-fn grad_input_chunk<T: Element>(s: &Conv2dShape, layout: &TapLayout, wt: &[T], g: &[T], argmax: &[u32], dx: &mut [T]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { grad_input_chunk_avx2(s, layout, wt, g, argmax, dx) };
-    }
-    grad_input_chunk_portable(s, layout, wt, g, argmax, dx)
-}
-
-/// [`grad_input_chunk`] compiled for AVX2 (same bits).
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn grad_input_chunk_avx2<T: Element>(
-    s: &Conv2dShape,
-    layout: &TapLayout,
-    wt: &[T],
-    g: &[T],
-    argmax: &[u32],
-    dx: &mut [T],
-) {
-    grad_input_chunk_portable(s, layout, wt, g, argmax, dx)
+widest_vectors! {
+    /// [`conv2d_grad_input_pooled`] over a run of whole images.
+    fn grad_input_chunk<T: Element>(
+        s: &Conv2dShape,
+        layout: &TapLayout,
+        wt: &[T],
+        g: &[T],
+        argmax: &[u32],
+        dx: &mut [T],
+    ) = grad_input_chunk_portable;
 }
 
 /// The body of [`grad_input_chunk`], inlined into each instruction-set version.
@@ -507,6 +477,7 @@ fn grad_input_chunk_portable<T: Element>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::instruction_sets::for_each_level;
     use crate::kernels::{Conv2dParams, Pool2dParams};
 
     #[test]
@@ -524,13 +495,19 @@ mod tests {
         let layout = TapLayout::new(&s);
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         let portable = grad_weight_part_portable(&s, &layout, &g, &argmax, &x);
-        assert_eq!(bits(&portable), bits(&grad_weight_part(&s, &layout, &g, &argmax, &x)));
+        for (level, dispatched) in for_each_level(|| grad_weight_part(&s, &layout, &g, &argmax, &x)) {
+            assert_eq!(bits(&portable), bits(&dispatched), "weight gradient, {level:?}");
+        }
         let wt = weight_to_channels_last(&s, &w);
         let mut portable = vec![f32::NAN; x.len()];
         grad_input_chunk_portable(&s, &layout, &wt, &g, &argmax, &mut portable);
-        let mut dispatched = vec![f32::NAN; x.len()];
-        grad_input_chunk(&s, &layout, &wt, &g, &argmax, &mut dispatched);
-        assert_eq!(bits(&portable), bits(&dispatched));
+        for (level, dispatched) in for_each_level(|| {
+            let mut dx = vec![f32::NAN; x.len()];
+            grad_input_chunk(&s, &layout, &wt, &g, &argmax, &mut dx);
+            dx
+        }) {
+            assert_eq!(bits(&portable), bits(&dispatched), "input gradient, {level:?}");
+        }
         assert!(portable.iter().all(|v| v.is_finite()), "every element written");
     }
 

@@ -1,0 +1,136 @@
+//! One kernel body, compiled for each vector instruction set of x86-64 and
+//! chosen at run time.
+//!
+//! The hot loops of the convolution kernels are plain Rust over slices and
+//! fixed-size arrays, which LLVM turns into vector code. Compiled for the
+//! x86-64 baseline they get SSE2's 4-wide `f32` registers; a CPU with AVX2
+//! has 8-wide ones and one with AVX-512 16-wide ones, but a program built
+//! for the baseline cannot use them unless a function is compiled with them
+//! enabled. [`widest_vectors!`] writes that function twice more (with AVX2,
+//! with AVX-512) around the same body and calls the widest version the CPU
+//! runs.
+//!
+//! Every version performs the body's operations in the body's order (Rust
+//! never fuses a multiply and an add, nor reorders float sums, on its own),
+//! so all give the same bits; [`for_each_level`] lets a test check that.
+
+use std::cell::Cell;
+
+/// A vector instruction set a kernel can be compiled for, narrowest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Level {
+    /// The target's baseline (SSE2 on x86-64).
+    Baseline,
+    /// AVX2: 256-bit registers.
+    Avx2,
+    /// AVX-512 Foundation: 512-bit registers.
+    Avx512,
+}
+
+thread_local! {
+    /// The widest level this thread may use: [`Level::Avx512`] unless a
+    /// test lowered it with [`for_each_level`].
+    static CAP: Cell<Level> = const { Cell::new(Level::Avx512) };
+}
+
+/// The widest level the CPU supports and this thread may use.
+#[inline]
+pub(crate) fn widest() -> Level {
+    let cap = CAP.with(Cell::get);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if cap >= Level::Avx512 && std::arch::is_x86_feature_detected!("avx512f") {
+            return Level::Avx512;
+        }
+        if cap >= Level::Avx2 && std::arch::is_x86_feature_detected!("avx2") {
+            return Level::Avx2;
+        }
+    }
+    let _ = cap;
+    Level::Baseline
+}
+
+/// Runs `f` once per level this CPU supports, narrowest first, with the
+/// kernels of this thread capped at that level, and returns each level
+/// with what `f` gave. Kernels called from rayon's workers inside `f` are
+/// not capped: call the single-threaded entry points.
+#[cfg(test)]
+pub(crate) fn for_each_level<R>(mut f: impl FnMut() -> R) -> Vec<(Level, R)> {
+    let mut out = Vec::new();
+    for level in [Level::Baseline, Level::Avx2, Level::Avx512] {
+        let before = CAP.with(|c| c.replace(level));
+        if widest() == level {
+            out.push((level, f()));
+        }
+        CAP.with(|c| c.set(before));
+    }
+    out
+}
+
+/// Defines a kernel from its portable body: a function with the given
+/// signature that calls `body` with the same arguments, compiled for the
+/// widest instruction set the CPU runs (see the module docs). The body
+/// should be `#[inline(always)]` so that each version gets its own copy.
+///
+/// ```text
+/// widest_vectors! {
+///     /// Docs of the kernel.
+///     pub(crate) fn kernel<T: Element>(x: &[T], y: &mut [T]) = kernel_body;
+/// }
+/// ```
+macro_rules! widest_vectors {
+    (
+        $(#[$attr:meta])*
+        $vis:vis fn $name:ident<$t:ident: $bound:path>($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? = $body:ident;
+    ) => {
+        $(#[$attr])*
+        $vis fn $name<$t: $bound>($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                fn avx512<$t: $bound>($($arg: $ty),*) $(-> $ret)? {
+                    $body($($arg),*)
+                }
+                #[target_feature(enable = "avx2")]
+                fn avx2<$t: $bound>($($arg: $ty),*) $(-> $ret)? {
+                    $body($($arg),*)
+                }
+                match $crate::kernels::instruction_sets::widest() {
+                    // SAFETY: `widest` returned this level only after the
+                    // CPU reported AVX-512F.
+                    $crate::kernels::instruction_sets::Level::Avx512 => return unsafe { avx512($($arg),*) },
+                    // SAFETY: `widest` returned this level only after the
+                    // CPU reported AVX2.
+                    $crate::kernels::instruction_sets::Level::Avx2 => return unsafe { avx2($($arg),*) },
+                    $crate::kernels::instruction_sets::Level::Baseline => {}
+                }
+            }
+            $body($($arg),*)
+        }
+    };
+}
+
+pub(crate) use widest_vectors;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_baseline_always_runs_and_levels_come_narrowest_first() {
+        let levels: Vec<Level> = for_each_level(widest)
+            .into_iter()
+            .map(|(level, seen)| {
+                assert_eq!(level, seen);
+                level
+            })
+            .collect();
+        assert_eq!(levels[0], Level::Baseline);
+        assert!(levels.windows(2).all(|w| w[0] < w[1]));
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            assert_eq!(levels, [Level::Baseline, Level::Avx2, Level::Avx512]);
+        }
+        assert_eq!(widest(), *levels.last().unwrap(), "the cap is restored");
+    }
+}
