@@ -297,3 +297,34 @@ fn empty_batch_or_no_filters_give_empty_or_zero_results() {
     assert_eq!(conv2d_grad_input::<f64>(&s, &[], &[]), vec![0.0; x.len()]);
     assert!(conv2d_grad_weight(&s, &[], &x).is_empty());
 }
+
+/// A "valid" convolution with unit strides and dilation (the course's):
+/// im2col copies whole input runs for it, in fixed-size blocks.
+fn valid_unit_stride_problem() -> impl Strategy<Value = Problem> {
+    (1usize..=5, 1usize..=3, 1usize..=4, 1usize..=4, 1usize..=4, 0usize..=8, 0usize..=36)
+        .prop_flat_map(|(n, c, o, kh, kw, extra_h, extra_w)| {
+            let shape = Conv2dShape::new([n, c, kh + extra_h, kw + extra_w], [o, c, kh, kw], Conv2dParams::valid());
+            let out_len: usize = shape.output_shape().iter().product();
+            let x_len = shape.input_shape().iter().product();
+            (Just(shape), values(x_len), values(o * c * kh * kw), values(o), values(out_len))
+        })
+        .prop_map(|(s, x, w, b, dy)| Problem {
+            input: s.input_shape(),
+            weight: s.weight_shape(),
+            params: s.params,
+            x,
+            w,
+            b,
+            dy,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn valid_unit_stride_conv2d_matches_direct_loops(p in valid_unit_stride_problem()) {
+        check_conv2d::<f64>(&p, true);
+        check_conv2d::<f32>(&p, false);
+    }
+}
