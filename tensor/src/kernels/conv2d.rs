@@ -35,7 +35,7 @@
 use rayon::prelude::*;
 
 use super::conv_shape::Conv2dShape;
-use super::few_taps::{forward_few_taps, grad_weight_few_taps, PlaneGrads, FEW_TAPS};
+use super::few_taps::{forward_few_taps, grad_weight_few_taps, FEW_TAPS};
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col};
 use super::instruction_sets::widest_vectors;
@@ -387,7 +387,7 @@ fn grad_weight_part<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T]) -> Vec<T> {
     let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
     let mut dw = crate::memory::filled(o * k, T::zero());
     if k <= FEW_TAPS && !s.is_pointwise() {
-        grad_weight_few_taps(s, PlaneGrads::Dense(dy), x, &mut dw);
+        grad_weight_few_taps(s, dy, x, &mut dw);
         return dw;
     }
     let g = images_per_gemm(s).min(x.len() / s.image_len());

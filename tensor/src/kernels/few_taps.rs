@@ -154,28 +154,16 @@ fn write_block<T: Element>(out: &mut [T], acc: &[T], b: Option<T>) {
     }
 }
 
-/// Where [`grad_weight_few_taps`] reads the output gradient of each plane.
-#[derive(Clone, Copy)]
-pub(crate) enum PlaneGrads<'a, T> {
-    /// The output gradient itself, `[n, O, OH, OW]`.
-    Dense(&'a [T]),
-    /// The gradient of a max pooling of the output, `[n, O, PH, PW]`, and
-    /// the position each window chose: each plane of the output gradient
-    /// is this scattered into zeros, made in an L1 buffer when needed
-    /// instead of being written out whole.
-    Pooled { grad: &'a [T], argmax: &'a [u32] },
-}
-
 widest_vectors! {
     /// `dw [O, C*KH*KW] += sum_n dy_n [O, OH*OW] col_n^T`, image by image, each
     /// entry one [`dot`]: the order of the sums depends on the sizes only.
     ///
-    /// - `dy`: the output gradient of whole images, dense or max-pooled;
+    /// - `dy`: the output gradient of whole images `[n, O, OH, OW]`;
     /// - `x`: the matching input images `[n, C, H, W]`;
     /// - `dw`: `[O, C*KH*KW]`, accumulated into.
     pub(crate) fn grad_weight_few_taps<T: Element>(
         s: &Conv2dShape,
-        dy: PlaneGrads<T>,
+        dy: &[T],
         x: &[T],
         dw: &mut [T],
     ) = grad_weight_few_taps_portable;
@@ -184,33 +172,12 @@ widest_vectors! {
 /// The body of [`grad_weight_few_taps`], inlined into each instruction-set
 /// version.
 #[inline(always)]
-fn grad_weight_few_taps_portable<T: Element>(s: &Conv2dShape, dy: PlaneGrads<T>, x: &[T], dw: &mut [T]) {
+fn grad_weight_few_taps_portable<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T], dw: &mut [T]) {
     let (k, p) = (s.col_rows(), s.col_cols());
     let mut col = Scratch::take(k * p);
-    let mut plane_buf = Scratch::take(match dy {
-        PlaneGrads::Dense(_) => 0,
-        PlaneGrads::Pooled { .. } => p,
-    });
-    // Windows per plane of a pooled gradient (unused when dense).
-    let pooled = match dy {
-        PlaneGrads::Dense(_) => 0,
-        PlaneGrads::Pooled { grad, .. } => grad.len() / (x.len() / s.image_len().max(1) * s.out_channels).max(1),
-    };
-    for (n, x_n) in x.chunks_exact(s.image_len()).enumerate() {
+    for (x_n, dy_n) in x.chunks_exact(s.image_len()).zip(dy.chunks_exact(s.out_image_len())) {
         im2col(s, x_n, &mut col, p);
-        for (o, dw_o) in dw.chunks_exact_mut(k).enumerate() {
-            let dy_o: &[T] = match dy {
-                PlaneGrads::Dense(dy) => &dy[(n * s.out_channels + o) * p..][..p],
-                PlaneGrads::Pooled { grad, argmax } => {
-                    let at = (n * s.out_channels + o) * pooled;
-                    let plane = &mut plane_buf[..p];
-                    plane.fill(T::zero());
-                    for (&g, &i) in grad[at..at + pooled].iter().zip(&argmax[at..at + pooled]) {
-                        plane[i as usize] += g;
-                    }
-                    plane
-                }
-            };
+        for (dw_o, dy_o) in dw.chunks_exact_mut(k).zip(dy_n.chunks_exact(p)) {
             for (acc, col_t) in dw_o.iter_mut().zip(col.chunks_exact(p)) {
                 *acc += dot(dy_o, col_t);
             }
@@ -298,11 +265,11 @@ mod tests {
         let x: Vec<f32> = (0..s.input_shape().iter().product()).map(wave).collect();
         let dy: Vec<f32> = (0..s.output_shape().iter().product()).map(|i| wave(i + 13)).collect();
         let mut portable = vec![0.5f32; 4 * 9];
-        grad_weight_few_taps_portable(&s, PlaneGrads::Dense(&dy), &x, &mut portable);
+        grad_weight_few_taps_portable(&s, &dy, &x, &mut portable);
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         for (level, dispatched) in for_each_level(|| {
             let mut dw = vec![0.5f32; 4 * 9];
-            grad_weight_few_taps(&s, PlaneGrads::Dense(&dy), &x, &mut dw);
+            grad_weight_few_taps(&s, &dy, &x, &mut dw);
             dw
         }) {
             assert_eq!(bits(&portable), bits(&dispatched), "{level:?}");

@@ -11,6 +11,7 @@ pub mod conv_params;
 pub mod conv_relu_pool;
 pub mod conv_shape;
 mod few_taps;
+mod few_taps_pooled;
 pub mod im2col;
 mod instruction_sets;
 pub mod max_pool;

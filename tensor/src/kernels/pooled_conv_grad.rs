@@ -31,7 +31,8 @@ use rayon::prelude::*;
 
 use super::conv2d::{check_len, conv2d_grad_input};
 use super::conv_shape::Conv2dShape;
-use super::few_taps::{grad_weight_few_taps, PlaneGrads, FEW_TAPS};
+use super::few_taps::FEW_TAPS;
+use super::few_taps_pooled::grad_weight_few_taps_pooled;
 use super::instruction_sets::widest_vectors;
 use super::max_pool::max_pool2d_backward;
 use super::parallel::{items_per_chunk, items_per_part, sum_parts_in_order};
@@ -209,13 +210,13 @@ pub fn conv2d_grad_weight_pooled<T: Element>(
     let layout = TapLayout::new(s);
     let per = items_per_part(s.batch, windows * k);
     // A grey first layer's tap runs (`KW*C = 3` values) are too short for
-    // vectors: it takes the few-taps dot products, each plane's gradient
-    // scattered in an L1 buffer (channels-first result, no transpose).
+    // vectors: its windows add whole patches of taps instead
+    // (channels-first result, no transpose).
     let few_taps = k <= FEW_TAPS;
     let part = |((g, a), x): ((&[T], &[u32]), &[T])| {
         if few_taps {
             let mut dw = crate::memory::filled(dw_len, T::zero());
-            grad_weight_few_taps(s, PlaneGrads::Pooled { grad: g, argmax: a }, x, &mut dw);
+            grad_weight_few_taps_pooled(s, g, a, x, &mut dw);
             dw
         } else {
             grad_weight_part(s, &layout, g, a, x)
