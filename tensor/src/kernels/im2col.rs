@@ -14,6 +14,7 @@
 use std::ops::Range;
 
 use super::conv_shape::Conv2dShape;
+use super::instruction_sets::widest_vectors;
 use crate::Element;
 
 /// The output positions `o` in `0..out_len` whose input index
@@ -47,16 +48,23 @@ fn check_block(op: &str, s: &Conv2dShape, len: usize, ld: usize) {
     assert!(len >= needed, "{op}: column buffer of {len} elements, {rows} rows {ld} apart need {needed}");
 }
 
-/// Unfolds one image `x [C, H, W]` into the column block `col [C*KH*KW, OH*OW]`
-/// whose rows start `ld` elements apart (`ld = OH*OW` for a dense matrix):
-/// `col[((c*KH + i)*KW + j)*ld + oh*OW + ow] = x[c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`,
-/// 0 in the padding. Every element of the block is written; the gaps
-/// between rows are left alone.
-///
-/// # Panics
-/// If `image` does not have the length the shape implies, `ld < OH*OW`,
-/// or the block does not fit in `col`.
-pub fn im2col<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T], ld: usize) {
+widest_vectors! {
+    /// Unfolds one image `x [C, H, W]` into the column block `col [C*KH*KW, OH*OW]`
+    /// whose rows start `ld` elements apart (`ld = OH*OW` for a dense matrix):
+    /// `col[((c*KH + i)*KW + j)*ld + oh*OW + ow] = x[c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`,
+    /// 0 in the padding. Every element of the block is written; the gaps
+    /// between rows are left alone.
+    ///
+    /// # Panics
+    /// If `image` does not have the length the shape implies, `ld < OH*OW`,
+    /// or the block does not fit in `col`.
+    pub fn im2col<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T], ld: usize) = im2col_portable;
+}
+
+/// The body of [`im2col`], inlined into each instruction-set version.
+#[inline(always)]
+#[track_caller]
+fn im2col_portable<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T], ld: usize) {
     assert_eq!(image.len(), s.image_len(), "im2col: image length");
     check_block("im2col", s, col.len(), ld);
     let (sh, sw) = s.params.stride;
@@ -118,26 +126,30 @@ const COPY_BLOCK: usize = 16;
 /// load and one store of a fixed size: a block may spill past its run,
 /// into the next run's place in `dst`, which is written afterwards. Where
 /// a block would spill past `dst` or read past `src`, the copy is exact.
-#[inline]
+#[inline(always)]
 fn copy_runs<T: Copy>(src: &[T], step: usize, dst: &mut [T], len: usize) {
     if len == 0 {
         return;
     }
-    for (r, run) in (0..dst.len() / len).map(|r| (r, r * len)) {
-        let from = r * step;
-        for at in (0..len).step_by(COPY_BLOCK) {
-            let (d, s) = (run + at, from + at);
-            let block = src.get(s..).and_then(<[T]>::first_chunk::<COPY_BLOCK>);
-            let out = dst.get_mut(d..).and_then(<[T]>::first_chunk_mut::<COPY_BLOCK>);
-            match (block, out) {
-                (Some(block), Some(out)) => *out = *block,
-                _ => {
-                    let rest = len - at;
-                    dst[d..d + rest].copy_from_slice(&src[s..s + rest]);
-                    break;
-                }
-            }
+    let runs = dst.len() / len;
+    // Each run is copied as `blocks` whole blocks, `span` values, while
+    // they fit in both slices; the last runs are copied exactly.
+    let blocks = len.div_ceil(COPY_BLOCK);
+    let span = blocks * COPY_BLOCK;
+    let fits = |have: usize, stride: usize| if have < span { 0 } else { (have - span) / stride + 1 };
+    let in_blocks = runs.min(fits(dst.len(), len)).min(fits(src.len(), step.max(1)));
+    for r in 0..in_blocks {
+        let from = &src[r * step..][..span];
+        let to = &mut dst[r * len..][..span];
+        for (d, s) in to.chunks_exact_mut(COPY_BLOCK).zip(from.chunks_exact(COPY_BLOCK)) {
+            let (Some(d), Some(s)) = (d.first_chunk_mut::<COPY_BLOCK>(), s.first_chunk::<COPY_BLOCK>()) else {
+                unreachable!("im2col: chunks of a block's size")
+            };
+            *d = *s;
         }
+    }
+    for r in in_blocks..runs {
+        dst[r * len..(r + 1) * len].copy_from_slice(&src[r * step..r * step + len]);
     }
 }
 
