@@ -75,9 +75,11 @@ proptest! {
 fn large_batches_take_the_parallel_path_and_still_match() {
     // The course's first block on 64 images (9 taps, 26x26 planes: the
     // one-pass kernel) and its second on 37 (288 taps on 13x13: pooled
-    // from each group's product, 4 images per product and a last group of
-    // one, whose bias must come after its product as in the others), both
-    // with 2x2 pooling.
+    // from each group's product of the 10x10 positions the windows read,
+    // 5 images per product and a shorter last group; the unfused pass it
+    // is checked against has 4 images per product and a last image alone,
+    // whose bias must come after its product as in the others), both with
+    // 2x2 pooling.
     let blocks = [([64, 1, 28, 28], [32, 1, 3, 3]), ([37, 32, 13, 13], [16, 32, 3, 3])];
     for (input, weight) in blocks {
         let conv = Conv2dShape::new(input, weight, Conv2dParams::valid());

@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use super::conv_shape::Conv2dShape;
 use super::few_taps::{forward_few_taps, grad_weight_few_taps, FEW_TAPS};
 use super::gemm::{gemm, MatMut, MatRef};
-use super::im2col::{col2im, im2col};
+use super::im2col::{col2im, im2col, im2col_part};
 use super::instruction_sets::widest_vectors;
 use super::max_pool::relu_max_pool_planes;
 use super::parallel::{items_per_chunk, items_per_part, sum_parts_in_order};
@@ -157,8 +157,17 @@ pub fn conv2d_forward<T: Element>(s: &Conv2dShape, input: &[T], weight: &[T], bi
 
 /// Images per parallel task: whole gemm groups, about two tasks per thread.
 pub(crate) fn images_per_task(s: &Conv2dShape) -> usize {
+    whole_groups_per_task(s, images_per_gemm(s))
+}
+
+/// [`images_per_task`] for [`forward_relu_max_pool_chunk`]'s groups.
+pub(crate) fn pooled_images_per_task(s: &Conv2dShape, pool: &Pool2dShape) -> usize {
+    whole_groups_per_task(s, pooled_images_per_gemm(s, pool))
+}
+
+/// About two tasks per thread, each of whole groups of `g` images.
+fn whole_groups_per_task(s: &Conv2dShape, g: usize) -> usize {
     let per = items_per_chunk(s.batch, s.out_channels * s.col_rows() * s.col_cols());
-    let g = images_per_gemm(s);
     if per >= s.batch {
         per
     } else {
@@ -224,6 +233,11 @@ fn group_product<T: Element>(s: &Conv2dShape, w: MatRef<'_, T>, x_g: &[T], col: 
 /// written. Values and positions are the bits of the unfused passes (the
 /// same product, the same `v + b`, the same pooling scan).
 ///
+/// Only the output positions some window reads are computed (see
+/// [`pooled_part`]): the CNN's second layer makes 11x11 planes whose last
+/// row and column no 2x2 window reaches, so its products are 100 columns
+/// an image instead of 121.
+///
 /// - `y`, `arg`: the pooled output `[n, O, PH, PW]` and its positions, every
 ///   element overwritten.
 pub(crate) fn forward_relu_max_pool_chunk<T: Element>(
@@ -235,27 +249,65 @@ pub(crate) fn forward_relu_max_pool_chunk<T: Element>(
     y: &mut [T],
     arg: &mut [u32],
 ) {
-    let (o, k, p, pooled) = (s.out_channels, s.col_rows(), s.col_cols(), pool.out_plane_len());
-    let g = images_per_gemm(s).min(x.len() / s.image_len());
+    let (o, k, pooled) = (s.out_channels, s.col_rows(), pool.out_plane_len());
+    let part = pooled_part(s, pool);
+    let p = part.0 * part.1;
+    let part_pool = Pool2dShape::new("conv2d_relu_max_pool2d", [1, 1, part.0, part.1], pool.params);
+    debug_assert_eq!(part_pool.out_plane_len(), pooled, "the part has every window");
+    let g = pooled_images_per_gemm(s, pool).min(x.len() / s.image_len());
     let w = MatRef::row_major(weight, o, k);
-    let mut col = Scratch::take(if s.is_pointwise() { 0 } else { k * g * p });
+    let mut col = Scratch::take(k * g * p);
     let mut acc = Scratch::take(o * g * p);
     let mut plane = Scratch::take(p);
     let outs = y.chunks_mut(g * o * pooled).zip(arg.chunks_mut(g * o * pooled));
     for (x_g, (y_g, arg_g)) in x.chunks(g * s.image_len()).zip(outs) {
         let cols = x_g.len() / s.image_len() * p;
-        group_product(s, w, x_g, &mut col, &mut acc);
-        relu_max_pool_product(s, pool, &acc[..o * cols], bias, &mut plane[..p], y_g, arg_g);
+        for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
+            im2col_part(s, part, x_n, &mut col[n * p..], cols);
+        }
+        // acc [O, G*P] = W [O, C*KH*KW] x col [C*KH*KW, G*P]
+        gemm(T::one(), w, dense(&col, k, cols), T::zero(), dense_mut(&mut acc, o, cols));
+        relu_max_pool_product(s, &part_pool, &acc[..o * cols], bias, &mut plane[..p], y_g, arg_g);
     }
+}
+
+/// [`images_per_gemm`] for [`forward_relu_max_pool_chunk`], whose
+/// products have the columns of [`pooled_part`] only.
+fn pooled_images_per_gemm(s: &Conv2dShape, pool: &Pool2dShape) -> usize {
+    let (rows, cols) = pooled_part(s, pool);
+    (GEMM_COLUMNS / (rows * cols).max(1)).max(1)
+}
+
+/// The rows and columns `(rows, cols)` of a convolution's output that a
+/// max pooling of it reads: its windows start at row 0 (without padding)
+/// and the last one ends at `(PH - 1)*stride + kernel`, which can fall
+/// short of the output (11 rows pooled 2x2 by 2: 10 read). With padding
+/// the whole output.
+fn pooled_part(s: &Conv2dShape, pool: &Pool2dShape) -> (usize, usize) {
+    let p = pool.params;
+    if p.padding != (0, 0) {
+        return (s.out_h, s.out_w);
+    }
+    let span = |windows: usize, kernel: usize, stride: usize, full: usize| {
+        if windows == 0 {
+            full
+        } else {
+            ((windows - 1) * stride + kernel).min(full)
+        }
+    };
+    (span(pool.out_h, p.kernel.0, p.stride.0, s.out_h), span(pool.out_w, p.kernel.1, p.stride.1, s.out_w))
 }
 
 widest_vectors! {
     /// ReLU and max pooling of the planes of a group's product
     /// `acc [O, G*P]`, each plane given its bias in the buffer `plane` (`P`
-    /// values, in L1) first; `y`, `arg`: the pooled planes `[G, O, PH, PW]`.
+    /// values, in L1) first; `part` is the pooling of one such plane (the
+    /// part of the output the pooling reads, see [`pooled_part`]); `y`,
+    /// `arg`: the pooled planes `[G, O, PH, PW]`, positions in the whole
+    /// output plane of `s`.
     fn relu_max_pool_product<T: Element>(
         s: &Conv2dShape,
-        pool: &Pool2dShape,
+        part: &Pool2dShape,
         acc: &[T],
         bias: Option<&[T]>,
         plane: &mut [T],
@@ -268,22 +320,29 @@ widest_vectors! {
 #[inline(always)]
 fn relu_max_pool_product_portable<T: Element>(
     s: &Conv2dShape,
-    pool: &Pool2dShape,
+    part: &Pool2dShape,
     acc: &[T],
     bias: Option<&[T]>,
     plane: &mut [T],
     y: &mut [T],
     arg: &mut [u32],
 ) {
-    let (o, p, pooled) = (s.out_channels, plane.len(), pool.out_plane_len());
+    let (o, p, pooled) = (s.out_channels, plane.len(), part.out_plane_len());
     let cols = acc.len() / o;
+    let (part_w, full_w) = (part.in_w as u32, s.out_w as u32);
     let planes = y.chunks_exact_mut(pooled).zip(arg.chunks_exact_mut(pooled));
     for (i, (y_o, arg_o)) in planes.enumerate() {
         // Plane i is image i / O, channel i % O: row c of the product,
         // columns n*p.. (as `columns_to_images` reads them).
         let (n, c) = (i / o, i % o);
         copy_plus_bias(&acc[c * cols + n * p..][..p], plane, bias.map(|b| b[c]));
-        relu_max_pool_planes(pool, plane, y_o, arg_o);
+        relu_max_pool_planes(part, plane, y_o, arg_o);
+        if part_w != full_w {
+            // Positions in the part's rows, to positions in the output's.
+            for a in arg_o.iter_mut() {
+                *a = *a / part_w * full_w + *a % part_w;
+            }
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 
 use rayon::prelude::*;
 
-use super::conv2d::{check_len, conv2d_forward, forward_relu_max_pool_chunk, images_per_task};
+use super::conv2d::{check_len, conv2d_forward, forward_relu_max_pool_chunk, pooled_images_per_task};
 use super::conv_shape::Conv2dShape;
 use super::few_taps::{forward_few_taps_relu_max_pool, FEW_TAPS};
 use super::max_pool::{check_plane_indices, relu_max_pool2d_forward};
@@ -64,11 +64,10 @@ pub fn conv2d_relu_max_pool2d_forward<T: Element>(
         return (y, arg);
     }
     let few_taps = conv.col_rows() <= FEW_TAPS;
-    // The unfused forward's chunks of whole gemm groups: the same products.
     let per = if few_taps {
         items_per_chunk(conv.batch, conv.out_channels * conv.col_rows() * conv.col_cols())
     } else {
-        images_per_task(conv)
+        pooled_images_per_task(conv, pool)
     };
     let (x_step, out_step) = (per * conv.image_len(), per * conv.out_channels * pool.out_plane_len());
     let chunk = |(x, (y, a)): (&[T], (&mut [T], &mut [u32]))| {

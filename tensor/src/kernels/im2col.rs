@@ -38,40 +38,62 @@ fn valid_outputs(out_len: usize, in_len: usize, stride: usize, tap: usize, pad: 
     lo.min(hi)..hi
 }
 
-/// Checks that a column block of `s.col_rows()` rows of `s.col_cols()`
-/// elements, rows `ld` apart, fits in `len` elements.
+/// Checks that a column block of `s.col_rows()` rows of `cols` elements,
+/// rows `ld` apart, fits in `len` elements.
 #[track_caller]
-fn check_block(op: &str, s: &Conv2dShape, len: usize, ld: usize) {
-    let (rows, cols) = (s.col_rows(), s.col_cols());
+fn check_block(op: &str, s: &Conv2dShape, cols: usize, len: usize, ld: usize) {
+    let rows = s.col_rows();
     assert!(ld >= cols, "{op}: row stride {ld} is shorter than a row of {cols} columns");
     let needed = if rows == 0 { 0 } else { (rows - 1) * ld + cols };
     assert!(len >= needed, "{op}: column buffer of {len} elements, {rows} rows {ld} apart need {needed}");
 }
 
-widest_vectors! {
-    /// Unfolds one image `x [C, H, W]` into the column block `col [C*KH*KW, OH*OW]`
-    /// whose rows start `ld` elements apart (`ld = OH*OW` for a dense matrix):
-    /// `col[((c*KH + i)*KW + j)*ld + oh*OW + ow] = x[c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`,
-    /// 0 in the padding. Every element of the block is written; the gaps
-    /// between rows are left alone.
-    ///
-    /// # Panics
-    /// If `image` does not have the length the shape implies, `ld < OH*OW`,
-    /// or the block does not fit in `col`.
-    pub fn im2col<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T], ld: usize) = im2col_portable;
+/// Unfolds one image `x [C, H, W]` into the column block `col [C*KH*KW, OH*OW]`
+/// whose rows start `ld` elements apart (`ld = OH*OW` for a dense matrix):
+/// `col[((c*KH + i)*KW + j)*ld + oh*OW + ow] = x[c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`,
+/// 0 in the padding. Every element of the block is written; the gaps
+/// between rows are left alone.
+///
+/// # Panics
+/// If `image` does not have the length the shape implies, `ld < OH*OW`,
+/// or the block does not fit in `col`.
+#[track_caller]
+pub fn im2col<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T], ld: usize) {
+    im2col_part(s, (s.out_h, s.out_w), image, col, ld)
 }
 
-/// The body of [`im2col`], inlined into each instruction-set version.
+widest_vectors! {
+    /// [`im2col`] for the output positions `(oh, ow)` with `oh < rows`,
+    /// `ow < cols` only (`part = (rows, cols)`, at most `(OH, OW)`), in the column
+    /// `oh*cols + ow`: the column block of the part of the output that a
+    /// caller reads, such as a pooling whose windows stop short of the last
+    /// row and column.
+    pub(crate) fn im2col_part<T: Element>(
+        s: &Conv2dShape,
+        part: (usize, usize),
+        image: &[T],
+        col: &mut [T],
+        ld: usize,
+    ) = im2col_part_portable;
+}
+
+/// The body of [`im2col_part`], inlined into each instruction-set version.
 #[inline(always)]
-#[track_caller]
-fn im2col_portable<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T], ld: usize) {
+fn im2col_part_portable<T: Element>(
+    s: &Conv2dShape,
+    (out_h, ow): (usize, usize),
+    image: &[T],
+    col: &mut [T],
+    ld: usize,
+) {
     assert_eq!(image.len(), s.image_len(), "im2col: image length");
-    check_block("im2col", s, col.len(), ld);
+    assert!(out_h <= s.out_h && ow <= s.out_w, "im2col: part {out_h}x{ow} of an {}x{} output", s.out_h, s.out_w);
+    check_block("im2col", s, out_h * ow, col.len(), ld);
     let (sh, sw) = s.params.stride;
     let (ph, pw) = s.params.padding;
     let (dh, dw) = s.params.dilation;
-    let (h, w, ow) = (s.in_h, s.in_w, s.out_w);
-    let mut rows = col.chunks_mut(ld).map(|row| &mut row[..s.col_cols()]);
+    let (h, w) = (s.in_h, s.in_w);
+    let mut rows = col.chunks_mut(ld).map(|row| &mut row[..out_h * ow]);
     if (sh, sw, ph, pw, dh, dw) == (1, 1, 0, 0, 1, 1) {
         // A "valid" convolution with unit strides: every row of the column
         // matrix is `OH` runs of `OW` consecutive input values.
@@ -85,7 +107,7 @@ fn im2col_portable<T: Element>(s: &Conv2dShape, image: &[T], col: &mut [T], ld: 
     }
     for plane in image.chunks_exact(h * w) {
         for i in 0..s.kernel_h {
-            let oh_valid = valid_outputs(s.out_h, h, sh, i * dh, ph);
+            let oh_valid = valid_outputs(out_h, h, sh, i * dh, ph);
             for j in 0..s.kernel_w {
                 let ow_valid = valid_outputs(ow, w, sw, j * dw, pw);
                 let row = rows.next().expect("im2col: one row per kernel tap");
@@ -166,7 +188,7 @@ fn copy_runs<T: Copy>(src: &[T], step: usize, dst: &mut [T], len: usize) {
 /// or the block does not fit in `col`.
 pub fn col2im<T: Element>(s: &Conv2dShape, col: &[T], ld: usize, image: &mut [T]) {
     assert_eq!(image.len(), s.image_len(), "col2im: image length");
-    check_block("col2im", s, col.len(), ld);
+    check_block("col2im", s, s.col_cols(), col.len(), ld);
     let (sh, sw) = s.params.stride;
     let (ph, pw) = s.params.padding;
     let (dh, dw) = s.params.dilation;
