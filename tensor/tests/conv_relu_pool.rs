@@ -71,6 +71,37 @@ proptest! {
     }
 }
 
+/// The course's pairing: a "valid" convolution with unit strides, then 2x2
+/// windows with stride 2 (with at most 16 taps, the fused pass makes each
+/// plane in phase order); planes of odd and even sides, on both sides of 16
+/// taps (beyond, the part of the output the windows read, row by row).
+fn valid_then_2x2_case() -> impl Strategy<Value = Case> {
+    (1usize..=3, 1usize..=4, 1usize..=4, 1usize..=3, 1usize..=3, 0usize..=9, 0usize..=9)
+        .prop_flat_map(|(n, c, o, kh, kw, extra_h, extra_w)| {
+            let conv =
+                Conv2dShape::new([n, c, kh + 1 + extra_h, kw + 1 + extra_w], [o, c, kh, kw], Conv2dParams::valid());
+            let pool = Pool2dShape::new("test", conv.output_shape(), Pool2dParams::square(2));
+            let len = |d: [usize; 4]| d.iter().product::<usize>();
+            (
+                Just((conv, pool)),
+                prop::collection::vec(value(), len(conv.input_shape())),
+                prop::collection::vec(value(), len(conv.weight_shape())),
+                prop::option::of(prop::collection::vec(value(), o)),
+            )
+        })
+        .prop_map(|((conv, pool), x, w, b)| Case { conv, pool, x, w, b })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn valid_conv_then_2x2_pooling_is_the_three_steps_bit_for_bit(c in valid_then_2x2_case()) {
+        check::<f32>(&c);
+        check::<f64>(&c);
+    }
+}
+
 #[test]
 fn large_batches_take_the_parallel_path_and_still_match() {
     // The course's first block on 64 images (9 taps, 26x26 planes: the

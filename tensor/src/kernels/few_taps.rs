@@ -16,6 +16,7 @@ use super::conv_shape::Conv2dShape;
 use super::im2col::im2col;
 use super::instruction_sets::widest_vectors;
 use super::max_pool::relu_max_pool_planes;
+use super::phase_pool::PhaseLayout;
 use super::pool_shape::Pool2dShape;
 use super::scratch::Scratch;
 use crate::Element;
@@ -115,9 +116,26 @@ fn forward_few_taps_relu_max_pool_portable<T: Element>(
     arg: &mut [u32],
 ) {
     let (k, p, pooled) = (s.col_rows(), s.col_cols(), pool.out_plane_len());
+    let outs = y.chunks_exact_mut(s.out_channels * pooled).zip(arg.chunks_exact_mut(s.out_channels * pooled));
+    if let Some(phases) = PhaseLayout::new(s, pool) {
+        // The plane made in phase order, pooled a vector at a time.
+        let p = phases.columns();
+        let mut col = Scratch::take(k * p);
+        let mut plane = Scratch::take(p);
+        let mut split = Scratch::take(phases.phases_len(s));
+        for (x_n, (y_n, arg_n)) in x.chunks_exact(s.image_len()).zip(outs) {
+            phases.split(s, x_n, &mut split);
+            phases.im2col(s, &split, &mut col, p);
+            let planes = y_n.chunks_exact_mut(pooled).zip(arg_n.chunks_exact_mut(pooled));
+            for (o, (w_o, (y_o, arg_o))) in weight.chunks_exact(k).zip(planes).enumerate() {
+                output_plane(&col, p, w_o, bias.map(|b| b[o]), &mut plane);
+                phases.relu_max_pool(&plane, y_o, arg_o);
+            }
+        }
+        return;
+    }
     let mut col = Scratch::take(k * p);
     let mut plane = Scratch::take(p);
-    let outs = y.chunks_exact_mut(s.out_channels * pooled).zip(arg.chunks_exact_mut(s.out_channels * pooled));
     for (x_n, (y_n, arg_n)) in x.chunks_exact(s.image_len()).zip(outs) {
         im2col(s, x_n, &mut col, p);
         let planes = y_n.chunks_exact_mut(pooled).zip(arg_n.chunks_exact_mut(pooled));

@@ -149,7 +149,7 @@ const COPY_BLOCK: usize = 16;
 /// into the next run's place in `dst`, which is written afterwards. Where
 /// a block would spill past `dst` or read past `src`, the copy is exact.
 #[inline(always)]
-fn copy_runs<T: Copy>(src: &[T], step: usize, dst: &mut [T], len: usize) {
+pub(crate) fn copy_runs<T: Copy>(src: &[T], step: usize, dst: &mut [T], len: usize) {
     if len == 0 {
         return;
     }

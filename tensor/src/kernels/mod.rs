@@ -16,6 +16,7 @@ pub mod im2col;
 mod instruction_sets;
 pub mod max_pool;
 mod parallel;
+mod phase_pool;
 pub mod pool_shape;
 pub mod pooled_conv_grad;
 mod scratch;
