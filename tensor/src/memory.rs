@@ -157,12 +157,12 @@ pub(crate) fn take<T: Send + 'static>(len: usize) -> Vec<T> {
 /// anything reads them: a parked buffer *with the values of the tensor it
 /// came from*, or `len` copies of `fresh` when none is parked.
 ///
-/// This saves the fill that [`filled`] does: for a convolution's output
+/// This saves the fill of a new buffer: for a convolution's output
 /// that pass alone moves as many bytes as the kernel's own writes. A kernel
 /// that leaves an element unwritten would return stale numbers, which is
 /// why `tests/recycling.rs` parks NaN-filled buffers of every length before
 /// running each kernel that uses this.
-pub(crate) fn overwritable<T: Copy + Send + 'static>(len: usize, fresh: T) -> Vec<T> {
+pub fn overwritable<T: Copy + Send + 'static>(len: usize, fresh: T) -> Vec<T> {
     let mut v = take_parked(len);
     if v.len() != len {
         v.clear();

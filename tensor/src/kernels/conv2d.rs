@@ -38,11 +38,11 @@ use super::conv_shape::Conv2dShape;
 use super::few_taps::{forward_few_taps, grad_weight_few_taps, FEW_TAPS};
 use super::gemm::{gemm, MatMut, MatRef};
 use super::im2col::{col2im, im2col, im2col_part};
-use super::instruction_sets::widest_vectors;
 use super::max_pool::relu_max_pool_planes;
 use super::parallel::{items_per_chunk, items_per_part, sum_parts_in_order};
 use super::pool_shape::Pool2dShape;
 use super::scratch::Scratch;
+use crate::widest_vectors;
 use crate::Element;
 
 /// Columns a grouped product aims for: wide enough that packing the weight

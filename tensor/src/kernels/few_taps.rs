@@ -14,11 +14,11 @@
 
 use super::conv_shape::Conv2dShape;
 use super::im2col::im2col;
-use super::instruction_sets::widest_vectors;
 use super::max_pool::relu_max_pool_planes;
 use super::phase_pool::PhaseLayout;
 use super::pool_shape::Pool2dShape;
 use super::scratch::Scratch;
+use crate::widest_vectors;
 use crate::Element;
 
 /// Taps (`C*KH*KW`) up to which [`forward_few_taps`] and

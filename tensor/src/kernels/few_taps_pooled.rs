@@ -19,8 +19,8 @@
 use super::conv_shape::Conv2dShape;
 use super::few_taps::FEW_TAPS;
 use super::im2col::im2col;
-use super::instruction_sets::widest_vectors;
 use super::scratch::Scratch;
+use crate::widest_vectors;
 use crate::Element;
 
 /// A window's taps, read as one block of [`FEW_TAPS`] values (the lanes

@@ -14,7 +14,7 @@
 use std::ops::Range;
 
 use super::conv_shape::Conv2dShape;
-use super::instruction_sets::widest_vectors;
+use crate::widest_vectors;
 use crate::Element;
 
 /// The output positions `o` in `0..out_len` whose input index

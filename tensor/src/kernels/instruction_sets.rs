@@ -13,12 +13,15 @@
 //! Every version performs the body's operations in the body's order (Rust
 //! never fuses a multiply and an add, nor reorders float sums, on its own),
 //! so all give the same bits; [`for_each_level`] lets a test check that.
+//!
+//! An operator written outside this crate can use the same macro,
+//! `sinapse_tensor::widest_vectors!`.
 
 use std::cell::Cell;
 
 /// A vector instruction set a kernel can be compiled for, narrowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Level {
+pub enum Level {
     /// The target's baseline (SSE2 on x86-64).
     Baseline,
     /// AVX2: 256-bit registers.
@@ -35,7 +38,7 @@ thread_local! {
 
 /// The widest level the CPU supports and this thread may use.
 #[inline]
-pub(crate) fn widest() -> Level {
+pub fn widest() -> Level {
     let cap = CAP.with(Cell::get);
     #[cfg(target_arch = "x86_64")]
     {
@@ -52,10 +55,10 @@ pub(crate) fn widest() -> Level {
 
 /// Runs `f` once per level this CPU supports, narrowest first, with the
 /// kernels of this thread capped at that level, and returns each level
-/// with what `f` gave. Kernels called from rayon's workers inside `f` are
-/// not capped: call the single-threaded entry points.
-#[cfg(test)]
-pub(crate) fn for_each_level<R>(mut f: impl FnMut() -> R) -> Vec<(Level, R)> {
+/// with what `f` gave: for a test that every version of a kernel gives the
+/// same bits. Kernels called from rayon's workers inside `f` are not
+/// capped: call the single-threaded entry points.
+pub fn for_each_level<R>(mut f: impl FnMut() -> R) -> Vec<(Level, R)> {
     let mut out = Vec::new();
     for level in [Level::Baseline, Level::Avx2, Level::Avx512] {
         let before = CAP.with(|c| c.replace(level));
@@ -69,30 +72,43 @@ pub(crate) fn for_each_level<R>(mut f: impl FnMut() -> R) -> Vec<(Level, R)> {
 
 /// Defines a kernel from its portable body: a function with the given
 /// signature that calls `body` with the same arguments, compiled for the
-/// widest instruction set the CPU runs (see the module docs). The body
-/// should be `#[inline(always)]` so that each version gets its own copy.
+/// widest instruction set the CPU runs (see the module docs of
+/// `sinapse_tensor::kernels::instruction_sets`). The body should be
+/// `#[inline(always)]` so that each version gets its own copy.
 ///
-/// ```text
-/// widest_vectors! {
-///     /// Docs of the kernel.
-///     pub(crate) fn kernel<T: Element>(x: &[T], y: &mut [T]) = kernel_body;
-/// }
 /// ```
+/// sinapse_tensor::widest_vectors! {
+///     /// `y[i] += a * x[i]`.
+///     pub fn axpy<T: sinapse_tensor::Element>(a: T, x: &[T], y: &mut [T]) = axpy_body;
+/// }
+///
+/// #[inline(always)]
+/// fn axpy_body<T: sinapse_tensor::Element>(a: T, x: &[T], y: &mut [T]) {
+///     for (y, &x) in y.iter_mut().zip(x) {
+///         *y += a * x;
+///     }
+/// }
+///
+/// let mut y = vec![1.0f32; 3];
+/// axpy(2.0, &[1.0, 2.0, 3.0], &mut y);
+/// assert_eq!(y, [3.0, 5.0, 7.0]);
+/// ```
+#[macro_export]
 macro_rules! widest_vectors {
     (
         $(#[$attr:meta])*
-        $vis:vis fn $name:ident<$t:ident: $bound:path>($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? = $body:ident;
+        $vis:vis fn $name:ident $(<$t:ident: $bound:path>)? ($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? = $body:ident;
     ) => {
         $(#[$attr])*
-        $vis fn $name<$t: $bound>($($arg: $ty),*) $(-> $ret)? {
+        $vis fn $name $(<$t: $bound>)? ($($arg: $ty),*) $(-> $ret)? {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f")]
-                fn avx512<$t: $bound>($($arg: $ty),*) $(-> $ret)? {
+                fn avx512 $(<$t: $bound>)? ($($arg: $ty),*) $(-> $ret)? {
                     $body($($arg),*)
                 }
                 #[target_feature(enable = "avx2")]
-                fn avx2<$t: $bound>($($arg: $ty),*) $(-> $ret)? {
+                fn avx2 $(<$t: $bound>)? ($($arg: $ty),*) $(-> $ret)? {
                     $body($($arg),*)
                 }
                 match $crate::kernels::instruction_sets::widest() {
@@ -109,8 +125,6 @@ macro_rules! widest_vectors {
         }
     };
 }
-
-pub(crate) use widest_vectors;
 
 #[cfg(test)]
 mod tests {

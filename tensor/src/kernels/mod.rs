@@ -13,7 +13,7 @@ pub mod conv_shape;
 mod few_taps;
 mod few_taps_pooled;
 pub mod im2col;
-mod instruction_sets;
+pub mod instruction_sets;
 pub mod max_pool;
 mod parallel;
 mod phase_pool;

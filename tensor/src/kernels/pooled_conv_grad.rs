@@ -33,11 +33,11 @@ use super::conv2d::{check_len, conv2d_grad_input};
 use super::conv_shape::Conv2dShape;
 use super::few_taps::FEW_TAPS;
 use super::few_taps_pooled::grad_weight_few_taps_pooled;
-use super::instruction_sets::widest_vectors;
 use super::max_pool::max_pool2d_backward;
 use super::parallel::{items_per_chunk, items_per_part, sum_parts_in_order};
 use super::pool_shape::Pool2dShape;
 use super::scratch::Scratch;
+use crate::widest_vectors;
 use crate::Element;
 
 /// Tap runs shorter than this take the dense input gradient instead (one
