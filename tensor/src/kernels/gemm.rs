@@ -4,6 +4,7 @@
 //! convolution) goes through [`gemm`], which checks that each strided matrix
 //! fits inside its slice before handing raw pointers to matrixmultiply.
 
+use super::narrow_gemm::{is_narrow, narrow_gemm};
 use crate::Element;
 
 /// A read-only strided matrix inside a slice: element `(i, j)` is
@@ -131,6 +132,12 @@ pub fn gemm<T: Element>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c
                 c.data[idx] = if beta == T::zero() { T::zero() } else { beta * c.data[idx] };
             }
         }
+        return;
+    }
+    if is_narrow(&a, &b) && m * k * n < PARALLEL_MULADDS {
+        // Few columns and a product one thread does anyway: dot products
+        // in place beat packing both operands.
+        narrow_gemm(alpha, a, b, beta, c);
         return;
     }
     let a_ptr = a.data.as_ptr().wrapping_add(a.offset);

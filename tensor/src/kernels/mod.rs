@@ -15,6 +15,7 @@ mod few_taps_pooled;
 pub mod im2col;
 pub mod instruction_sets;
 pub mod max_pool;
+mod narrow_gemm;
 mod parallel;
 mod phase_pool;
 pub mod pool_shape;
