@@ -189,7 +189,7 @@ fn forward_chunk<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Optio
         let cols = y_g.len() / o;
         if cols != p {
             // Y [O, G*OH*OW] = W [O, C*KH*KW] x col [C*KH*KW, G*OH*OW]
-            group_product(s, w, x_g, &mut col, &mut acc);
+            group_product(s, (s.out_h, s.out_w), w, x_g, &mut col, &mut acc);
             columns_to_images(&acc[..o * cols], y_g, o, p, bias);
             continue;
         }
@@ -212,18 +212,28 @@ fn forward_chunk<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Optio
     }
 }
 
-/// `acc [O, G*OH*OW] = W col` for a group of whole images `x_g`, their
-/// column matrices side by side in `col` (unused when pointwise: the
-/// images are their own column matrices).
-fn group_product<T: Element>(s: &Conv2dShape, w: MatRef<'_, T>, x_g: &[T], col: &mut [T], acc: &mut [T]) {
-    let (o, k, p) = (s.out_channels, s.col_rows(), s.col_cols());
+/// `acc [O, G*P] = W col` for a group of whole images `x_g`, their column
+/// matrices side by side in `col`, each of the `P = rows*cols` output
+/// positions of `part` (the whole output, or the part a pooling reads; see
+/// [`im2col_part`]). A pointwise convolution's images are their own column
+/// matrices: `col` is then unused.
+fn group_product<T: Element>(
+    s: &Conv2dShape,
+    part: (usize, usize),
+    w: MatRef<'_, T>,
+    x_g: &[T],
+    col: &mut [T],
+    acc: &mut [T],
+) {
+    let (o, k, p) = (s.out_channels, s.col_rows(), part.0 * part.1);
     let cols = x_g.len() / s.image_len() * p;
-    if !s.is_pointwise() {
+    let in_place = s.is_pointwise() && part == (s.out_h, s.out_w);
+    if !in_place {
         for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
-            im2col(s, x_n, &mut col[n * p..], cols);
+            im2col_part(s, part, x_n, &mut col[n * p..], cols);
         }
     }
-    let b_mat = if s.is_pointwise() { dense(x_g, k, cols) } else { dense(col, k, cols) };
+    let b_mat = if in_place { dense(x_g, k, cols) } else { dense(col, k, cols) };
     gemm(T::one(), w, b_mat, T::zero(), dense_mut(acc, o, cols));
 }
 
@@ -262,11 +272,7 @@ pub(crate) fn forward_relu_max_pool_chunk<T: Element>(
     let outs = y.chunks_mut(g * o * pooled).zip(arg.chunks_mut(g * o * pooled));
     for (x_g, (y_g, arg_g)) in x.chunks(g * s.image_len()).zip(outs) {
         let cols = x_g.len() / s.image_len() * p;
-        for (n, x_n) in x_g.chunks_exact(s.image_len()).enumerate() {
-            im2col_part(s, part, x_n, &mut col[n * p..], cols);
-        }
-        // acc [O, G*P] = W [O, C*KH*KW] x col [C*KH*KW, G*P]
-        gemm(T::one(), w, dense(&col, k, cols), T::zero(), dense_mut(&mut acc, o, cols));
+        group_product(s, part, w, x_g, &mut col, &mut acc);
         relu_max_pool_product(s, &part_pool, &acc[..o * cols], bias, &mut plane[..p], y_g, arg_g);
     }
 }
