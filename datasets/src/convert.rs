@@ -20,15 +20,11 @@ sinapse_tensor::widest_vectors! {
     ///
     /// # Panics
     /// If the slices differ in length.
-    pub fn pixels_to_f32(src: &[u8], dst: &mut [f32]) = pixels_to_f32_portable;
-}
-
-/// The body of [`pixels_to_f32`], inlined into each instruction-set version.
-#[inline(always)]
-fn pixels_to_f32_portable(src: &[u8], dst: &mut [f32]) {
-    assert_eq!(src.len(), dst.len(), "pixels_to_f32: length mismatch");
-    for (d, &s) in dst.iter_mut().zip(src) {
-        *d = f32::from(s) / PIXEL_SCALE;
+    pub fn pixels_to_f32(src: &[u8], dst: &mut [f32]) {
+        assert_eq!(src.len(), dst.len(), "pixels_to_f32: length mismatch");
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = f32::from(s) / PIXEL_SCALE;
+        }
     }
 }
 

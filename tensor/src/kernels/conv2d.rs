@@ -319,34 +319,22 @@ widest_vectors! {
         plane: &mut [T],
         y: &mut [T],
         arg: &mut [u32],
-    ) = relu_max_pool_product_portable;
-}
-
-/// The body of [`relu_max_pool_product`], inlined into each instruction-set version.
-#[inline(always)]
-fn relu_max_pool_product_portable<T: Element>(
-    s: &Conv2dShape,
-    part: &Pool2dShape,
-    acc: &[T],
-    bias: Option<&[T]>,
-    plane: &mut [T],
-    y: &mut [T],
-    arg: &mut [u32],
-) {
-    let (o, p, pooled) = (s.out_channels, plane.len(), part.out_plane_len());
-    let cols = acc.len() / o;
-    let (part_w, full_w) = (part.in_w as u32, s.out_w as u32);
-    let planes = y.chunks_exact_mut(pooled).zip(arg.chunks_exact_mut(pooled));
-    for (i, (y_o, arg_o)) in planes.enumerate() {
-        // Plane i is image i / O, channel i % O: row c of the product,
-        // columns n*p.. (as `columns_to_images` reads them).
-        let (n, c) = (i / o, i % o);
-        copy_plus_bias(&acc[c * cols + n * p..][..p], plane, bias.map(|b| b[c]));
-        relu_max_pool_planes(part, plane, y_o, arg_o);
-        if part_w != full_w {
-            // Positions in the part's rows, to positions in the output's.
-            for a in arg_o.iter_mut() {
-                *a = *a / part_w * full_w + *a % part_w;
+    ) {
+        let (o, p, pooled) = (s.out_channels, plane.len(), part.out_plane_len());
+        let cols = acc.len() / o;
+        let (part_w, full_w) = (part.in_w as u32, s.out_w as u32);
+        let planes = y.chunks_exact_mut(pooled).zip(arg.chunks_exact_mut(pooled));
+        for (i, (y_o, arg_o)) in planes.enumerate() {
+            // Plane i is image i / O, channel i % O: row c of the product,
+            // columns n*p.. (as `columns_to_images` reads them).
+            let (n, c) = (i / o, i % o);
+            copy_plus_bias(&acc[c * cols + n * p..][..p], plane, bias.map(|b| b[c]));
+            relu_max_pool_planes(part, plane, y_o, arg_o);
+            if part_w != full_w {
+                // Positions in the part's rows, to positions in the output's.
+                for a in arg_o.iter_mut() {
+                    *a = *a / part_w * full_w + *a % part_w;
+                }
             }
         }
     }

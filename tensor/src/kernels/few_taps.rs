@@ -45,18 +45,14 @@ widest_vectors! {
         weight: &[T],
         bias: Option<&[T]>,
         y: &mut [T],
-    ) = forward_few_taps_portable;
-}
-
-/// The body of [`forward_few_taps`], inlined into each instruction-set version.
-#[inline(always)]
-fn forward_few_taps_portable<T: Element>(s: &Conv2dShape, x: &[T], weight: &[T], bias: Option<&[T]>, y: &mut [T]) {
-    let (k, p) = (s.col_rows(), s.col_cols());
-    let mut col = Scratch::take(k * p);
-    for (x_n, y_n) in x.chunks_exact(s.image_len()).zip(y.chunks_exact_mut(s.out_image_len())) {
-        im2col(s, x_n, &mut col, p);
-        for (o, (y_o, w_o)) in y_n.chunks_exact_mut(p).zip(weight.chunks_exact(k)).enumerate() {
-            output_plane(&col, p, w_o, bias.map(|b| b[o]), y_o);
+    ) {
+        let (k, p) = (s.col_rows(), s.col_cols());
+        let mut col = Scratch::take(k * p);
+        for (x_n, y_n) in x.chunks_exact(s.image_len()).zip(y.chunks_exact_mut(s.out_image_len())) {
+            im2col(s, x_n, &mut col, p);
+            for (o, (y_o, w_o)) in y_n.chunks_exact_mut(p).zip(weight.chunks_exact(k)).enumerate() {
+                output_plane(&col, p, w_o, bias.map(|b| b[o]), y_o);
+            }
         }
     }
 }
@@ -101,47 +97,35 @@ widest_vectors! {
         bias: Option<&[T]>,
         y: &mut [T],
         arg: &mut [u32],
-    ) = forward_few_taps_relu_max_pool_portable;
-}
-
-/// The body of [`forward_few_taps_relu_max_pool`].
-#[inline(always)]
-fn forward_few_taps_relu_max_pool_portable<T: Element>(
-    s: &Conv2dShape,
-    pool: &Pool2dShape,
-    x: &[T],
-    weight: &[T],
-    bias: Option<&[T]>,
-    y: &mut [T],
-    arg: &mut [u32],
-) {
-    let (k, p, pooled) = (s.col_rows(), s.col_cols(), pool.out_plane_len());
-    let outs = y.chunks_exact_mut(s.out_channels * pooled).zip(arg.chunks_exact_mut(s.out_channels * pooled));
-    if let Some(phases) = PhaseLayout::new(s, pool) {
-        // The plane made in phase order, pooled a vector at a time.
-        let p = phases.columns();
+    ) {
+        let (k, p, pooled) = (s.col_rows(), s.col_cols(), pool.out_plane_len());
+        let outs = y.chunks_exact_mut(s.out_channels * pooled).zip(arg.chunks_exact_mut(s.out_channels * pooled));
+        if let Some(phases) = PhaseLayout::new(s, pool) {
+            // The plane made in phase order, pooled a vector at a time.
+            let p = phases.columns();
+            let mut col = Scratch::take(k * p);
+            let mut plane = Scratch::take(p);
+            let mut split = Scratch::take(phases.phases_len(s));
+            for (x_n, (y_n, arg_n)) in x.chunks_exact(s.image_len()).zip(outs) {
+                phases.split(s, x_n, &mut split);
+                phases.im2col(s, &split, &mut col, p);
+                let planes = y_n.chunks_exact_mut(pooled).zip(arg_n.chunks_exact_mut(pooled));
+                for (o, (w_o, (y_o, arg_o))) in weight.chunks_exact(k).zip(planes).enumerate() {
+                    output_plane(&col, p, w_o, bias.map(|b| b[o]), &mut plane);
+                    phases.relu_max_pool(&plane, y_o, arg_o);
+                }
+            }
+            return;
+        }
         let mut col = Scratch::take(k * p);
         let mut plane = Scratch::take(p);
-        let mut split = Scratch::take(phases.phases_len(s));
         for (x_n, (y_n, arg_n)) in x.chunks_exact(s.image_len()).zip(outs) {
-            phases.split(s, x_n, &mut split);
-            phases.im2col(s, &split, &mut col, p);
+            im2col(s, x_n, &mut col, p);
             let planes = y_n.chunks_exact_mut(pooled).zip(arg_n.chunks_exact_mut(pooled));
             for (o, (w_o, (y_o, arg_o))) in weight.chunks_exact(k).zip(planes).enumerate() {
                 output_plane(&col, p, w_o, bias.map(|b| b[o]), &mut plane);
-                phases.relu_max_pool(&plane, y_o, arg_o);
+                relu_max_pool_planes(pool, &plane, y_o, arg_o);
             }
-        }
-        return;
-    }
-    let mut col = Scratch::take(k * p);
-    let mut plane = Scratch::take(p);
-    for (x_n, (y_n, arg_n)) in x.chunks_exact(s.image_len()).zip(outs) {
-        im2col(s, x_n, &mut col, p);
-        let planes = y_n.chunks_exact_mut(pooled).zip(arg_n.chunks_exact_mut(pooled));
-        for (o, (w_o, (y_o, arg_o))) in weight.chunks_exact(k).zip(planes).enumerate() {
-            output_plane(&col, p, w_o, bias.map(|b| b[o]), &mut plane);
-            relu_max_pool_planes(pool, &plane, y_o, arg_o);
         }
     }
 }
@@ -184,20 +168,15 @@ widest_vectors! {
         dy: &[T],
         x: &[T],
         dw: &mut [T],
-    ) = grad_weight_few_taps_portable;
-}
-
-/// The body of [`grad_weight_few_taps`], inlined into each instruction-set
-/// version.
-#[inline(always)]
-fn grad_weight_few_taps_portable<T: Element>(s: &Conv2dShape, dy: &[T], x: &[T], dw: &mut [T]) {
-    let (k, p) = (s.col_rows(), s.col_cols());
-    let mut col = Scratch::take(k * p);
-    for (x_n, dy_n) in x.chunks_exact(s.image_len()).zip(dy.chunks_exact(s.out_image_len())) {
-        im2col(s, x_n, &mut col, p);
-        for (dw_o, dy_o) in dw.chunks_exact_mut(k).zip(dy_n.chunks_exact(p)) {
-            for (acc, col_t) in dw_o.iter_mut().zip(col.chunks_exact(p)) {
-                *acc += dot(dy_o, col_t);
+    ) {
+        let (k, p) = (s.col_rows(), s.col_cols());
+        let mut col = Scratch::take(k * p);
+        for (x_n, dy_n) in x.chunks_exact(s.image_len()).zip(dy.chunks_exact(s.out_image_len())) {
+            im2col(s, x_n, &mut col, p);
+            for (dw_o, dy_o) in dw.chunks_exact_mut(k).zip(dy_n.chunks_exact(p)) {
+                for (acc, col_t) in dw_o.iter_mut().zip(col.chunks_exact(p)) {
+                    *acc += dot(dy_o, col_t);
+                }
             }
         }
     }
@@ -238,7 +217,7 @@ fn dot<T: Element>(a: &[T], b: &[T]) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::instruction_sets::for_each_level;
+    use crate::kernels::instruction_sets::{at_level, for_each_level, Level};
     use crate::kernels::Conv2dParams;
 
     #[test]
@@ -252,7 +231,7 @@ mod tests {
         let out_len: usize = s.output_shape().iter().product();
         for bias in [Some(&b[..]), None] {
             let mut portable = vec![f32::NAN; out_len];
-            forward_few_taps_portable(&s, &x, &w, bias, &mut portable);
+            at_level(Level::Baseline, || forward_few_taps(&s, &x, &w, bias, &mut portable));
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             for (level, dispatched) in for_each_level(|| {
                 let mut y = vec![f32::NAN; out_len];
@@ -283,7 +262,7 @@ mod tests {
         let x: Vec<f32> = (0..s.input_shape().iter().product()).map(wave).collect();
         let dy: Vec<f32> = (0..s.output_shape().iter().product()).map(|i| wave(i + 13)).collect();
         let mut portable = vec![0.5f32; 4 * 9];
-        grad_weight_few_taps_portable(&s, &dy, &x, &mut portable);
+        at_level(Level::Baseline, || grad_weight_few_taps(&s, &dy, &x, &mut portable));
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         for (level, dispatched) in for_each_level(|| {
             let mut dw = vec![0.5f32; 4 * 9];

@@ -48,38 +48,27 @@ widest_vectors! {
         argmax: &[u32],
         x: &[T],
         dw: &mut [T],
-    ) = grad_weight_few_taps_pooled_portable;
-}
-
-/// The body of [`grad_weight_few_taps_pooled`], inlined into each
-/// instruction-set version.
-#[inline(always)]
-fn grad_weight_few_taps_pooled_portable<T: Element>(
-    s: &Conv2dShape,
-    grad: &[T],
-    argmax: &[u32],
-    x: &[T],
-    dw: &mut [T],
-) {
-    let (k, p, o_len) = (s.col_rows(), s.col_cols(), s.out_channels);
-    assert!(k <= FEW_TAPS, "grad_weight_few_taps_pooled: {k} taps, more than {FEW_TAPS}");
-    let images = x.len() / s.image_len().max(1);
-    if images == 0 || k == 0 || o_len == 0 {
-        return;
-    }
-    let windows = grad.len() / (images * o_len);
-    let mut col = Scratch::take(k * p);
-    // The last position's block reads FEW_TAPS - K values past the patches.
-    let mut patches = Scratch::take(p * k + FEW_TAPS);
-    patches[p * k..].fill(T::zero());
-    for (n, x_n) in x.chunks_exact(s.image_len()).enumerate() {
-        im2col(s, x_n, &mut col, p);
-        to_patches(&col, k, &mut patches[..p * k]);
-        for (o, dw_o) in dw.chunks_exact_mut(k).enumerate() {
-            let at = (n * o_len + o) * windows;
-            let sums = window_sums(&grad[at..at + windows], &argmax[at..at + windows], &patches, k, p);
-            for (d, &v) in dw_o.iter_mut().zip(&sums) {
-                *d += v;
+    ) {
+        let (k, p, o_len) = (s.col_rows(), s.col_cols(), s.out_channels);
+        assert!(k <= FEW_TAPS, "grad_weight_few_taps_pooled: {k} taps, more than {FEW_TAPS}");
+        let images = x.len() / s.image_len().max(1);
+        if images == 0 || k == 0 || o_len == 0 {
+            return;
+        }
+        let windows = grad.len() / (images * o_len);
+        let mut col = Scratch::take(k * p);
+        // The last position's block reads FEW_TAPS - K values past the patches.
+        let mut patches = Scratch::take(p * k + FEW_TAPS);
+        patches[p * k..].fill(T::zero());
+        for (n, x_n) in x.chunks_exact(s.image_len()).enumerate() {
+            im2col(s, x_n, &mut col, p);
+            to_patches(&col, k, &mut patches[..p * k]);
+            for (o, dw_o) in dw.chunks_exact_mut(k).enumerate() {
+                let at = (n * o_len + o) * windows;
+                let sums = window_sums(&grad[at..at + windows], &argmax[at..at + windows], &patches, k, p);
+                for (d, &v) in dw_o.iter_mut().zip(&sums) {
+                    *d += v;
+                }
             }
         }
     }
@@ -132,7 +121,7 @@ fn window_sums<T: Element>(g: &[T], at: &[u32], patches: &[T], k: usize, p: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::instruction_sets::for_each_level;
+    use crate::kernels::instruction_sets::{at_level, for_each_level, Level};
     use crate::kernels::Conv2dParams;
 
     #[test]
@@ -147,7 +136,7 @@ mod tests {
             let g: Vec<f32> = (0..2 * 3 * windows).map(|i| wave(i + 13)).collect();
             let at: Vec<u32> = (0..g.len()).map(|i| ((i * 37) % p) as u32).collect();
             let mut portable = vec![0.5f32; 3 * k];
-            grad_weight_few_taps_pooled_portable(&s, &g, &at, &x, &mut portable);
+            at_level(Level::Baseline, || grad_weight_few_taps_pooled(&s, &g, &at, &x, &mut portable));
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             for (level, dispatched) in for_each_level(|| {
                 let mut dw = vec![0.5f32; 3 * k];

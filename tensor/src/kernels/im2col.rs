@@ -74,59 +74,50 @@ widest_vectors! {
         image: &[T],
         col: &mut [T],
         ld: usize,
-    ) = im2col_part_portable;
-}
-
-/// The body of [`im2col_part`], inlined into each instruction-set version.
-#[inline(always)]
-fn im2col_part_portable<T: Element>(
-    s: &Conv2dShape,
-    (out_h, ow): (usize, usize),
-    image: &[T],
-    col: &mut [T],
-    ld: usize,
-) {
-    assert_eq!(image.len(), s.image_len(), "im2col: image length");
-    assert!(out_h <= s.out_h && ow <= s.out_w, "im2col: part {out_h}x{ow} of an {}x{} output", s.out_h, s.out_w);
-    check_block("im2col", s, out_h * ow, col.len(), ld);
-    let (sh, sw) = s.params.stride;
-    let (ph, pw) = s.params.padding;
-    let (dh, dw) = s.params.dilation;
-    let (h, w) = (s.in_h, s.in_w);
-    let mut rows = col.chunks_mut(ld).map(|row| &mut row[..out_h * ow]);
-    if (sh, sw, ph, pw, dh, dw) == (1, 1, 0, 0, 1, 1) {
-        // A "valid" convolution with unit strides: every row of the column
-        // matrix is `OH` runs of `OW` consecutive input values.
-        for plane_start in (0..s.in_channels).map(|c| c * h * w) {
-            for (i, j) in (0..s.kernel_h).flat_map(|i| (0..s.kernel_w).map(move |j| (i, j))) {
-                let row = rows.next().expect("im2col: one row per kernel tap");
-                copy_runs(&image[plane_start + i * w + j..], w, row, ow);
+    ) {
+        assert_eq!(image.len(), s.image_len(), "im2col: image length");
+        let (out_h, ow) = part;
+        assert!(out_h <= s.out_h && ow <= s.out_w, "im2col: part {out_h}x{ow} of an {}x{} output", s.out_h, s.out_w);
+        check_block("im2col", s, out_h * ow, col.len(), ld);
+        let (sh, sw) = s.params.stride;
+        let (ph, pw) = s.params.padding;
+        let (dh, dw) = s.params.dilation;
+        let (h, w) = (s.in_h, s.in_w);
+        let mut rows = col.chunks_mut(ld).map(|row| &mut row[..out_h * ow]);
+        if (sh, sw, ph, pw, dh, dw) == (1, 1, 0, 0, 1, 1) {
+            // A "valid" convolution with unit strides: every row of the column
+            // matrix is `OH` runs of `OW` consecutive input values.
+            for plane_start in (0..s.in_channels).map(|c| c * h * w) {
+                for (i, j) in (0..s.kernel_h).flat_map(|i| (0..s.kernel_w).map(move |j| (i, j))) {
+                    let row = rows.next().expect("im2col: one row per kernel tap");
+                    copy_runs(&image[plane_start + i * w + j..], w, row, ow);
+                }
             }
+            return;
         }
-        return;
-    }
-    for plane in image.chunks_exact(h * w) {
-        for i in 0..s.kernel_h {
-            let oh_valid = valid_outputs(out_h, h, sh, i * dh, ph);
-            for j in 0..s.kernel_w {
-                let ow_valid = valid_outputs(ow, w, sw, j * dw, pw);
-                let row = rows.next().expect("im2col: one row per kernel tap");
-                for (oh, out_row) in row.chunks_exact_mut(ow).enumerate() {
-                    if !oh_valid.contains(&oh) || ow_valid.is_empty() {
-                        out_row.fill(T::zero());
-                        continue;
-                    }
-                    let ih = oh * sh + i * dh - ph;
-                    let in_row = &plane[ih * w..(ih + 1) * w];
-                    out_row[..ow_valid.start].fill(T::zero());
-                    out_row[ow_valid.end..].fill(T::zero());
-                    let iw0 = ow_valid.start * sw + j * dw - pw;
-                    let dst = &mut out_row[ow_valid.clone()];
-                    if sw == 1 {
-                        dst.copy_from_slice(&in_row[iw0..iw0 + dst.len()]);
-                    } else {
-                        for (d, &x) in dst.iter_mut().zip(in_row[iw0..].iter().step_by(sw)) {
-                            *d = x;
+        for plane in image.chunks_exact(h * w) {
+            for i in 0..s.kernel_h {
+                let oh_valid = valid_outputs(out_h, h, sh, i * dh, ph);
+                for j in 0..s.kernel_w {
+                    let ow_valid = valid_outputs(ow, w, sw, j * dw, pw);
+                    let row = rows.next().expect("im2col: one row per kernel tap");
+                    for (oh, out_row) in row.chunks_exact_mut(ow).enumerate() {
+                        if !oh_valid.contains(&oh) || ow_valid.is_empty() {
+                            out_row.fill(T::zero());
+                            continue;
+                        }
+                        let ih = oh * sh + i * dh - ph;
+                        let in_row = &plane[ih * w..(ih + 1) * w];
+                        out_row[..ow_valid.start].fill(T::zero());
+                        out_row[ow_valid.end..].fill(T::zero());
+                        let iw0 = ow_valid.start * sw + j * dw - pw;
+                        let dst = &mut out_row[ow_valid.clone()];
+                        if sw == 1 {
+                            dst.copy_from_slice(&in_row[iw0..iw0 + dst.len()]);
+                        } else {
+                            for (d, &x) in dst.iter_mut().zip(in_row[iw0..].iter().step_by(sw)) {
+                                *d = x;
+                            }
                         }
                     }
                 }

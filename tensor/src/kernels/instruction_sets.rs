@@ -53,39 +53,41 @@ pub fn widest() -> Level {
     Level::Baseline
 }
 
+/// Runs `f` with the kernels of this thread capped at `level` (they run
+/// the widest version the CPU has up to `level`): for a test comparing a
+/// kernel's versions, `at_level(Level::Baseline, ..)` being the portable
+/// one. Kernels called from rayon's workers inside `f` are not capped:
+/// call the single-threaded entry points.
+pub fn at_level<R>(level: Level, f: impl FnOnce() -> R) -> R {
+    let before = CAP.with(|c| c.replace(level));
+    let result = f();
+    CAP.with(|c| c.set(before));
+    result
+}
+
 /// Runs `f` once per level this CPU supports, narrowest first, with the
-/// kernels of this thread capped at that level, and returns each level
-/// with what `f` gave: for a test that every version of a kernel gives the
-/// same bits. Kernels called from rayon's workers inside `f` are not
-/// capped: call the single-threaded entry points.
+/// kernels of this thread capped at that level (see [`at_level`]), and
+/// returns each level with what `f` gave: for a test that every version of
+/// a kernel gives the same bits.
 pub fn for_each_level<R>(mut f: impl FnMut() -> R) -> Vec<(Level, R)> {
-    let mut out = Vec::new();
-    for level in [Level::Baseline, Level::Avx2, Level::Avx512] {
-        let before = CAP.with(|c| c.replace(level));
-        if widest() == level {
-            out.push((level, f()));
-        }
-        CAP.with(|c| c.set(before));
-    }
-    out
+    let levels = [Level::Baseline, Level::Avx2, Level::Avx512];
+    let supported = levels.into_iter().filter(|&level| at_level(level, widest) == level);
+    supported.map(|level| (level, at_level(level, &mut f))).collect()
 }
 
 /// Defines a kernel from its portable body: a function with the given
-/// signature that calls `body` with the same arguments, compiled for the
-/// widest instruction set the CPU runs (see the module docs of
-/// `sinapse_tensor::kernels::instruction_sets`). The body should be
-/// `#[inline(always)]` so that each version gets its own copy.
+/// signature and body, compiled for the baseline, AVX2 and AVX-512, that
+/// runs the widest version the CPU has (see the module docs of
+/// `sinapse_tensor::kernels::instruction_sets`). The body is written once;
+/// each version gets its own copy of it, inlined.
 ///
 /// ```
 /// sinapse_tensor::widest_vectors! {
 ///     /// `y[i] += a * x[i]`.
-///     pub fn axpy<T: sinapse_tensor::Element>(a: T, x: &[T], y: &mut [T]) = axpy_body;
-/// }
-///
-/// #[inline(always)]
-/// fn axpy_body<T: sinapse_tensor::Element>(a: T, x: &[T], y: &mut [T]) {
-///     for (y, &x) in y.iter_mut().zip(x) {
-///         *y += a * x;
+///     pub fn axpy<T: sinapse_tensor::Element>(a: T, x: &[T], y: &mut [T]) {
+///         for (y, &x) in y.iter_mut().zip(x) {
+///             *y += a * x;
+///         }
 ///     }
 /// }
 ///
@@ -97,19 +99,21 @@ pub fn for_each_level<R>(mut f: impl FnMut() -> R) -> Vec<(Level, R)> {
 macro_rules! widest_vectors {
     (
         $(#[$attr:meta])*
-        $vis:vis fn $name:ident $(<$t:ident: $bound:path>)? ($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? = $body:ident;
+        $vis:vis fn $name:ident $(<$t:ident: $bound:path>)? ($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block
     ) => {
         $(#[$attr])*
         $vis fn $name $(<$t: $bound>)? ($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn body $(<$t: $bound>)? ($($arg: $ty),*) $(-> $ret)? $body
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f")]
                 fn avx512 $(<$t: $bound>)? ($($arg: $ty),*) $(-> $ret)? {
-                    $body($($arg),*)
+                    body($($arg),*)
                 }
                 #[target_feature(enable = "avx2")]
                 fn avx2 $(<$t: $bound>)? ($($arg: $ty),*) $(-> $ret)? {
-                    $body($($arg),*)
+                    body($($arg),*)
                 }
                 match $crate::kernels::instruction_sets::widest() {
                     // SAFETY: `widest` returned this level only after the
@@ -121,7 +125,7 @@ macro_rules! widest_vectors {
                     $crate::kernels::instruction_sets::Level::Baseline => {}
                 }
             }
-            $body($($arg),*)
+            body($($arg),*)
         }
     };
 }

@@ -37,33 +37,29 @@ crate::widest_vectors! {
         b: MatRef<'_, T>,
         beta: T,
         c: MatMut<'_, T>,
-    ) = narrow_gemm_portable;
-}
-
-/// The body of [`narrow_gemm`], inlined into each instruction-set version.
-#[inline(always)]
-fn narrow_gemm_portable<T: Element>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: MatMut<'_, T>) {
-    let (m, k, n) = (a.rows, a.cols, b.cols);
-    let column = |j: usize| &b.data[b.offset + j * b.col_stride..][..k];
-    let MatMut { data, offset, row_stride, col_stride, .. } = c;
-    for i in 0..m {
-        let row = &a.data[a.offset + i * a.row_stride..][..k];
-        let mut store = |j: usize, d: T| {
-            let at = offset + i * row_stride + j * col_stride;
-            data[at] = if beta == T::zero() { alpha * d } else { alpha * d + beta * data[at] };
-        };
-        let mut j = 0;
-        while j + 4 <= n {
-            let sums = dots(row, [column(j), column(j + 1), column(j + 2), column(j + 3)]);
-            for (t, d) in sums.into_iter().enumerate() {
-                store(j + t, d);
+    ) {
+        let (m, k, n) = (a.rows, a.cols, b.cols);
+        let column = |j: usize| &b.data[b.offset + j * b.col_stride..][..k];
+        let MatMut { data, offset, row_stride, col_stride, .. } = c;
+        for i in 0..m {
+            let row = &a.data[a.offset + i * a.row_stride..][..k];
+            let mut store = |j: usize, d: T| {
+                let at = offset + i * row_stride + j * col_stride;
+                data[at] = if beta == T::zero() { alpha * d } else { alpha * d + beta * data[at] };
+            };
+            let mut j = 0;
+            while j + 4 <= n {
+                let sums = dots(row, [column(j), column(j + 1), column(j + 2), column(j + 3)]);
+                for (t, d) in sums.into_iter().enumerate() {
+                    store(j + t, d);
+                }
+                j += 4;
             }
-            j += 4;
-        }
-        while j < n {
-            let [d] = dots(row, [column(j)]);
-            store(j, d);
-            j += 1;
+            while j < n {
+                let [d] = dots(row, [column(j)]);
+                store(j, d);
+                j += 1;
+            }
         }
     }
 }

@@ -248,44 +248,34 @@ widest_vectors! {
         g: &[T],
         argmax: &[u32],
         x: &[T],
-    ) -> Vec<T> = grad_weight_part_portable;
-}
-
-/// The body of [`grad_weight_part`], inlined into each instruction-set version.
-#[inline(always)]
-fn grad_weight_part_portable<T: Element>(
-    s: &Conv2dShape,
-    layout: &TapLayout,
-    g: &[T],
-    argmax: &[u32],
-    x: &[T],
-) -> Vec<T> {
-    let k = s.col_rows();
-    let mut dwt = crate::memory::filled(s.out_channels * k, T::zero());
-    let windows = g.len() / (x.len() / s.image_len()).max(1);
-    let plane = windows / s.out_channels;
-    let identity = TapLayout::is_identity(s);
-    let mut xp = Scratch::take(if identity { 0 } else { layout.padded_len });
-    let mut terms = vec![(T::zero(), 0usize); plane];
-    for (x_n, (g_n, a_n)) in
-        x.chunks_exact(s.image_len()).zip(g.chunks_exact(windows).zip(argmax.chunks_exact(windows)))
-    {
-        let xp_n: &[T] = if identity {
-            x_n
-        } else {
-            to_padded_channels_last(s, x_n, &mut xp);
-            &xp[..layout.padded_len]
-        };
-        let planes = g_n.chunks_exact(plane).zip(a_n.chunks_exact(plane));
-        for (dw_o, (g_o, a_o)) in dwt.chunks_exact_mut(k).zip(planes) {
-            // dw_o[run r] += sum over the plane's windows of g * xp[origin + run_r ..]
-            let open = open_windows(layout, g_o, a_o, &mut terms);
-            for (dst, &run) in dw_o.chunks_exact_mut(layout.run_len).zip(&layout.runs) {
-                add_weighted_rows(&terms[..open], &xp_n[run..], dst);
+    ) -> Vec<T> {
+        let k = s.col_rows();
+        let mut dwt = crate::memory::filled(s.out_channels * k, T::zero());
+        let windows = g.len() / (x.len() / s.image_len()).max(1);
+        let plane = windows / s.out_channels;
+        let identity = TapLayout::is_identity(s);
+        let mut xp = Scratch::take(if identity { 0 } else { layout.padded_len });
+        let mut terms = vec![(T::zero(), 0usize); plane];
+        for (x_n, (g_n, a_n)) in
+            x.chunks_exact(s.image_len()).zip(g.chunks_exact(windows).zip(argmax.chunks_exact(windows)))
+        {
+            let xp_n: &[T] = if identity {
+                x_n
+            } else {
+                to_padded_channels_last(s, x_n, &mut xp);
+                &xp[..layout.padded_len]
+            };
+            let planes = g_n.chunks_exact(plane).zip(a_n.chunks_exact(plane));
+            for (dw_o, (g_o, a_o)) in dwt.chunks_exact_mut(k).zip(planes) {
+                // dw_o[run r] += sum over the plane's windows of g * xp[origin + run_r ..]
+                let open = open_windows(layout, g_o, a_o, &mut terms);
+                for (dst, &run) in dw_o.chunks_exact_mut(layout.run_len).zip(&layout.runs) {
+                    add_weighted_rows(&terms[..open], &xp_n[run..], dst);
+                }
             }
         }
+        dwt
     }
-    dwt
 }
 
 /// Gathers the open windows of a plane, `(g, origin of its position)`, at
@@ -413,72 +403,61 @@ widest_vectors! {
         g: &[T],
         argmax: &[u32],
         dx: &mut [T],
-    ) = grad_input_chunk_portable;
-}
-
-/// The body of [`grad_input_chunk`], inlined into each instruction-set version.
-#[inline(always)]
-fn grad_input_chunk_portable<T: Element>(
-    s: &Conv2dShape,
-    layout: &TapLayout,
-    wt: &[T],
-    g: &[T],
-    argmax: &[u32],
-    dx: &mut [T],
-) {
-    let (k, len) = (s.col_rows(), layout.run_len);
-    let windows = g.len() / (dx.len() / s.image_len()).max(1);
-    let plane = windows / s.out_channels;
-    let positions = layout.origins.len();
-    let mut dxp = Scratch::take(layout.padded_len);
-    let dxp = &mut dxp[..layout.padded_len];
-    // The open windows of an image bucketed by chosen position: `terms`
-    // holds `(g, offset of w[o] in wt)`, those of position p at
-    // `terms[first[p]..first[p + 1]]`, channels in order.
-    let mut first = vec![0usize; positions + 1];
-    let mut next = vec![0usize; positions];
-    let mut terms = vec![(T::zero(), 0usize); windows];
-    for (dx_n, (g_n, a_n)) in
-        dx.chunks_exact_mut(s.image_len()).zip(g.chunks_exact(windows).zip(argmax.chunks_exact(windows)))
-    {
-        first.fill(0);
-        for (&g, &at) in g_n.iter().zip(a_n) {
-            if g != T::zero() {
-                origin(layout, at); // checks the position
-                first[at as usize + 1] += 1;
-            }
-        }
-        for p in 0..positions {
-            first[p + 1] += first[p];
-        }
-        next.copy_from_slice(&first[..positions]);
-        for (o, (g_o, a_o)) in g_n.chunks_exact(plane).zip(a_n.chunks_exact(plane)).enumerate() {
-            for (&g, &at) in g_o.iter().zip(a_o) {
+    ) {
+        let (k, len) = (s.col_rows(), layout.run_len);
+        let windows = g.len() / (dx.len() / s.image_len()).max(1);
+        let plane = windows / s.out_channels;
+        let positions = layout.origins.len();
+        let mut dxp = Scratch::take(layout.padded_len);
+        let dxp = &mut dxp[..layout.padded_len];
+        // The open windows of an image bucketed by chosen position: `terms`
+        // holds `(g, offset of w[o] in wt)`, those of position p at
+        // `terms[first[p]..first[p + 1]]`, channels in order.
+        let mut first = vec![0usize; positions + 1];
+        let mut next = vec![0usize; positions];
+        let mut terms = vec![(T::zero(), 0usize); windows];
+        for (dx_n, (g_n, a_n)) in
+            dx.chunks_exact_mut(s.image_len()).zip(g.chunks_exact(windows).zip(argmax.chunks_exact(windows)))
+        {
+            first.fill(0);
+            for (&g, &at) in g_n.iter().zip(a_n) {
                 if g != T::zero() {
-                    terms[next[at as usize]] = (g, o * k);
-                    next[at as usize] += 1;
+                    origin(layout, at); // checks the position
+                    first[at as usize + 1] += 1;
                 }
             }
-        }
-        // dxp[origin_p + run_r ..] += sum over the position's windows of g * wt[o, run r]
-        dxp.fill(T::zero());
-        for (p, &base) in layout.origins.iter().enumerate() {
-            let here = &terms[first[p]..first[p + 1]];
-            if here.is_empty() {
-                continue;
+            for p in 0..positions {
+                first[p + 1] += first[p];
             }
-            for (r, &run) in layout.runs.iter().enumerate() {
-                add_weighted_rows(here, &wt[r * len..], &mut dxp[base + run..base + run + len]);
+            next.copy_from_slice(&first[..positions]);
+            for (o, (g_o, a_o)) in g_n.chunks_exact(plane).zip(a_n.chunks_exact(plane)).enumerate() {
+                for (&g, &at) in g_o.iter().zip(a_o) {
+                    if g != T::zero() {
+                        terms[next[at as usize]] = (g, o * k);
+                        next[at as usize] += 1;
+                    }
+                }
             }
+            // dxp[origin_p + run_r ..] += sum over the position's windows of g * wt[o, run r]
+            dxp.fill(T::zero());
+            for (p, &base) in layout.origins.iter().enumerate() {
+                let here = &terms[first[p]..first[p + 1]];
+                if here.is_empty() {
+                    continue;
+                }
+                for (r, &run) in layout.runs.iter().enumerate() {
+                    add_weighted_rows(here, &wt[r * len..], &mut dxp[base + run..base + run + len]);
+                }
+            }
+            from_padded_channels_last(s, dxp, dx_n);
         }
-        from_padded_channels_last(s, dxp, dx_n);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::instruction_sets::for_each_level;
+    use crate::kernels::instruction_sets::{at_level, for_each_level, Level};
     use crate::kernels::{Conv2dParams, Pool2dParams};
 
     #[test]
@@ -495,13 +474,13 @@ mod tests {
         let argmax: Vec<u32> = (0..out).map(|i| ((i * 37) % s.col_cols()) as u32).collect();
         let layout = TapLayout::new(&s);
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        let portable = grad_weight_part_portable(&s, &layout, &g, &argmax, &x);
+        let portable = at_level(Level::Baseline, || grad_weight_part(&s, &layout, &g, &argmax, &x));
         for (level, dispatched) in for_each_level(|| grad_weight_part(&s, &layout, &g, &argmax, &x)) {
             assert_eq!(bits(&portable), bits(&dispatched), "weight gradient, {level:?}");
         }
         let wt = weight_to_channels_last(&s, &w);
         let mut portable = vec![f32::NAN; x.len()];
-        grad_input_chunk_portable(&s, &layout, &wt, &g, &argmax, &mut portable);
+        at_level(Level::Baseline, || grad_input_chunk(&s, &layout, &wt, &g, &argmax, &mut portable));
         for (level, dispatched) in for_each_level(|| {
             let mut dx = vec![f32::NAN; x.len()];
             grad_input_chunk(&s, &layout, &wt, &g, &argmax, &mut dx);
