@@ -38,16 +38,19 @@ fn case() -> impl Strategy<Value = Case> {
             let [_, _, oh, ow] = conv.output_shape();
             let (qh, qw) = (qh.min(oh), qw.min(ow));
             let params = Pool2dParams::new((qh, qw), (th, tw), (rh.min(qh / 2), rw.min(qw / 2)));
-            let pool = Pool2dShape::new("test", conv.output_shape(), params);
-            let len = |d: [usize; 4]| d.iter().product::<usize>();
-            (
-                Just((conv, pool)),
-                prop::collection::vec(value(), len(conv.input_shape())),
-                prop::collection::vec(value(), len(conv.weight_shape())),
-                prop::option::of(prop::collection::vec(value(), o)),
-            )
+            values_for(conv, Pool2dShape::new("test", conv.output_shape(), params))
         })
-        .prop_map(|((conv, pool), x, w, b)| Case { conv, pool, x, w, b })
+}
+
+/// A case of these shapes with random input, weight and (or no) bias.
+fn values_for(conv: Conv2dShape, pool: Pool2dShape) -> impl Strategy<Value = Case> {
+    let len = |d: [usize; 4]| d.iter().product::<usize>();
+    (
+        prop::collection::vec(value(), len(conv.input_shape())),
+        prop::collection::vec(value(), len(conv.weight_shape())),
+        prop::option::of(prop::collection::vec(value(), conv.out_channels)),
+    )
+        .prop_map(move |(x, w, b)| Case { conv, pool, x, w, b })
 }
 
 fn check<T: Element>(c: &Case) {
@@ -76,20 +79,13 @@ proptest! {
 /// plane in phase order); planes of odd and even sides, on both sides of 16
 /// taps (beyond, the part of the output the windows read, row by row).
 fn valid_then_2x2_case() -> impl Strategy<Value = Case> {
-    (1usize..=3, 1usize..=4, 1usize..=4, 1usize..=3, 1usize..=3, 0usize..=9, 0usize..=9)
-        .prop_flat_map(|(n, c, o, kh, kw, extra_h, extra_w)| {
+    (1usize..=3, 1usize..=4, 1usize..=4, 1usize..=3, 1usize..=3, 0usize..=9, 0usize..=9).prop_flat_map(
+        |(n, c, o, kh, kw, extra_h, extra_w)| {
             let conv =
                 Conv2dShape::new([n, c, kh + 1 + extra_h, kw + 1 + extra_w], [o, c, kh, kw], Conv2dParams::valid());
-            let pool = Pool2dShape::new("test", conv.output_shape(), Pool2dParams::square(2));
-            let len = |d: [usize; 4]| d.iter().product::<usize>();
-            (
-                Just((conv, pool)),
-                prop::collection::vec(value(), len(conv.input_shape())),
-                prop::collection::vec(value(), len(conv.weight_shape())),
-                prop::option::of(prop::collection::vec(value(), o)),
-            )
-        })
-        .prop_map(|((conv, pool), x, w, b)| Case { conv, pool, x, w, b })
+            values_for(conv, Pool2dShape::new("test", conv.output_shape(), Pool2dParams::square(2)))
+        },
+    )
 }
 
 proptest! {
