@@ -4,7 +4,7 @@
 //! convolution) goes through [`gemm`], which checks that each strided matrix
 //! fits inside its slice before handing raw pointers to matrixmultiply.
 
-use super::narrow_gemm::{is_narrow, narrow_gemm};
+use super::narrow_gemm::{is_narrow, is_short, narrow_gemm, short_gemm};
 use crate::Element;
 
 /// A read-only strided matrix inside a slice: element `(i, j)` is
@@ -138,6 +138,12 @@ pub fn gemm<T: Element>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c
         // Few columns and a product one thread does anyway: dot products
         // in place beat packing both operands.
         narrow_gemm(alpha, a, b, beta, c);
+        return;
+    }
+    if is_short(&a, &b, &c) && m * k * n < PARALLEL_MULADDS {
+        // Few rows (a weight gradient onto few outputs): sums of B's rows
+        // read in place, instead of packing B.
+        short_gemm(alpha, a, b, beta, c);
         return;
     }
     let a_ptr = a.data.as_ptr().wrapping_add(a.offset);
