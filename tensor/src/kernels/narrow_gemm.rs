@@ -232,79 +232,63 @@ mod tests {
     use super::*;
     use crate::kernels::instruction_sets::for_each_level;
 
-    #[test]
-    fn short_products_are_the_same_on_every_level_and_the_product() {
+    type Kernel = fn(f32, MatRef<'_, f32>, MatRef<'_, f32>, f32, MatMut<'_, f32>);
+
+    /// `A [m, k]` and `B [k, n]` as views of `a` and `b`, in the layout the
+    /// kernel under test takes.
+    type Views = for<'a> fn(&'a [f32], &'a [f32], (usize, usize, usize)) -> (MatRef<'a, f32>, MatRef<'a, f32>);
+
+    /// For a few `alpha`, `beta`: every level gives the baseline's bits, and
+    /// the baseline is `alpha * A B + beta * C` within f32 rounding (with
+    /// `beta = 0`, `C` starts as NaN).
+    fn check(kernel: Kernel, views: Views, (m, k, n): (usize, usize, usize)) {
         let wave = |i: usize| ((i * 7919) % 1009) as f32 / 500.0 - 1.0;
-        // m: a block of rows and a partial one; n: blocks of 64 and 16
-        // columns and single ones.
-        for (m, k, n) in [(1, 3, 5), (3, 4, 64), (10, 64, 784), (16, 7, 130), (2, 1, 1), (5, 9, 97)] {
-            // A as the transposed view of a k x m matrix (a gradient G^T).
-            let g: Vec<f32> = (0..k * m).map(wave).collect();
-            let x: Vec<f32> = (0..k * n).map(|i| wave(i + 3)).collect();
-            let c0: Vec<f32> = (0..m * n).map(|i| wave(i + 7)).collect();
-            for (alpha, beta) in [(1.0, 0.0), (0.5, 1.0), (2.0, -0.5)] {
-                let run = || {
-                    let mut c = if beta == 0.0 { vec![f32::NAN; m * n] } else { c0.clone() };
-                    let a = MatRef::row_major(&g, k, m).t();
-                    short_gemm(alpha, a, MatRef::row_major(&x, k, n), beta, MatMut::row_major(&mut c, m, n));
-                    c
-                };
-                let results = for_each_level(run);
-                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                for (level, c) in &results {
-                    assert_eq!(bits(c), bits(&results[0].1), "{level:?}, {m}x{k}x{n}");
-                }
-                for i in 0..m {
-                    for j in 0..n {
-                        let d: f64 = (0..k).map(|t| g[t * m + i] as f64 * x[t * n + j] as f64).sum();
-                        let want =
-                            alpha as f64 * d + if beta == 0.0 { 0.0 } else { beta as f64 * c0[i * n + j] as f64 };
-                        let got = results[0].1[i * n + j] as f64;
-                        assert!(
-                            (got - want).abs() < 1e-4 * (1.0 + want.abs()),
-                            "{m}x{k}x{n} ({i}, {j}): {got} vs {want}"
-                        );
-                    }
+        let a: Vec<f32> = (0..m * k).map(wave).collect();
+        let b: Vec<f32> = (0..k * n).map(|i| wave(i + 3)).collect();
+        let c0: Vec<f32> = (0..m * n).map(|i| wave(i + 7)).collect();
+        let (a_view, b_view) = views(&a, &b, (m, k, n));
+        let at =
+            |v: &MatRef<'_, f32>, i: usize, j: usize| v.data[v.offset + i * v.row_stride + j * v.col_stride] as f64;
+        for (alpha, beta) in [(1.0, 0.0), (0.5, 1.0), (2.0, -0.5)] {
+            let results = for_each_level(|| {
+                let mut c = if beta == 0.0 { vec![f32::NAN; m * n] } else { c0.clone() };
+                kernel(alpha, a_view, b_view, beta, MatMut::row_major(&mut c, m, n));
+                c
+            });
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            for (level, c) in &results {
+                assert_eq!(bits(c), bits(&results[0].1), "{level:?}, {m}x{k}x{n}");
+            }
+            for i in 0..m {
+                for j in 0..n {
+                    let d: f64 = (0..k).map(|t| at(&a_view, i, t) * at(&b_view, t, j)).sum();
+                    let want = alpha as f64 * d + if beta == 0.0 { 0.0 } else { beta as f64 * c0[i * n + j] as f64 };
+                    let got = results[0].1[i * n + j] as f64;
+                    assert!((got - want).abs() < 1e-4 * (1.0 + want.abs()), "{m}x{k}x{n} ({i}, {j}): {got} vs {want}");
                 }
             }
         }
     }
 
     #[test]
-    fn every_level_gives_the_same_bits_and_the_product() {
-        let wave = |i: usize| ((i * 7919) % 1009) as f32 / 500.0 - 1.0;
+    fn narrow_products_are_the_same_on_every_level_and_the_product() {
+        // A row-major, B the transposed view of an n x k matrix (W^T).
+        let views: Views = |a, b, (m, k, n)| (MatRef::row_major(a, m, k), MatRef::row_major(b, n, k).t());
         // k: below one block, whole blocks, blocks and a tail; n: the
         // groups of four and single columns.
-        for (m, k, n) in [(3, 5, 1), (4, 16, 4), (5, 37, 10), (2, 784, 16), (1, 1, 3)] {
-            let a: Vec<f32> = (0..m * k).map(wave).collect();
-            // B as the transposed view of an n x k matrix: its columns are rows.
-            let w: Vec<f32> = (0..n * k).map(|i| wave(i + 3)).collect();
-            let c0: Vec<f32> = (0..m * n).map(|i| wave(i + 7)).collect();
-            for (alpha, beta) in [(1.0, 0.0), (0.5, 1.0), (2.0, -0.5)] {
-                let run = || {
-                    let mut c = if beta == 0.0 { vec![f32::NAN; m * n] } else { c0.clone() };
-                    let b = MatRef::row_major(&w, n, k).t();
-                    narrow_gemm(alpha, MatRef::row_major(&a, m, k), b, beta, MatMut::row_major(&mut c, m, n));
-                    c
-                };
-                let results = for_each_level(run);
-                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                for (level, c) in &results {
-                    assert_eq!(bits(c), bits(&results[0].1), "{level:?}, {m}x{k}x{n}");
-                }
-                for i in 0..m {
-                    for j in 0..n {
-                        let d: f64 = (0..k).map(|t| a[i * k + t] as f64 * w[j * k + t] as f64).sum();
-                        let want =
-                            alpha as f64 * d + if beta == 0.0 { 0.0 } else { beta as f64 * c0[i * n + j] as f64 };
-                        let got = results[0].1[i * n + j] as f64;
-                        assert!(
-                            (got - want).abs() < 1e-4 * (1.0 + want.abs()),
-                            "{m}x{k}x{n} ({i}, {j}): {got} vs {want}"
-                        );
-                    }
-                }
-            }
+        for sizes in [(3, 5, 1), (4, 16, 4), (5, 37, 10), (2, 784, 16), (1, 1, 3)] {
+            check(narrow_gemm, views, sizes);
+        }
+    }
+
+    #[test]
+    fn short_products_are_the_same_on_every_level_and_the_product() {
+        // A the transposed view of a k x m matrix (a gradient G^T), B row-major.
+        let views: Views = |a, b, (m, k, n)| (MatRef::row_major(a, k, m).t(), MatRef::row_major(b, k, n));
+        // m: a block of rows and a partial one; n: blocks of 64 and 16
+        // columns and single ones.
+        for sizes in [(1, 3, 5), (3, 4, 64), (10, 64, 784), (16, 7, 130), (2, 1, 1), (5, 9, 97)] {
+            check(short_gemm, views, sizes);
         }
     }
 }
