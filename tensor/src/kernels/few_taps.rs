@@ -98,33 +98,30 @@ widest_vectors! {
         y: &mut [T],
         arg: &mut [u32],
     ) {
-        let (k, p, pooled) = (s.col_rows(), s.col_cols(), pool.out_plane_len());
-        let outs = y.chunks_exact_mut(s.out_channels * pooled).zip(arg.chunks_exact_mut(s.out_channels * pooled));
-        if let Some(phases) = PhaseLayout::new(s, pool) {
-            // The plane made in phase order, pooled a vector at a time.
-            let p = phases.columns();
-            let mut col = Scratch::take(k * p);
-            let mut plane = Scratch::take(p);
-            let mut split = Scratch::take(phases.phases_len(s));
-            for (x_n, (y_n, arg_n)) in x.chunks_exact(s.image_len()).zip(outs) {
-                phases.split(s, x_n, &mut split);
-                phases.im2col(s, &split, &mut col, p);
-                let planes = y_n.chunks_exact_mut(pooled).zip(arg_n.chunks_exact_mut(pooled));
-                for (o, (w_o, (y_o, arg_o))) in weight.chunks_exact(k).zip(planes).enumerate() {
-                    output_plane(&col, p, w_o, bias.map(|b| b[o]), &mut plane);
-                    phases.relu_max_pool(&plane, y_o, arg_o);
-                }
-            }
-            return;
-        }
+        let (k, pooled) = (s.col_rows(), pool.out_plane_len());
+        // With the course's 2x2 pooling each plane is made in phase order
+        // and pooled a vector at a time; otherwise row by row.
+        let phases = PhaseLayout::new(s, pool);
+        let p = phases.as_ref().map_or(s.col_cols(), PhaseLayout::columns);
         let mut col = Scratch::take(k * p);
         let mut plane = Scratch::take(p);
+        let mut split = Scratch::take(phases.as_ref().map_or(0, |ph| ph.phases_len(s)));
+        let outs = y.chunks_exact_mut(s.out_channels * pooled).zip(arg.chunks_exact_mut(s.out_channels * pooled));
         for (x_n, (y_n, arg_n)) in x.chunks_exact(s.image_len()).zip(outs) {
-            im2col(s, x_n, &mut col, p);
+            match &phases {
+                Some(phases) => {
+                    phases.split(s, x_n, &mut split);
+                    phases.im2col(s, &split, &mut col, p);
+                }
+                None => im2col(s, x_n, &mut col, p),
+            }
             let planes = y_n.chunks_exact_mut(pooled).zip(arg_n.chunks_exact_mut(pooled));
             for (o, (w_o, (y_o, arg_o))) in weight.chunks_exact(k).zip(planes).enumerate() {
                 output_plane(&col, p, w_o, bias.map(|b| b[o]), &mut plane);
-                relu_max_pool_planes(pool, &plane, y_o, arg_o);
+                match &phases {
+                    Some(phases) => phases.relu_max_pool(&plane, y_o, arg_o),
+                    None => relu_max_pool_planes(pool, &plane, y_o, arg_o),
+                }
             }
         }
     }
