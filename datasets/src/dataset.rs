@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{DatasetError, Result};
 use crate::idx::{IdxError, IdxFile};
 use crate::kind::{DatasetKind, Split};
+use crate::provenance::Provenance;
 use crate::source::Place;
 use crate::storage::Bytes;
 
@@ -177,7 +178,7 @@ pub struct Dataset {
     classes: usize,
     kind: Option<DatasetKind>,
     split: Option<Split>,
-    origin: Option<Place>,
+    provenance: Option<Provenance>,
 }
 
 impl Dataset {
@@ -198,14 +199,14 @@ impl Dataset {
                 n_labels: labels.len(),
             });
         }
-        Ok(Dataset { images, labels, classes, kind: None, split: None, origin: None })
+        Ok(Dataset { images, labels, classes, kind: None, split: None, provenance: None })
     }
 
-    /// Records which known data set, split and place this came from.
-    pub(crate) fn with_origin(mut self, kind: DatasetKind, split: Split, place: Place) -> Dataset {
+    /// Records which known data set, split and files this came from.
+    pub(crate) fn with_origin(mut self, kind: DatasetKind, split: Split, provenance: Provenance) -> Dataset {
         self.kind = Some(kind);
         self.split = Some(split);
-        self.origin = Some(place);
+        self.provenance = Some(provenance);
         self
     }
 
@@ -263,6 +264,12 @@ impl Dataset {
 
     /// Where the files were found, if loaded through a [`crate::DataSource`].
     pub fn origin(&self) -> Option<&Place> {
-        self.origin.as_ref()
+        self.provenance.as_ref().map(|p| &p.place)
+    }
+
+    /// The files this was read from and whether they were verified, if
+    /// loaded through a [`crate::DataSource`].
+    pub fn provenance(&self) -> Option<&Provenance> {
+        self.provenance.as_ref()
     }
 }

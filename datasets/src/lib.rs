@@ -32,8 +32,11 @@
 //! that everything works offline. Fashion-MNIST comes from Debian's
 //! `dataset-fashion-mnist` package. The search order (explicit directory,
 //! `SINAPSE_DATA`, repository copy, cache, `/usr/share/datasets`) is
-//! described in [`DataSource`]. Gzipped files are decompressed once into the
-//! cache directory ([`default_cache_dir`]) and memory-mapped from there.
+//! described in [`DataSource`]; a directory named explicitly is the only
+//! place searched. Gzipped files are decompressed once into the cache
+//! directory ([`default_cache_dir`]), under the SHA-256 of the compressed
+//! bytes, and memory-mapped from there. [`Dataset::provenance`] says which
+//! files a split was read from.
 //!
 //! ## From bytes to numbers
 //!
@@ -58,6 +61,7 @@ mod gunzip;
 pub mod idx;
 mod kind;
 mod load;
+mod provenance;
 mod source;
 mod storage;
 mod subset;
@@ -72,5 +76,6 @@ pub use gunzip::decompress_idx;
 pub use idx::{IdxError, IdxFile, IdxHeader};
 pub use kind::{DatasetKind, FileRole, KnownFile, Split, KNOWN_FILES};
 pub use load::{FashionMnist, Mnist};
+pub use provenance::Provenance;
 pub use source::{DataSource, Found, Place, PlaceKind, DATA_ENV, SYSTEM_DATA_DIR};
 pub use subset::Subset;

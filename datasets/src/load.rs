@@ -1,18 +1,31 @@
 //! Loading files into [`Dataset`]s: find them, decompress once into the cache
 //! if gzipped, map them, check them against the pinned SHA-256.
+//!
+//! The cache is keyed by content: the decompressed copy of a `.gz` file lives
+//! under the SHA-256 of the compressed bytes read on this run, so the file
+//! the user pointed at is always read, and a damaged or replaced `.gz` can
+//! never be answered by a copy of another one with the same name.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufReader, BufWriter, Read};
 use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use sha2::{Digest, Sha256};
 
 use crate::cache::{hex, sha256, write_atomic};
 use crate::dataset::{Dataset, IdxImages, IdxLabels};
 use crate::error::{DatasetError, Result};
 use crate::gunzip::gunzip_idx;
-use crate::idx::{IdxError, IdxFile};
+use crate::idx::{IdxError, IdxFile, IdxHeader, MAX_DIMS};
 use crate::kind::{DatasetKind, FileRole, KnownFile, Split};
+use crate::provenance::Provenance;
 use crate::source::{DataSource, Found};
 use crate::storage::{map_file, Bytes};
+
+/// The folder, inside a data set's cache folder, that holds decompressed
+/// copies, one subfolder per SHA-256 of a compressed file.
+const GUNZIPPED_DIR: &str = "gunzipped";
 
 /// MNIST, the handwritten digits: `Mnist::load(Split::Train, &DataSource::standard())`.
 #[derive(Debug, Clone, Copy)]
@@ -40,8 +53,10 @@ impl DatasetKind {
     /// Loads one split: finds the files in the order of [`DataSource`]
     /// (raw files are mapped in place, gzipped ones are decompressed once into
     /// the cache and mapped from there, or held in memory when there is no
-    /// usable cache), checks magic, type, shape and length, and checks the
-    /// SHA-256 against the pinned one. Every failure names the file.
+    /// usable cache), checks magic, type, shape and length, that both files
+    /// count the same examples, and the SHA-256 against the pinned one.
+    /// Every failure names the file. The dataset's
+    /// [`provenance`](Dataset::provenance) says which files were read.
     pub fn load(self, split: Split, source: &DataSource) -> Result<Dataset> {
         let images_file = self.file(split, FileRole::Images);
         let labels_file = self.file(split, FileRole::Labels);
@@ -50,13 +65,56 @@ impl DatasetKind {
             searched,
             hint: format!("To get it: {}.", self.how_to_get()),
         })?;
+        check_counts(&images, &labels)?;
         let cache = source.cache_root.as_deref();
+        let provenance = Provenance {
+            place,
+            images: images.path().to_path_buf(),
+            labels: labels.path().to_path_buf(),
+            verified: true,
+        };
         let (bytes, path) = open_known(&images, images_file, cache)?;
         let images = IdxImages::from_storage(bytes, path)?;
         let (bytes, path) = open_known(&labels, labels_file, cache)?;
         let labels = IdxLabels::from_storage(bytes, path, DatasetKind::CLASSES)?;
-        Ok(Dataset::new(images, labels, DatasetKind::CLASSES)?.with_origin(self, split, place))
+        Ok(Dataset::new(images, labels, DatasetKind::CLASSES)?.with_origin(self, split, provenance))
     }
+}
+
+/// Reports images and labels files that disagree on the number of examples
+/// before their checksums are compared, so the message says what is wrong
+/// rather than only that the bytes differ. Headers that cannot be read are
+/// left to the full checks that follow.
+fn check_counts(images: &Found, labels: &Found) -> Result<()> {
+    match (first_dim(images), first_dim(labels)) {
+        (Some(n_images), Some(n_labels)) if n_images != n_labels => Err(DatasetError::CountMismatch {
+            images: images.path().to_path_buf(),
+            n_images,
+            labels: labels.path().to_path_buf(),
+            n_labels,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The number of examples an IDX file's header announces (its first
+/// dimension), reading only the header; `None` if it cannot be read, or if a
+/// raw file's length disagrees with it (then the structural check that
+/// follows reports the truncation, the more basic fault).
+fn first_dim(found: &Found) -> Option<usize> {
+    let file = File::open(found.path()).ok()?;
+    let file_len = file.metadata().ok()?.len();
+    let mut head = Vec::with_capacity(4 + 4 * MAX_DIMS);
+    let limit = (4 + 4 * MAX_DIMS) as u64;
+    match found {
+        Found::Raw(_) => file.take(limit).read_to_end(&mut head).ok()?,
+        Found::Gzip(_) => MultiGzDecoder::new(BufReader::new(file)).take(limit).read_to_end(&mut head).ok()?,
+    };
+    let header = IdxHeader::parse_prefix(&head).ok()?;
+    if matches!(found, Found::Raw(_)) && header.check_len(file_len).is_err() {
+        return None;
+    }
+    header.dims().first().copied()
 }
 
 impl Dataset {
@@ -132,12 +190,13 @@ fn check_sha(path: &Path, known: &KnownFile, actual: &[u8; 32]) -> Result<()> {
     Ok(())
 }
 
-/// A gzipped pinned file: reuse the verified copy in the cache if there is
-/// one, else decompress into the cache (atomically, verified before the
-/// rename), else, with no usable cache, into memory.
+/// A gzipped pinned file: reuse the verified copy that the cache holds for
+/// these compressed bytes if there is one, else decompress into the cache
+/// (atomically, verified before the rename), else, with no usable cache,
+/// into memory.
 fn open_gzip(gz: &Path, known: &KnownFile, cache: Option<&Path>) -> Result<(Bytes, PathBuf)> {
     if let Some(root) = cache {
-        let target = root.join(known.kind.dir_name()).join(known.name);
+        let target = cached_copy(root, known, &sha256_of_file(gz)?);
         // A stale or damaged cache entry is not fatal: it is rebuilt below.
         if target.is_file() {
             if let Ok(bytes) = open_raw(&target, known, true) {
@@ -158,6 +217,20 @@ fn open_gzip(gz: &Path, known: &KnownFile, cache: Option<&Path>) -> Result<(Byte
     let decoded = gunzip_idx(gz, file, &mut out, Some(known.len))?;
     check_sha(gz, known, &decoded.sha256)?;
     Ok((Bytes::Owned(out), gz.to_path_buf()))
+}
+
+/// Where the cache keeps the decompressed copy of the gzipped `known` file
+/// whose compressed bytes have SHA-256 `gz_sha256`.
+fn cached_copy(root: &Path, known: &KnownFile, gz_sha256: &[u8; 32]) -> PathBuf {
+    root.join(known.kind.dir_name()).join(GUNZIPPED_DIR).join(hex(gz_sha256)).join(known.name)
+}
+
+/// SHA-256 of a file's bytes, read in pieces (a large file costs no memory).
+fn sha256_of_file(path: &Path) -> Result<[u8; 32]> {
+    let mut file = File::open(path).map_err(|e| DatasetError::io(path, "open", e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| DatasetError::io(path, "read", e))?;
+    Ok(hasher.finalize().into())
 }
 
 fn decompress_into_cache(gz: &Path, known: &KnownFile, target: &Path) -> Result<()> {

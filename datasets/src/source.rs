@@ -16,6 +16,12 @@
 //! may be raw (`train-images-idx3-ubyte`, memory-mapped in place) or gzipped
 //! (`train-images-idx3-ubyte.gz`, decompressed once into the cache); raw is
 //! preferred when both exist.
+//!
+//! An explicit directory is a promise about where the data comes from: when
+//! one is set it is the only place searched, so a folder that lacks a file,
+//! or holds something other than a regular file under a data file's name,
+//! is an error naming that folder and file, never a quiet fall back to
+//! another copy. Only without one does the search go down the order above.
 
 use std::path::{Path, PathBuf};
 
@@ -103,8 +109,9 @@ impl DataSource {
         }
     }
 
-    /// [`DataSource::standard`] with `dir`, which holds the files
-    /// themselves, searched first.
+    /// The files of `dir` and nothing else: `dir` holds the files
+    /// themselves, and no other place is searched (gzipped files are still
+    /// decompressed into the standard cache, keyed by their content).
     pub fn dir(dir: impl Into<PathBuf>) -> DataSource {
         DataSource { explicit: Some(dir.into()), ..DataSource::standard() }
     }
@@ -122,21 +129,25 @@ impl DataSource {
         self
     }
 
-    /// The directories to search for `kind`, in order.
+    /// The directories to search for `kind`, in order: the explicit
+    /// directory alone when there is one, else the other four rungs.
     pub fn places(&self, kind: DatasetKind) -> Vec<Place> {
         self.rungs(kind).into_iter().filter_map(|(kind, dir)| dir.map(|dir| Place { kind, dir })).collect()
     }
 
-    /// Every rung of the order, with its directory when it has one.
-    fn rungs(&self, kind: DatasetKind) -> [(PlaceKind, Option<PathBuf>); 5] {
+    /// Every rung of the order, with its directory when it has one. An
+    /// explicit directory is the only rung.
+    fn rungs(&self, kind: DatasetKind) -> Vec<(PlaceKind, Option<PathBuf>)> {
+        if let Some(dir) = &self.explicit {
+            return vec![(PlaceKind::Explicit, Some(dir.clone()))];
+        }
         let sub = |root: &Option<PathBuf>| root.as_ref().map(|r| r.join(kind.dir_name()));
         let repo = match kind {
             // Only MNIST is shipped in the repository.
             DatasetKind::Mnist => sub(&self.repo_root),
             DatasetKind::FashionMnist => None,
         };
-        [
-            (PlaceKind::Explicit, self.explicit.clone()),
+        vec![
             (PlaceKind::Env, sub(&self.env_root)),
             (PlaceKind::Repository, repo),
             (PlaceKind::Cache, sub(&self.cache_root)),
@@ -173,13 +184,17 @@ impl DataSource {
                 continue;
             }
             match (find_file(&dir, images), find_file(&dir, labels)) {
-                (Some(i), Some(l)) => return Ok((Place { kind: rung, dir }, i, l)),
+                (Ok(Some(i)), Ok(Some(l))) => return Ok((Place { kind: rung, dir }, i, l)),
                 (i, l) => {
-                    let missing: Vec<&str> = [(i.is_none(), images), (l.is_none(), labels)]
+                    let mut problems: Vec<String> = [&i, &l].into_iter().filter_map(|r| r.clone().err()).collect();
+                    let missing: Vec<&str> = [(&i, images), (&l, labels)]
                         .into_iter()
-                        .filter_map(|(miss, name)| miss.then_some(name))
+                        .filter_map(|(found, name)| matches!(found, Ok(None)).then_some(name))
                         .collect();
-                    searched.0.push((label, format!("no {} (raw or .gz)", missing.join(" nor "))));
+                    if !missing.is_empty() {
+                        problems.insert(0, format!("no {} (raw or .gz)", missing.join(" nor ")));
+                    }
+                    searched.0.push((label, problems.join("; ")));
                 }
             }
         }
@@ -187,12 +202,41 @@ impl DataSource {
     }
 }
 
-/// `dir/name` if it is a file, else `dir/name.gz` if that is.
-fn find_file(dir: &Path, name: &str) -> Option<Found> {
+/// `dir/name` if it is a file, else `dir/name.gz` if that is; `None` when
+/// neither exists. Something else under either name (a folder, a FIFO, a
+/// device) is an error saying what it is: it is never opened, since reading
+/// a FIFO would wait for a writer that may never come.
+fn find_file(dir: &Path, name: &str) -> Result<Option<Found>, String> {
     let raw = dir.join(name);
-    if raw.is_file() {
-        return Some(Found::Raw(raw));
-    }
     let gz = dir.join(format!("{name}.gz"));
-    gz.is_file().then_some(Found::Gzip(gz))
+    for (path, found) in [(&raw, Found::Raw(raw.clone())), (&gz, Found::Gzip(gz.clone()))] {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => return Ok(Some(found)),
+            Ok(meta) => return Err(format!("{} is {}, not a regular file", path.display(), file_type_name(&meta))),
+            Err(_) => {}
+        }
+    }
+    Ok(None)
+}
+
+/// What a non-regular file is, in words.
+fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    "something else"
 }

@@ -65,11 +65,27 @@ fn first_place_with_the_files_wins() {
 }
 
 #[test]
-fn a_place_with_only_one_file_is_skipped() {
+fn a_place_with_only_one_file_is_skipped_when_no_folder_is_named() {
+    let r = roots();
+    std::fs::remove_file(r.env.join("mnist/t10k-images-idx3-ubyte")).unwrap();
+    let src = DataSource { explicit: None, ..source(&r) };
+    assert_eq!(origin(&src), PlaceKind::Repository);
+}
+
+#[test]
+fn a_named_folder_is_the_only_place_searched() {
     let r = roots();
     std::fs::remove_file(r.explicit.join("t10k-labels-idx1-ubyte")).unwrap();
-    std::fs::remove_file(r.env.join("mnist/t10k-images-idx3-ubyte")).unwrap();
-    assert_eq!(origin(&source(&r)), PlaceKind::Repository);
+    let e = Mnist::load(Split::Test, &source(&r)).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&format!("{} (Explicit): no t10k-labels-idx1-ubyte (raw or .gz)", r.explicit.display())),
+        "{msg}"
+    );
+    assert!(!msg.contains("(Env)") && !msg.contains("(Repository)"), "other places were searched: {msg}");
+    let places = source(&r).places(DatasetKind::Mnist);
+    assert_eq!(places.len(), 1);
+    assert_eq!(places[0].kind, PlaceKind::Explicit);
 }
 
 #[test]
@@ -85,13 +101,13 @@ fn raw_is_preferred_to_gzip_in_one_place() {
 }
 
 #[test]
-fn places_are_listed_in_order_and_fashion_is_not_in_the_repository() {
+fn without_a_named_folder_places_are_listed_in_order_and_fashion_is_not_in_the_repository() {
     let r = roots();
-    let kinds = |k| source(&r).places(k).into_iter().map(|p| (p.kind, p.dir)).collect::<Vec<_>>();
+    let src = DataSource { explicit: None, ..source(&r) };
+    let kinds = |k| src.places(k).into_iter().map(|p| (p.kind, p.dir)).collect::<Vec<_>>();
     assert_eq!(
         kinds(DatasetKind::Mnist),
         vec![
-            (PlaceKind::Explicit, r.explicit.clone()),
             (PlaceKind::Env, r.env.join("mnist")),
             (PlaceKind::Repository, r.repo.join("mnist")),
             (PlaceKind::Cache, r.cache.join("mnist")),
@@ -101,7 +117,6 @@ fn places_are_listed_in_order_and_fashion_is_not_in_the_repository() {
     assert_eq!(
         kinds(DatasetKind::FashionMnist),
         vec![
-            (PlaceKind::Explicit, r.explicit.clone()),
             (PlaceKind::Env, r.env.join("fashion-mnist")),
             (PlaceKind::Cache, r.cache.join("fashion-mnist")),
             (PlaceKind::System, r.system.join("fashion-mnist")),
