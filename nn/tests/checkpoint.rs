@@ -77,6 +77,26 @@ fn f64_checkpoints_and_metadata_round_trip() {
 }
 
 #[test]
+fn the_same_state_always_gives_the_same_bytes() {
+    let mut ckpt = Checkpoint::from_tensors(mlp(5).state_dict());
+    for (k, v) in [("format", "test/1"), ("epoch", "3"), ("seed", "42"), ("history", "[]"), ("loss", "Mse")] {
+        ckpt.metadata.insert(k.into(), v.into());
+    }
+    let first = ckpt.to_bytes().unwrap();
+    for _ in 0..8 {
+        assert_eq!(ckpt.to_bytes().unwrap(), first, "two encodings of one state differ");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.safetensors"), dir.path().join("b.safetensors"));
+    ckpt.save(&a).unwrap();
+    Checkpoint::<f32>::load(&a).unwrap().save(&b).unwrap();
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "a loaded and re-saved file changed");
+    // The data section starts 8-byte aligned, as the reference writer leaves it.
+    let header_len = u64::from_le_bytes(first[..8].try_into().unwrap());
+    assert_eq!(header_len % 8, 0);
+}
+
+#[test]
 fn files_read_by_the_reference_safetensors_reader() {
     // What PyTorch's `safetensors.torch.load_file` sees: names, F32 dtype,
     // PyTorch shapes ([out, in]) and little-endian row-major bytes.

@@ -1,5 +1,4 @@
-//! The safetensors layout, read defensively and written with the
-//! `safetensors` crate.
+//! The safetensors layout, read defensively and written deterministically.
 //!
 //! A file is `[n: u64 little-endian][n bytes of JSON header][data]`. The
 //! header maps each tensor name to `{"dtype", "shape", "data_offsets": [s, e]}`
@@ -13,13 +12,16 @@
 //! before any element buffer is allocated. Ranges never overlap, so the
 //! tensors together never need more memory than the file's size. Bytes
 //! after the last tensor are ignored.
+//!
+//! Writing follows one order (tensors by name, metadata keys sorted, header
+//! padded with spaces to a multiple of 8 bytes as the reference
+//! implementation does), so the same state always gives the same bytes and
+//! model files can be compared by checksum.
 
 use super::CheckpointError;
-use safetensors::tensor::TensorView;
-use safetensors::Dtype;
 use serde_json::{Map, Value};
 use sinapse_tensor::{Element, Tensor};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Headers above this size are refused before parsing (the `safetensors`
 /// crate uses the same bound).
@@ -34,14 +36,6 @@ pub(crate) fn dtype_name<T: Element>() -> &'static str {
         "f32" => "F32",
         "f64" => "F64",
         other => unreachable!("Element is only implemented for f32 and f64, not {other}"),
-    }
-}
-
-fn dtype_of<T: Element>() -> Dtype {
-    if T::DTYPE == "f32" {
-        Dtype::F32
-    } else {
-        Dtype::F64
     }
 }
 
@@ -68,7 +62,9 @@ fn decode<T: Element>(bytes: &[u8]) -> Vec<T> {
     }
 }
 
-/// Encodes named tensors and metadata as a safetensors file image.
+/// Encodes named tensors and metadata as a safetensors file image: the
+/// header lists the metadata and the tensors in sorted order, the tensors'
+/// bytes follow in the same order.
 pub(crate) fn to_bytes<T: Element>(
     tensors: &BTreeMap<String, Tensor<T>>,
     metadata: &BTreeMap<String, String>,
@@ -76,19 +72,46 @@ pub(crate) fn to_bytes<T: Element>(
     if tensors.contains_key(METADATA_KEY) {
         return Err(CheckpointError::Encode(format!("'{METADATA_KEY}' is reserved and cannot name a tensor")));
     }
-    let encoded: Vec<(&str, Vec<usize>, Vec<u8>)> =
-        tensors.iter().map(|(name, t)| (name.as_str(), t.shape().to_vec(), encode(t))).collect();
-    let views = encoded
-        .iter()
-        .map(|(name, shape, bytes)| {
-            TensorView::new(dtype_of::<T>(), shape.clone(), bytes)
-                .map(|v| (*name, v))
-                .map_err(|e| CheckpointError::Encode(format!("tensor '{name}': {e:?}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let info: Option<HashMap<String, String>> =
-        (!metadata.is_empty()).then(|| metadata.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
-    safetensors::serialize(views, &info).map_err(|e| CheckpointError::Encode(format!("{e:?}")))
+    let mut entries: Vec<(String, Value)> = Vec::with_capacity(tensors.len() + 1);
+    if !metadata.is_empty() {
+        let map: Map<String, Value> = metadata.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        entries.push((METADATA_KEY.to_string(), Value::Object(map)));
+    }
+    let mut data = Vec::new();
+    for (name, t) in tensors {
+        let start = data.len();
+        data.extend(encode(t));
+        let mut info = Map::new();
+        info.insert("dtype".into(), Value::from(dtype_name::<T>()));
+        info.insert("shape".into(), Value::from(t.shape().to_vec()));
+        info.insert("data_offsets".into(), Value::from(vec![start, data.len()]));
+        entries.push((name.clone(), Value::Object(info)));
+    }
+    let mut header = header_json(&entries)?;
+    // Padded so the data section starts 8-byte aligned.
+    header.resize(header.len().next_multiple_of(8), b' ');
+    let mut out = Vec::with_capacity(8 + header.len() + data.len());
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&data);
+    Ok(out)
+}
+
+/// The JSON object of `entries`, written in the given order whatever map
+/// type serde_json was built with.
+fn header_json(entries: &[(String, Value)]) -> Result<Vec<u8>, CheckpointError> {
+    let encode = |e: serde_json::Error| CheckpointError::Encode(e.to_string());
+    let mut out = vec![b'{'];
+    for (i, (key, value)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, key).map_err(encode)?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, value).map_err(encode)?;
+    }
+    out.push(b'}');
+    Ok(out)
 }
 
 /// One tensor entry of the header, validated against the data section.
