@@ -163,9 +163,13 @@ fn the_table_lists_ops_shares_and_rates() {
     let fields: Vec<&str> = row.split_whitespace().collect();
     assert_eq!((fields[1], fields[3]), ("3", "3"), "{row}");
     let share: f64 = fields[6].trim_end_matches('%').parse().unwrap();
-    assert!(share > 0.0 && share <= 100.0, "{row}");
-    let gflops: f64 = fields[7].parse().unwrap();
-    assert!(gflops > 0.0, "{row}");
+    assert!((0.0..=100.0).contains(&share), "{row}");
+    // The printed rate depends on the machine's speed (a slow or loaded one
+    // prints 0.00): check that it is a number, and that a rate exists
+    // behind it, not its size.
+    let gflops: f64 = fields[7].parse().unwrap_or_else(|_| panic!("no GFLOP/s figure in {row}"));
+    assert!(gflops >= 0.0, "{row}");
+    assert!(report.op("matmul").unwrap().gflops_per_second().is_some(), "{row}");
     assert!(table.contains("(outside ops)") && table.lines().last().unwrap().starts_with("wall time"), "{table}");
 }
 
