@@ -344,3 +344,33 @@ mod corrupted_files {
         }
     }
 }
+
+#[test]
+fn a_file_with_nan_weights_is_refused_naming_the_file_and_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("diverged.safetensors");
+    let mut state = mlp(3).state_dict();
+    let w = state.get_mut("2.weight").unwrap();
+    let mut values = w.to_vec();
+    values[4] = f32::NAN;
+    *w = Tensor::from_vec(values, w.shape()).unwrap();
+    Checkpoint::from_tensors(state).save(&path).unwrap();
+
+    let mut net = mlp(4);
+    let before = net.state_dict();
+    let err = net.load_parameters(&path).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.starts_with(&format!("{}: ", path.display())), "{msg}");
+    assert!(msg.contains("parameter '2.weight' holds NaN at element 4"), "{msg}");
+    let after = net.state_dict();
+    assert!(before.iter().all(|(k, v)| after[k].to_vec() == v.to_vec()), "a refused load changed the model");
+}
+
+#[test]
+fn a_corrupt_file_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.safetensors");
+    std::fs::write(&path, b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all}").unwrap();
+    let msg = Checkpoint::<f32>::load(&path).unwrap_err().to_string();
+    assert!(msg.starts_with(&format!("{}: corrupt safetensors header", path.display())), "{msg}");
+}

@@ -91,6 +91,40 @@ pub enum CheckpointError {
     /// The tensors could not be encoded.
     #[error("cannot encode checkpoint: {0}")]
     Encode(String),
+    /// A parameter holds NaN or an infinity: a network with such a weight
+    /// answers NaN for every input, so it is refused at load time.
+    #[error(
+        "parameter '{name}' holds {value} at element {index}: weights must be finite numbers (the file is damaged, \
+         or was written by a run that diverged; retrain it)"
+    )]
+    NonFinite {
+        /// The parameter's name.
+        name: String,
+        /// The first non-finite element, in row-major order.
+        index: usize,
+        /// Its value.
+        value: f64,
+    },
+    /// Any other error, with the file it came from.
+    #[error("{path}: {source}")]
+    File {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: Box<CheckpointError>,
+    },
+}
+
+impl CheckpointError {
+    /// This error, naming `path` as the file it concerns (I/O errors and
+    /// errors that already name a file are left as they are).
+    pub fn in_file(self, path: impl Into<PathBuf>) -> CheckpointError {
+        match self {
+            e @ (CheckpointError::Io { .. } | CheckpointError::File { .. }) => e,
+            e => CheckpointError::File { path: path.into(), source: Box::new(e) },
+        }
+    }
 }
 
 /// Differences between a model's parameters and a set of named tensors,

@@ -14,7 +14,7 @@ mod state;
 
 pub use atomic::atomic_write;
 pub use error::{CheckpointError, StateMismatch};
-pub use state::ModuleExt;
+pub use state::{check_finite, ModuleExt};
 
 use sinapse_tensor::{Element, Tensor};
 use std::collections::BTreeMap;
@@ -96,10 +96,11 @@ impl<T: Element> Checkpoint<T> {
             .map_err(|source| CheckpointError::Io { path: path.to_path_buf(), source })
     }
 
-    /// Reads the checkpoint at `path` (one read of the whole file).
+    /// Reads the checkpoint at `path` (one read of the whole file); an
+    /// error names the file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, CheckpointError> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io { path: path.to_path_buf(), source })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&bytes).map_err(|e| e.in_file(path))
     }
 }

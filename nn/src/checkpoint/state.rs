@@ -13,9 +13,10 @@ pub trait ModuleExt<T: Element>: Module<T> {
 
     /// Replaces every parameter with the tensor of the same name.
     ///
-    /// Strict: the names must match exactly and the shapes must agree.
-    /// Otherwise nothing is changed and the error lists every missing key,
-    /// unexpected key and shape mismatch.
+    /// Strict: the names must match exactly, the shapes must agree and
+    /// every value must be finite. Otherwise nothing is changed and the
+    /// error lists every missing key, unexpected key and shape mismatch (or
+    /// names the first NaN or infinity).
     fn load_state_dict(&mut self, tensors: &BTreeMap<String, Tensor<T>>) -> Result<(), CheckpointError>;
 
     /// Saves the parameters alone to a safetensors file (atomically), under
@@ -49,6 +50,9 @@ impl<T: Element, M: Module<T> + ?Sized> ModuleExt<T> for M {
         if !mismatch.is_empty() {
             return Err(CheckpointError::StateMismatch(mismatch));
         }
+        for (name, _) in &params {
+            check_finite(name, &tensors[name.as_str()])?;
+        }
         for (name, p) in params.iter_mut() {
             p.set_value(tensors[name.as_str()].clone());
         }
@@ -60,7 +64,17 @@ impl<T: Element, M: Module<T> + ?Sized> ModuleExt<T> for M {
     }
 
     fn load_parameters(&mut self, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
-        let ckpt = Checkpoint::<T>::load(path)?;
-        self.load_state_dict(&ckpt.tensors)
+        let ckpt = Checkpoint::<T>::load(&path)?;
+        self.load_state_dict(&ckpt.tensors).map_err(|e| e.in_file(path.as_ref()))
     }
+}
+
+/// Refuses a tensor that holds NaN or an infinity, naming the first one.
+pub fn check_finite<T: Element>(name: &str, t: &Tensor<T>) -> Result<(), CheckpointError> {
+    if t.all_finite() {
+        return Ok(());
+    }
+    let values = t.to_vec();
+    let index = values.iter().position(|v| !v.is_finite()).expect("a tensor that is not all finite has such a value");
+    Err(CheckpointError::NonFinite { name: name.to_string(), index, value: values[index].to_f64().unwrap_or(f64::NAN) })
 }
