@@ -58,5 +58,6 @@ pub use schedule::LrSchedule;
 pub use sgd::{Momentum, Sgd};
 pub use training::{
     epoch_order, BatchSource, Callback, Control, EarlyStopping, EpochRecord, Evaluation, FitConfig, FitError, History,
-    Metric, Model, ModelCheckpoint, MonitorMode, TensorData, TrainingStateError, TRAINING_STATE_FILE,
+    Metric, Model, ModelCheckpoint, MonitorMode, NonFiniteCause, RunDifference, RunInfo, TensorData,
+    TrainingStateError, TRAINING_STATE_FILE,
 };

@@ -145,3 +145,48 @@ fn a_state_that_does_not_fit_changes_nothing() {
     let mut infer = Model::new(Sequential::<f32>::new());
     assert!(infer.load_training_state(dir.path()).is_err(), "an empty network has no such parameters");
 }
+
+#[test]
+fn another_run_is_refused_naming_both_sides_unless_the_change_is_allowed() {
+    let (x, y) = data();
+    let dir = tempfile::tempdir().unwrap();
+    let describe = |m: &mut Model<f32>, dataset: &str, lr: &str| {
+        m.set_run_info("architecture", "mlp");
+        m.set_run_info("dataset", dataset);
+        m.set_run_info("learning_rate", lr);
+    };
+    let mut first = fresh();
+    describe(&mut first, "mnist", "0.05");
+    first.fit(&x, &y, &config(1)).unwrap();
+    first.save_training_state(dir.path()).unwrap();
+
+    // Another data set: refused, both sides named, nothing changed.
+    let mut other = fresh();
+    describe(&mut other, "fashion", "0.05");
+    let before = params(&other);
+    let err = other.load_training_state(dir.path()).unwrap_err();
+    assert!(matches!(err, TrainingStateError::RunMismatch { .. }), "{err:?}");
+    assert!(err.to_string().contains("dataset: saved mnist, this run fashion"), "{err}");
+    assert_eq!((params(&other), other.epochs_done()), (before, 0));
+
+    // A new learning rate: refused unless allowed, then the new one is used.
+    let mut faster = fresh();
+    describe(&mut faster, "mnist", "0.1");
+    let err = faster.load_training_state(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("learning_rate: saved 0.05, this run 0.1"), "{err}");
+    faster.allow_run_change("learning_rate");
+    faster.load_training_state(dir.path()).unwrap();
+    faster.set_base_learning_rate(0.1);
+    assert_eq!(faster.optimizer().unwrap().learning_rate(), 0.1);
+    assert_eq!(faster.epochs_done(), 1);
+
+    // A state saved without a description cannot be checked: refused.
+    let bare = tempfile::tempdir().unwrap();
+    let mut undescribed = fresh();
+    undescribed.fit(&x, &y, &config(1)).unwrap();
+    undescribed.save_training_state(bare.path()).unwrap();
+    let mut described = fresh();
+    describe(&mut described, "mnist", "0.05");
+    let err = described.load_training_state(bare.path()).unwrap_err();
+    assert!(err.to_string().contains("architecture: saved (not recorded), this run mlp"), "{err}");
+}

@@ -1,5 +1,6 @@
 //! What can stop training early, or keep a training state from loading.
 
+use super::run_info::RunDifference;
 use crate::OptimizerStateError;
 use sinapse_nn::CheckpointError;
 use std::path::PathBuf;
@@ -9,11 +10,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum FitError {
     /// The loss of a batch was NaN or infinite; the parameters were not
-    /// updated with it.
+    /// updated with it. The message's advice follows `cause`.
     #[error(
-        "the training loss became {value} at epoch {epoch}, step {step}: training stopped before that update. \
-         Lower the learning rate (it is {learning_rate}), check that the inputs are scaled to [0, 1] and hold no \
-         NaN, and check that the targets fit the loss (one-hot rows or class indices)"
+        "the training loss became {value} at epoch {epoch}, step {step}: training stopped before that update. {cause}"
     )]
     NonFiniteLoss {
         /// Epoch number, from 1.
@@ -24,6 +23,8 @@ pub enum FitError {
         value: f64,
         /// The learning rate in use.
         learning_rate: f64,
+        /// What was found not finite, and so what to do.
+        cause: NonFiniteCause,
     },
     /// A callback monitors a quantity that the logs do not have.
     #[error("{callback} monitors '{monitor}', which this run does not log; available: {available}")]
@@ -63,6 +64,50 @@ pub enum FitError {
     },
 }
 
+/// Why a loss was not finite, found by looking at the step's inputs: the
+/// advice given depends on it.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum NonFiniteCause {
+    /// A parameter held NaN or an infinity before the step.
+    Parameter {
+        /// The parameter's name.
+        name: String,
+    },
+    /// The batch's inputs hold NaN or an infinity.
+    Inputs,
+    /// The batch's targets hold NaN or an infinity.
+    Targets,
+    /// Parameters, inputs and targets were finite: the step itself
+    /// overflowed, which a learning rate too large for the data does.
+    Divergence {
+        /// The learning rate in use.
+        learning_rate: f64,
+    },
+}
+
+impl std::fmt::Display for NonFiniteCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NonFiniteCause::Parameter { name } => write!(
+                f,
+                "Parameter '{name}' already held NaN or an infinity before this step: the model was broken before \
+                 it (a damaged checkpoint, or an earlier update that overflowed); start again from fresh weights"
+            ),
+            NonFiniteCause::Inputs => write!(f, "The batch's inputs hold NaN or an infinity: check the data"),
+            NonFiniteCause::Targets => write!(
+                f,
+                "The batch's targets hold NaN or an infinity: check the labels (one-hot rows or class indices)"
+            ),
+            NonFiniteCause::Divergence { learning_rate } => write!(
+                f,
+                "Parameters, inputs and targets were finite, so the step diverged: lower the learning rate (it is \
+                 {learning_rate}), check that the inputs are scaled to [0, 1], and that the targets fit the loss"
+            ),
+        }
+    }
+}
+
 /// A training state that could not be written or read.
 #[derive(Debug, Error)]
 pub enum TrainingStateError {
@@ -86,6 +131,15 @@ pub enum TrainingStateError {
         /// The underlying error.
         #[source]
         source: std::io::Error,
+    },
+    /// The saved run is not the run resuming it (another network, data
+    /// set, input shape or recipe); nothing was changed.
+    #[error("{path} was saved by a different run: {}", differences.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))]
+    RunMismatch {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Every entry that differs and may not.
+        differences: Vec<RunDifference>,
     },
     /// A metadata entry is missing or malformed.
     #[error("{path} is not a training state of this format: {problem}")]

@@ -3,7 +3,7 @@
 use super::callbacks::{Callback, Control};
 use super::config::{epoch_seed, FitConfig};
 use super::data::{BatchSource, TensorData};
-use super::error::FitError;
+use super::error::{FitError, NonFiniteCause};
 use super::history::{EpochRecord, History};
 use super::metric::Metric;
 use super::model::{Model, Tally};
@@ -11,6 +11,7 @@ use super::progress::Progress;
 use crate::{accumulate_gradients, LrSchedule};
 use rand::seq::SliceRandom;
 use sinapse_autograd::Var;
+use sinapse_nn::Module;
 use sinapse_tensor::{seeded_rng, Element, Tensor};
 use std::time::Instant;
 
@@ -214,7 +215,18 @@ impl<T: Element> Model<T> {
             };
             let loss = loss.to_f64_lossless();
             if !loss.is_finite() {
-                return Err(FitError::NonFiniteLoss { epoch: epoch + 1, step: step + 1, value: loss, learning_rate });
+                let cause = non_finite_cause(
+                    net.module(),
+                    update.chunks.iter().map(|r| train.batch(&order[r.clone()])),
+                    learning_rate,
+                );
+                return Err(FitError::NonFiniteLoss {
+                    epoch: epoch + 1,
+                    step: step + 1,
+                    value: loss,
+                    learning_rate,
+                    cause,
+                });
             }
             compiled.optimizer.step(net.module_mut(), &grads);
             // `loss` is the mean over the update's examples.
@@ -258,4 +270,25 @@ impl<T: Element> Model<T> {
         }
         record
     }
+}
+
+/// What made a step's loss non-finite: a parameter, the inputs or the
+/// targets that were already so, else the step itself.
+fn non_finite_cause<T: Element>(
+    module: &dyn Module<T>,
+    batches: impl Iterator<Item = (Tensor<T>, Tensor<T>)>,
+    learning_rate: f64,
+) -> NonFiniteCause {
+    if let Some((name, _)) = module.parameters().into_iter().find(|(_, p)| !p.value().all_finite()) {
+        return NonFiniteCause::Parameter { name };
+    }
+    for (x, y) in batches {
+        if !x.all_finite() {
+            return NonFiniteCause::Inputs;
+        }
+        if !y.all_finite() {
+            return NonFiniteCause::Targets;
+        }
+    }
+    NonFiniteCause::Divergence { learning_rate }
 }

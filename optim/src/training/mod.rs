@@ -32,14 +32,16 @@ mod history;
 mod metric;
 mod model;
 mod progress;
+mod run_info;
 mod state;
 
 pub use callbacks::{Callback, Control, EarlyStopping, ModelCheckpoint, MonitorMode};
 pub use config::FitConfig;
 pub use data::{BatchSource, TensorData};
-pub use error::{FitError, TrainingStateError};
+pub use error::{FitError, NonFiniteCause, TrainingStateError};
 pub use fit::epoch_order;
 pub use history::{EpochRecord, Evaluation, History};
 pub use metric::Metric;
 pub use model::Model;
+pub use run_info::{RunDifference, RunInfo};
 pub use state::TRAINING_STATE_FILE;

@@ -4,6 +4,7 @@
 use super::data::{BatchSource, TensorData};
 use super::history::{Evaluation, History};
 use super::metric::Metric;
+use super::run_info::RunInfo;
 use crate::Optimizer;
 use sinapse_autograd::{no_grad, Var};
 use sinapse_nn::{Loss, Module, Sequential, Summary, SummaryRow};
@@ -133,6 +134,8 @@ pub struct Model<T: Element> {
     /// True from `load_training_state` until the next `fit`: that fit must
     /// use the saved seed to continue the run exactly.
     pub(crate) restored: bool,
+    /// What this run is, checked against a saved state on resume.
+    pub(crate) run: RunInfo,
 }
 
 impl<T: Element> Model<T> {
@@ -147,7 +150,7 @@ impl<T: Element> Model<T> {
                 Err(any) => Net::Other(Box::new(*any.downcast::<M>().expect("the value boxed above"))),
             },
         };
-        Model { net, compiled: None, history: History::default(), seed: None, restored: false }
+        Model { net, compiled: None, history: History::default(), seed: None, restored: false, run: RunInfo::default() }
     }
 
     /// Sets the optimizer, the loss and the metrics (Keras's
@@ -156,6 +159,19 @@ impl<T: Element> Model<T> {
     pub fn compile(&mut self, optimizer: impl Optimizer<T> + 'static, loss: Loss, metrics: &[Metric]) {
         let base_lr = optimizer.learning_rate();
         self.compiled = Some(Compiled { optimizer: Box::new(optimizer), loss, metrics: metrics.to_vec(), base_lr });
+    }
+
+    /// Sets the learning rate that the schedule starts from (the one
+    /// `compile` took from the optimizer), e.g. to continue a resumed run at
+    /// a new rate.
+    ///
+    /// # Panics
+    /// Before [`compile`](Self::compile).
+    #[track_caller]
+    pub fn set_base_learning_rate(&mut self, lr: f64) {
+        let compiled = self.compiled.as_mut().expect("Model::set_base_learning_rate: compile the model first");
+        compiled.base_lr = lr;
+        compiled.optimizer.set_learning_rate(lr);
     }
 
     /// True once [`compile`](Self::compile) was called.
