@@ -9,6 +9,7 @@
 use sinapse_examples::cli::{self, CommonArgs};
 use sinapse_examples::custom_op::check_swish;
 use sinapse_examples::error::ExampleError;
+use sinapse_examples::outln;
 use sinapse_examples::train::{self, Recipe};
 
 fn main() {
@@ -16,9 +17,9 @@ fn main() {
     cli::run(|| {
         let args: CommonArgs = cli::parse(recipe.about, recipe.defaults);
         let worst = check_swish(101).map_err(|e| ExampleError::Usage(format!("swish gradient check failed: {e}")))?;
-        println!(
+        outln!(
             "gradcheck of swish at 102 points in [-6, 6] (f64): passed, largest |analytic - numeric| = {worst:.2e}"
-        );
+        )?;
         train::run(&recipe, &args).map(|_| ())
     });
 }

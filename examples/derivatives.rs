@@ -8,8 +8,9 @@
 
 use clap::Parser;
 use sinapse_autograd::{BackwardOptions, Var};
-use sinapse_examples::cli;
+use sinapse_examples::outln;
 use sinapse_examples::plots::{line_chart, Series};
+use sinapse_examples::{cli, flags};
 use sinapse_tensor::Tensor;
 use std::path::PathBuf;
 
@@ -17,10 +18,10 @@ use std::path::PathBuf;
 #[command(about = "Derivatives and gradient descent on the course's functions")]
 struct Args {
     /// Learning rate (step size) of gradient descent.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, value_parser = flags::learning_rate)]
     lr: f64,
     /// Number of gradient-descent steps.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 40, value_parser = flags::count)]
     steps: usize,
     /// Folder for the plots.
     #[arg(long, default_value = "out/derivatives")]
@@ -51,6 +52,12 @@ fn classify(second: f64) -> &'static str {
     } else {
         "inconclusive (f'' = 0): here a saddle / inflection point"
     }
+}
+
+/// The message for a gradient path that left the finite numbers: a step
+/// too large for the function's curvature overshoots further every time.
+fn diverged(what: &str, value: f64, lr: f64) -> String {
+    format!("{what} diverged with --lr {lr}: the point became {value}; lower --lr")
 }
 
 struct Course1d {
@@ -88,12 +95,12 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         },
         Course1d { name: "cubic", formula: "t^3", f: |t| t.powf(3.0), critical: 0.0, start: 1.0, direction: 1.0 },
     ];
-    println!("{:<10} {:>8} {:>10} {:>10} {:>10}  verdict", "f(t)", "t*", "f(t*)", "f'(t*)", "f''(t*)");
+    outln!("{:<10} {:>8} {:>10} {:>10} {:>10}  verdict", "f(t)", "t*", "f(t*)", "f'(t*)", "f''(t*)")?;
     for case in &cases {
         let (v, d1, d2) = derivatives(&case.f, case.critical);
-        println!("{:<10} {:>8.3} {:>10.4} {:>10.4} {:>10.4}  {}", case.formula, case.critical, v, d1, d2, classify(d2));
+        outln!("{:<10} {:>8.3} {:>10.4} {:>10.4} {:>10.4}  {}", case.formula, case.critical, v, d1, d2, classify(d2))?;
     }
-    println!();
+    outln!()?;
     for case in &cases {
         // Gradient descent: t <- t - lr f'(t); ascent for the maximum.
         let mut t = case.start;
@@ -104,10 +111,17 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             path.push((t, derivatives(&case.f, t).0));
         }
         let verb = if case.direction > 0.0 { "descent" } else { "ascent" };
-        println!(
+        if !t.is_finite() {
+            return Err(diverged(&format!("gradient {verb} on {}", case.formula), t, args.lr).into());
+        }
+        outln!(
             "{:<8} gradient {verb} from t={:.2}: after {} steps t={:.5} (critical point {})",
-            case.formula, case.start, args.steps, t, case.critical
-        );
+            case.formula,
+            case.start,
+            args.steps,
+            t,
+            case.critical
+        )?;
         let lo = path.iter().map(|p| p.0).fold(case.critical, f64::min) - 1.0;
         let hi = path.iter().map(|p| p.0).fold(case.critical, f64::max) + 1.0;
         let curve: Vec<(f64, f64)> = (0..=200)
@@ -148,19 +162,22 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 let gi = g.select(0, i);
                 rows.push(gi.backward().get(&xv).map(|h| h.to_vec()).unwrap_or_default());
             }
-            println!(
+            outln!(
                 "x1^2+x2^2 at ({}, {}): gradient {:?} (expected (2 x1, 2 x2)); Hessian {:?} (expected 2I)",
                 x[0],
                 x[1],
                 g.value().to_vec(),
                 rows
-            );
+            )?;
         }
         let gv = g.value().to_vec();
         x = vec![x[0] - args.lr * gv[0], x[1] - args.lr * gv[1]];
     }
     let last = path.last().copied().unwrap_or_default();
-    println!("x1^2+x2^2 gradient descent from (3, -2): after {} steps x = ({:.5}, {:.5})", args.steps, last.0, last.1);
+    if let Some(bad) = [last.0, last.1].into_iter().find(|v| !v.is_finite()) {
+        return Err(diverged("gradient descent on x1^2+x2^2", bad, args.lr).into());
+    }
+    outln!("x1^2+x2^2 gradient descent from (3, -2): after {} steps x = ({:.5}, {:.5})", args.steps, last.0, last.1)?;
     line_chart(
         &args.out.join("paraboloid_path.png"),
         "Gradient descent on f(x) = x1^2 + x2^2 (minimum at the origin)",
@@ -169,6 +186,6 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         &[Series { name: format!("path from (3, -2), lr {}", args.lr), points: path }],
         false,
     )?;
-    println!("plots written to {}", args.out.display());
+    outln!("plots written to {}", args.out.display())?;
     Ok(())
 }

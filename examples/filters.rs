@@ -13,6 +13,7 @@ use sinapse_examples::cli;
 use sinapse_examples::filters::{
     course_convolution, cross_correlation, format_kernel, format_matrix, run, write_plots, FiltersConfig,
 };
+use sinapse_examples::{out, outln};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -37,52 +38,52 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     cli::create_out_dir(&args.out)?;
     let report = run(&FiltersConfig { index: args.index, seed: args.seed })?;
 
-    println!("MNIST test digit #{} (label {}), 28x28, filtered with 'same' padding\n", report.digit.0, report.digit.1);
-    println!("{:<17} {:>7} {:>7}  {:<44} what it does", "kernel", "min", "max", "kernel rows (as applied, no flip)");
+    outln!("MNIST test digit #{} (label {}), 28x28, filtered with 'same' padding\n", report.digit.0, report.digit.1)?;
+    outln!("{:<17} {:>7} {:>7}  {:<44} what it does", "kernel", "min", "max", "kernel rows (as applied, no flip)")?;
     for (k, y) in report.kernels.iter().zip(&report.outputs) {
         let lo = y.iter().copied().fold(f32::INFINITY, f32::min);
         let hi = y.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        println!("{:<17} {:>7.3} {:>7.3}  {:<44} {}", k.name, lo, hi, format_kernel(&k.weights), k.description);
+        outln!("{:<17} {:>7.3} {:>7.3}  {:<44} {}", k.name, lo, hi, format_kernel(&k.weights), k.description)?;
     }
-    println!("\nParameters to map a 28x28 image to a 28x28 image:");
-    println!("{:<38} {:>9} {:>7} {:>9}", "layer", "weights", "biases", "total");
+    outln!("\nParameters to map a 28x28 image to a 28x28 image:")?;
+    outln!("{:<38} {:>9} {:>7} {:>9}", "layer", "weights", "biases", "total")?;
     let (c, d) = (report.conv, report.dense);
-    println!("{:<38} {:>9} {:>7} {:>9}", "3x3 convolution filter (shared)", c.weights, c.biases, c.total());
-    println!("{:<38} {:>9} {:>7} {:>9}", "dense layer 784 -> 784", d.weights, d.biases, d.total());
-    println!(
+    outln!("{:<38} {:>9} {:>7} {:>9}", "3x3 convolution filter (shared)", c.weights, c.biases, c.total())?;
+    outln!("{:<38} {:>9} {:>7} {:>9}", "dense layer 784 -> 784", d.weights, d.biases, d.total())?;
+    outln!(
         "The filter needs {}x fewer parameters: each output pixel looks at 9 inputs (sparse connectivity) \
          through the same 9 weights everywhere (parameter sharing).",
         d.total() / c.total()
-    );
+    )?;
 
     let [x, k, valid, same] = &report.padding_demo;
-    println!("\nValid vs same padding on a 4x4 input with a 3x3 kernel:");
-    print!("input 4x4:\n{}", format_matrix(&x.to_vec(), 4, 4, "  "));
-    print!("kernel 3x3:\n{}", format_matrix(&k.to_vec(), 3, 3, "  "));
-    print!("valid (no padding) -> 2x2:\n{}", format_matrix(&valid.to_vec(), 2, 2, "  "));
-    print!("same (one ring of zeros) -> 4x4:\n{}", format_matrix(&same.to_vec(), 4, 4, "  "));
-    println!("(the inner 2x2 of 'same' is 'valid'; the border sees zeros where the input has none)");
+    outln!("\nValid vs same padding on a 4x4 input with a 3x3 kernel:")?;
+    out!("input 4x4:\n{}", format_matrix(&x.to_vec(), 4, 4, "  "))?;
+    out!("kernel 3x3:\n{}", format_matrix(&k.to_vec(), 3, 3, "  "))?;
+    out!("valid (no padding) -> 2x2:\n{}", format_matrix(&valid.to_vec(), 2, 2, "  "))?;
+    out!("same (one ring of zeros) -> 4x4:\n{}", format_matrix(&same.to_vec(), 4, 4, "  "))?;
+    outln!("(the inner 2x2 of 'same' is 'valid'; the border sees zeros where the input has none)")?;
 
     let (xs, ws) = ([1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0]);
-    println!("\n1-D: x = {xs:?}, w = {ws:?}");
-    println!("  course convolution s_i = sum_k x_(i-k) w_k (full): {:?}", course_convolution(&xs, &ws));
-    println!("  conv1d as computed (cross-correlation, valid):     {:?}", cross_correlation(&xs, &ws));
+    outln!("\n1-D: x = {xs:?}, w = {ws:?}")?;
+    outln!("  course convolution s_i = sum_k x_(i-k) w_k (full): {:?}", course_convolution(&xs, &ws))?;
+    outln!("  conv1d as computed (cross-correlation, valid):     {:?}", cross_correlation(&xs, &ws))?;
     let reversed: Vec<f64> = ws.iter().rev().copied().collect();
-    println!("  conv1d with the kernel reversed (valid):            {:?}", cross_correlation(&xs, &reversed));
+    outln!("  conv1d with the kernel reversed (valid):            {:?}", cross_correlation(&xs, &reversed))?;
     let s = &report.signal;
-    println!(
+    outln!(
         "Smoothing a noisy sine with a 9-tap Gaussian: mean squared error to the clean signal {:.4} -> {:.4}",
         s.error(&s.noisy),
         s.error(&s.smoothed)
-    );
-    println!(
+    )?;
+    outln!(
         "Slope of the smoothed signal with w = (1/2, 0, -1/2), correlation with the true slope: \
          convolution (flipped kernel) {:+.3}, cross-correlation (kernel as written) {:+.3}",
         s.slope_agreement(&s.slope_convolution),
         s.slope_agreement(&s.slope_correlation)
-    );
+    )?;
 
     let files = write_plots(&report, &args.out)?;
-    println!("\n{} plots written to {}", files.len(), args.out.display());
+    outln!("\n{} plots written to {}", files.len(), args.out.display())?;
     Ok(())
 }

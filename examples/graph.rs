@@ -23,7 +23,8 @@ use clap::Parser;
 use sinapse_autograd::{
     dot_available, graph_nodes, graph_to_dot, profile, render_dot, BackwardOptions, DotOptions, ImageFormat, Var,
 };
-use sinapse_examples::cli;
+use sinapse_examples::{cli, flags};
+use sinapse_examples::{out, outln};
 use sinapse_nn::prelude::*;
 use sinapse_tensor::{seeded_rng, SeededRng, Tensor};
 use std::path::{Path, PathBuf};
@@ -35,16 +36,16 @@ struct Args {
     #[arg(long, default_value = "out/graph")]
     out: PathBuf,
     /// Examples in the batch drawn for the perceptron and the MLP.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = flags::count)]
     batch: usize,
     /// Also profile forward + backward steps of the course CNN.
     #[arg(long)]
     profile: bool,
     /// Batch size of the profiled CNN steps.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = 128, value_parser = flags::count)]
     cnn_batch: usize,
     /// Number of profiled CNN steps (after one unprofiled warm-up step).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = flags::count)]
     steps: usize,
 }
 
@@ -65,12 +66,12 @@ fn all_ops(loss: &Var<f32>) -> Vec<u64> {
 fn save(dot: &str, out: &Path, name: &str) -> Result<(), Box<dyn std::error::Error>> {
     let path = out.join(format!("{name}.dot"));
     std::fs::write(&path, dot).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!("wrote {}", path.display());
+    outln!("wrote {}", path.display())?;
     if dot_available() {
         for format in [ImageFormat::Png, ImageFormat::Svg] {
             let picture = out.join(format!("{name}.{}", format.extension()));
             render_dot(dot, &picture, format)?;
-            println!("wrote {}", picture.display());
+            outln!("wrote {}", picture.display())?;
         }
     }
     Ok(())
@@ -167,10 +168,10 @@ fn profile_cnn(rng: &mut SeededRng, args: &Args) -> Result<(), Box<dyn std::erro
         report.wall.as_secs_f64() * 1e3 / args.steps.max(1) as f64,
         flops / 1e9 / args.steps.max(1) as f64,
     );
-    print!("{text}");
+    out!("{text}")?;
     let path = args.out.join("cnn_profile.txt");
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!("wrote {}", path.display());
+    outln!("wrote {}", path.display())?;
     Ok(())
 }
 
@@ -181,7 +182,7 @@ fn main() {
 fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     cli::create_out_dir(&args.out)?;
     if !dot_available() {
-        println!("note: Graphviz's `dot` is not installed, writing .dot files only (apt-get install graphviz)");
+        outln!("note: Graphviz's `dot` is not installed, writing .dot files only (apt-get install graphviz)")?;
     }
     let mut rng = seeded_rng(7);
     perceptron(&mut rng, args.batch, &args.out)?;

@@ -8,15 +8,16 @@
 //! ```
 
 use clap::Parser;
-use sinapse_examples::cli;
 use sinapse_examples::invariance::{run, write_plots, InvarianceConfig, Repr};
+use sinapse_examples::{cli, flags};
+use sinapse_examples::{out, outln};
 use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(about = "How much do conv and pooled features change when a digit moves by a few pixels?")]
 struct Args {
     /// Test digits measured.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, value_parser = flags::count)]
     digits: usize,
     /// Largest shift in pixels.
     #[arg(long, default_value_t = 3)]
@@ -25,13 +26,13 @@ struct Args {
     #[arg(long, default_value_t = 12_000)]
     train_images: usize,
     /// Passes over the training images.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = flags::count)]
     epochs: usize,
     /// Minibatch size.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = flags::count)]
     batch_size: usize,
     /// Adam's learning rate.
-    #[arg(long, default_value_t = 2e-3)]
+    #[arg(long, default_value_t = 2e-3, value_parser = flags::learning_rate)]
     lr: f64,
     /// Seed of the weights and of the batch order.
     #[arg(long, default_value_t = 1)]
@@ -58,25 +59,27 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     let report = run(&config)?;
     if config.train_images > 0 {
-        println!(
+        outln!(
             "CNN Conv(1->8,3x3)-ReLU-MaxPool(2)-Conv(8->16,3x3)-ReLU-MaxPool(2)-Dense(400->10) trained on {} digits \
              for {} epoch(s) in {:.1}s",
-            config.train_images, config.epochs, report.train_seconds
-        );
+            config.train_images,
+            config.epochs,
+            report.train_seconds
+        )?;
     } else {
-        println!("CNN with its random initial weights (no training)");
+        outln!("CNN with its random initial weights (no training)")?;
     }
-    println!(
+    outln!(
         "Mean relative change ||f(shift x) - f(x)|| / ||f(x)|| over {} test digits and 4 directions:\n",
         config.n_digits
-    );
-    print!("{}", report.table());
-    println!();
+    )?;
+    out!("{}", report.table())?;
+    outln!()?;
     for repr in Repr::ALL {
-        println!("  {:>9}: {}", repr.short(), repr.name());
+        outln!("  {:>9}: {}", repr.short(), repr.name())?;
     }
-    println!("\n{}", report.conclusion());
+    outln!("\n{}", report.conclusion())?;
     let files = write_plots(&report, &args.out)?;
-    println!("\n{} plots written to {}", files.len(), args.out.display());
+    outln!("\n{} plots written to {}", files.len(), args.out.display())?;
     Ok(())
 }

@@ -8,12 +8,13 @@
 
 use clap::Parser;
 use sinapse_examples::cli;
+use sinapse_examples::outln;
 use sinapse_examples::predict::{describe, predict, PredictArgs};
 
 fn main() {
     cli::run(|| {
         let args = PredictArgs::parse();
-        println!("{}", describe(&predict(&args)?));
+        outln!("{}", describe(&predict(&args)?))?;
         Ok::<(), sinapse_examples::error::ExampleError>(())
     });
 }

@@ -8,7 +8,9 @@
 //! ```
 
 use crate::error::ExampleError;
+use crate::flags;
 use clap::{ArgMatches, Args, Command, FromArgMatches, ValueEnum};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Which data set to train on.
@@ -45,46 +47,55 @@ impl DatasetChoice {
 pub struct CommonArgs {
     /// Passes over the training set (the default depends on the example,
     /// and for the cnn on the data set; see `--help`).
-    #[arg(long)]
+    #[arg(long, value_parser = flags::count)]
     pub epochs: Option<usize>,
     /// Examples per update (the last batch of an epoch may be smaller).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = flags::count)]
     pub batch_size: usize,
     /// Learning rate of SGD.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, value_parser = flags::learning_rate)]
     pub lr: f64,
     /// Divide the learning rate by 10 every N epochs (0: constant). Default:
-    /// 0, except 2 for the cnn on Fashion-MNIST (its last epoch at lr / 10).
+    /// 0, except 4 for the cnn on Fashion-MNIST (its last epoch at lr / 10).
     #[arg(long)]
     pub lr_step: Option<usize>,
     /// Seed of the weights, the shuffles and the dropout masks.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Worker threads for matrix products and element-wise kernels (0: one per core).
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads for matrix products and element-wise kernels (0: one
+    /// per core; at most 256).
+    #[arg(long, default_value_t = 0, value_parser = flags::threads)]
     pub threads: usize,
     /// Data set.
     #[arg(long, value_enum, default_value_t = DatasetChoice::Mnist)]
     pub dataset: DatasetChoice,
-    /// A folder holding the IDX files (searched before the standard places).
+    /// A folder holding the IDX files: the only place searched when given
+    /// (the run fails if it lacks a file, never falls back to another copy).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     /// Folder for the model, the JSON reports and the plots.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Train on the first N training images only (quick runs, CI).
-    #[arg(long)]
+    #[arg(long, value_parser = flags::count)]
     pub train_limit: Option<usize>,
     /// Test on the first N test images only.
-    #[arg(long)]
+    #[arg(long, value_parser = flags::count)]
     pub test_limit: Option<usize>,
-    /// No progress output (the final test accuracy is still printed).
+    /// No progress output (the line saying where the data came from and the
+    /// final test accuracy are still printed).
     #[arg(long)]
     pub quiet: bool,
     /// Continue the run whose training state (saved after every epoch) is
-    /// in `--out`, up to `--epochs`; same seed and network required.
+    /// in `--out`, up to `--epochs`; same seed, network, data set and recipe
+    /// required.
     #[arg(long)]
     pub resume: bool,
+    /// With `--resume`: let the recipe change (learning rate, its schedule,
+    /// batch size, number of training images); the network and the data set
+    /// must still be the same.
+    #[arg(long, requires = "resume")]
+    pub allow_recipe_change: bool,
 }
 
 /// Default values of one example.
@@ -103,20 +114,21 @@ pub struct Defaults {
 }
 
 impl CommonArgs {
-    /// Checks values clap cannot: positive sizes, a finite positive learning rate.
+    /// Applies the flags' checks ([`crate::flags`]) again, for arguments
+    /// built or changed in code after parsing.
     pub fn validate(&self) -> Result<(), ExampleError> {
-        let bad = |msg: String| Err(ExampleError::Usage(msg));
-        if self.epochs == Some(0) {
-            return bad("--epochs must be at least 1".into());
-        }
-        if self.batch_size == 0 {
-            return bad("--batch-size must be at least 1".into());
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return bad(format!("--lr must be a positive number, got {}", self.lr));
-        }
-        if self.train_limit == Some(0) || self.test_limit == Some(0) {
-            return bad("--train-limit and --test-limit must be at least 1".into());
+        let counts = [
+            ("--epochs", self.epochs),
+            ("--batch-size", Some(self.batch_size)),
+            ("--train-limit", self.train_limit),
+            ("--test-limit", self.test_limit),
+        ];
+        let checks = counts
+            .into_iter()
+            .map(|(flag, n)| (flag, n.map_or(Ok(()), flags::check_count)))
+            .chain([("--lr", flags::check_learning_rate(self.lr)), ("--threads", flags::check_threads(self.threads))]);
+        for (flag, check) in checks {
+            check.map_err(|problem| ExampleError::Usage(format!("{flag} {problem}")))?;
         }
         Ok(())
     }
@@ -192,17 +204,34 @@ pub fn set_threads(threads: usize) {
 
 /// Runs an example's main function: on error, prints `error: <message>` on
 /// stderr and exits with status 2 (no backtrace). Every example's `main`
-/// goes through here, so they all fail the same way.
+/// goes through here, so they all fail the same way; a failure to write
+/// standard output (`> /dev/full`, a full disk) is such an error.
 ///
 /// When the reader of standard output goes away (`cargo run --example mlp |
 /// head`), the example stops quietly with status 141, as a command killed by
-/// `SIGPIPE` does, instead of panicking in the middle of a `println!`.
-pub fn run<E: std::fmt::Display>(main: impl FnOnce() -> Result<(), E>) {
+/// `SIGPIPE` does.
+pub fn run<E: Into<Box<dyn std::error::Error>>>(main: impl FnOnce() -> Result<(), E>) {
     exit_quietly_on_closed_stdout();
     if let Err(e) = main() {
-        eprintln!("error: {e}");
+        let e: Box<dyn std::error::Error> = e.into();
+        if is_closed_stdout(e.as_ref()) {
+            std::process::exit(CLOSED_PIPE_STATUS);
+        }
+        // Not `eprintln!`, which would panic if stderr is gone too.
+        let _ = writeln!(std::io::stderr(), "error: {e}");
         std::process::exit(2);
     }
+}
+
+/// Whether `e` is a failed write to standard output because its reader
+/// went away.
+fn is_closed_stdout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let io = match e.downcast_ref::<ExampleError>() {
+        Some(ExampleError::Stdout(io)) => io,
+        Some(ExampleError::Fit(sinapse_optim::FitError::Output(io))) => io,
+        _ => return false,
+    };
+    io.kind() == std::io::ErrorKind::BrokenPipe
 }
 
 /// Exit status of a command killed by `SIGPIPE` (128 + 13), what a shell
@@ -232,7 +261,7 @@ fn exit_quietly_on_closed_stdout() {
 }
 
 /// Creates the output folder `--out` (and its parents), with an error that
-/// names it.
+/// says it is the output folder that could not be made.
 pub fn create_out_dir(out: &std::path::Path) -> Result<(), ExampleError> {
-    std::fs::create_dir_all(out).map_err(|e| ExampleError::io(out, e))
+    std::fs::create_dir_all(out).map_err(|source| ExampleError::OutDir { path: out.to_path_buf(), source })
 }

@@ -31,6 +31,26 @@ pub enum ExampleError {
         #[source]
         source: std::io::Error,
     },
+    /// Standard output could not be written (a full disk or a closed pipe).
+    #[error("could not write to standard output: {0}")]
+    Stdout(#[source] std::io::Error),
+    /// The output folder could not be created.
+    #[error("cannot create the output folder {path}: {source}")]
+    OutDir {
+        /// The folder (`--out`).
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A saved model that cannot be used.
+    #[error("{path}: {problem}")]
+    Model {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// An input picture that cannot be classified.
     #[error("{path}: {problem}")]
     Image {

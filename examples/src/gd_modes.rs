@@ -9,8 +9,10 @@
 use crate::charts::{line_panels, Panel};
 use crate::cli::CommonArgs;
 use crate::error::ExampleError;
+use crate::flags;
 use crate::mnist::{MnistSource, Splits};
 use crate::models::Arch;
+use crate::outln;
 use crate::plots::Series;
 use crate::report::write_json;
 use clap::Parser;
@@ -28,13 +30,13 @@ pub struct GdModesArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Wall-clock seconds of training per regime.
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = 20.0, value_parser = flags::seconds)]
     pub seconds: f64,
     /// The network: `perceptron` or `mlp`.
     #[arg(long, default_value = "perceptron", value_parser = ["perceptron", "mlp"])]
     pub net: String,
     /// Training images on which the loss is measured.
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, default_value_t = 5000, value_parser = flags::count)]
     pub monitor: usize,
 }
 
@@ -153,14 +155,19 @@ pub fn run(args: &GdModesArgs) -> Result<Vec<Curve>, ExampleError> {
     let mut curves = Vec::new();
     for mode in modes {
         if !c.quiet {
-            println!("{}: training for {} s (at most {} epochs) ...", mode_name(mode), args.seconds, args.max_epochs());
+            outln!("{}: training for {} s (at most {} epochs) ...", mode_name(mode), args.seconds, args.max_epochs())?;
         }
         let curve = train_mode(arch, mode, args, &train, &monitor);
         let last = curve.points.last().expect("measured at least once");
-        println!(
+        outln!(
             "{:<16} {:>8} updates  {:>7.3} epochs  loss {:.4}  accuracy {:.4} (on {} training images)",
-            curve.mode, last.updates, last.epochs, last.loss, last.accuracy, watched
-        );
+            curve.mode,
+            last.updates,
+            last.epochs,
+            last.loss,
+            last.accuracy,
+            watched
+        )?;
         curves.push(curve);
     }
     let series = |x: fn(&Point) -> f64| -> Vec<Series> {
@@ -211,7 +218,7 @@ pub fn run(args: &GdModesArgs) -> Result<Vec<Curve>, ExampleError> {
     )?;
     write_json(&c.out.join("gd_modes.json"), &curves)?;
     if !c.quiet {
-        println!("wrote {} and gd_modes.json", path.display());
+        outln!("wrote {} and gd_modes.json", path.display())?;
     }
     Ok(curves)
 }

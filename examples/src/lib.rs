@@ -2,10 +2,12 @@
 
 pub mod charts;
 pub mod cli;
+pub mod console;
 pub mod custom_op;
 pub mod diagnostics;
 pub mod error;
 pub mod filters;
+pub mod flags;
 pub mod gd_modes;
 pub mod invariance;
 pub mod mnist;

@@ -4,9 +4,11 @@
 
 use crate::cli::{CommonArgs, DatasetChoice};
 use crate::error::ExampleError;
-use sinapse_datasets::{DataSource, Dataset, DatasetKind, ImageLayout, Split, Subset};
+use serde::{Deserialize, Serialize};
+use sinapse_datasets::{DataSource, Dataset, DatasetKind, ImageLayout, Provenance, Split, Subset};
 use sinapse_optim::BatchSource;
 use sinapse_tensor::Tensor;
+use std::path::PathBuf;
 
 /// Some images of a data set served as `(x, y)` batches: `x` is `[B, 784]`
 /// or `[B, 1, 28, 28]` in `[0, 1]` (`pixel / 255`), `y` the one-hot labels
@@ -66,8 +68,8 @@ pub struct Splits {
 }
 
 impl Splits {
-    /// Loads both splits from `--data-dir` or the standard places (see
-    /// [`DataSource`]).
+    /// Loads both splits from `--data-dir` (then the only place searched)
+    /// or the standard places (see [`DataSource`]).
     pub fn load(args: &CommonArgs) -> Result<Splits, ExampleError> {
         let source = match &args.data_dir {
             Some(dir) if !dir.is_dir() => {
@@ -98,6 +100,71 @@ impl Splits {
     pub fn class_names(&self) -> Vec<String> {
         class_names(self.choice)
     }
+
+    /// Where each split was read from, for `metrics.json`.
+    pub fn sources(&self) -> DataSources {
+        DataSources { train: SplitSource::of(&self.train), test: SplitSource::of(&self.test) }
+    }
+
+    /// The line a run prints about its data: `data: mnist from DIR (the
+    /// repository's copy), train and test files SHA-256 verified` when both
+    /// splits come from one place, else each split's [`Provenance`].
+    pub fn describe_sources(&self) -> String {
+        let name = self.choice.name();
+        match (self.train.provenance(), self.test.provenance()) {
+            (Some(train), Some(test)) if train.place == test.place && train.verified == test.verified => {
+                let checked = if train.verified { "SHA-256 verified" } else { "not verified" };
+                let place = &train.place;
+                format!(
+                    "data: {name} from {} ({}), train and test files {checked}",
+                    place.dir.display(),
+                    place.kind.describe()
+                )
+            }
+            (train, test) => {
+                let line =
+                    |p: Option<&Provenance>| p.map(Provenance::to_string).unwrap_or_else(|| "unknown files".into());
+                format!("data: {name} train from {}; test from {}", line(train), line(test))
+            }
+        }
+    }
+}
+
+/// The files one split was read from, as recorded in `metrics.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SplitSource {
+    /// The folder that held the files.
+    pub dir: PathBuf,
+    /// Which place of the search order it was ("the folder given", "the repository's copy", ...).
+    pub place: String,
+    /// The images file read.
+    pub images: PathBuf,
+    /// The labels file read.
+    pub labels: PathBuf,
+    /// Whether both files matched the pinned SHA-256.
+    pub verified: bool,
+}
+
+impl SplitSource {
+    fn of(data: &Dataset) -> SplitSource {
+        let p = data.provenance().expect("the examples load known data sets, which record their files");
+        SplitSource {
+            dir: p.place.dir.clone(),
+            place: p.place.kind.describe().into(),
+            images: p.images.clone(),
+            labels: p.labels.clone(),
+            verified: p.verified,
+        }
+    }
+}
+
+/// Where the training and test images came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSources {
+    /// The training split.
+    pub train: SplitSource,
+    /// The test split.
+    pub test: SplitSource,
 }
 
 /// The data set's kind in sinapse-datasets.

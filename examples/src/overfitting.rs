@@ -12,6 +12,7 @@
 //! [`run`] returns the table (degree, lambda, train and validation MSE) and
 //! the curves; [`write_plots`] draws them.
 
+use crate::flags;
 use crate::plots::{line_chart, scatter_and_curves, PlotError, Series};
 use sinapse_autograd::Var;
 use sinapse_nn::prelude::*;
@@ -31,6 +32,24 @@ pub enum OverfitError {
     /// A plot could not be written.
     #[error(transparent)]
     Plot(#[from] PlotError),
+    /// A fit's loss stopped being a finite number: no table or conclusion
+    /// drawn from it would mean anything.
+    #[error(
+        "the fit of degree {degree} (lambda {lambda}) diverged at step {step}: its training MSE became {value} \
+         with learning rate {lr}; lower --lr"
+    )]
+    Diverged {
+        /// The polynomial's degree.
+        degree: usize,
+        /// Its L2 strength.
+        lambda: f64,
+        /// The full-batch step at which the loss was not finite (from 1).
+        step: usize,
+        /// The loss.
+        value: f64,
+        /// The learning rate.
+        lr: f64,
+    },
 }
 
 /// How the weights are fitted (both full batch: every step sees all the
@@ -118,19 +137,18 @@ impl OverfitConfig {
         if self.degrees.is_empty() || self.degrees.iter().any(|&d| d == 0 || d > 30) {
             return bad(format!("--degrees must list degrees between 1 and 30, got {:?}", self.degrees));
         }
-        if self.lambdas.iter().any(|&l| !(l.is_finite() && l >= 0.0)) {
-            return bad(format!("--lambdas must be finite and >= 0, got {:?}", self.lambdas));
-        }
-        if !(self.noise.is_finite() && self.noise >= 0.0) {
-            return bad(format!("--noise must be finite and >= 0, got {}", self.noise));
-        }
-        if let Method::Gd { momentum } = self.method {
-            if !(0.0..1.0).contains(&momentum) {
-                return bad(format!("--momentum must be in [0, 1), got {momentum}"));
-            }
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0) || self.epochs == 0 {
-            return bad(format!("--lr must be > 0 and --epochs at least 1 (got {} and {})", self.lr, self.epochs));
+        let momentum = match self.method {
+            Method::Gd { momentum } => flags::check_momentum(momentum),
+            Method::Adam => Ok(()),
+        };
+        let checks = self.lambdas.iter().map(|&l| ("--lambdas", flags::check_non_negative(l))).chain([
+            ("--noise", flags::check_non_negative(self.noise)),
+            ("--momentum", momentum),
+            ("--lr", flags::check_learning_rate(self.lr)),
+            ("--epochs", flags::check_count(self.epochs)),
+        ]);
+        for (flag, check) in checks {
+            check.map_err(|problem| OverfitError::Config(format!("{flag} {problem}")))?;
         }
         Ok(())
     }
@@ -297,7 +315,7 @@ fn fit(
     valid: &Split,
     lambda: f64,
     mut history: Option<&mut Vec<(usize, f64, f64)>>,
-) -> Poly {
+) -> Result<Poly, OverfitError> {
     let degree = train.features.shape()[1];
     // Zero start: the fit is deterministic, and with L2 the bias (never
     // penalized) is the only parameter free to move without cost.
@@ -316,6 +334,10 @@ fn fit(
     let x = Var::constant(train.features.clone());
     for epoch in 1..=cfg.epochs {
         let loss = mse(&poly.model.forward(&x), &train.targets, Reduction::Mean);
+        let value = loss.item();
+        if !value.is_finite() {
+            return Err(OverfitError::Diverged { degree, lambda, step: epoch, value, lr: cfg.lr });
+        }
         let grads = loss.backward();
         opt.step(&mut poly.model, &grads);
         if let Some(h) = history.as_deref_mut() {
@@ -325,7 +347,7 @@ fn fit(
             }
         }
     }
-    poly
+    Ok(poly)
 }
 
 /// Runs every fit of `config` and returns the measurements.
@@ -347,14 +369,19 @@ pub fn run(config: &OverfitConfig) -> Result<OverfitReport, OverfitError> {
     for (degree, lambda) in jobs {
         let (train, valid) = (Split::new(&xt, &yt, degree), Split::new(&xv, &yv, degree));
         let record = degree == high && lambda == 0.0 && history.is_empty();
-        let poly = fit(config, &train, &valid, lambda, record.then_some(&mut history));
-        rows.push(FitRow {
+        let poly = fit(config, &train, &valid, lambda, record.then_some(&mut history))?;
+        let row = FitRow {
             degree,
             lambda,
             train_mse: poly.mse(&train.features, &train.targets),
             valid_mse: poly.mse(&valid.features, &valid.targets),
             weight_norm_sq: poly.weight_norm_sq(),
-        });
+        };
+        // The last step's update may overflow after a finite loss.
+        if let Some(value) = [row.train_mse, row.valid_mse].into_iter().find(|v| !v.is_finite()) {
+            return Err(OverfitError::Diverged { degree, lambda, step: config.epochs, value, lr: config.lr });
+        }
+        rows.push(row);
         let yg = poly.predict(&poly_features(&grid, degree)).to_vec();
         curves.push(grid.iter().copied().zip(yg).collect());
     }

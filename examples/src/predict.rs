@@ -141,6 +141,16 @@ pub fn predict(args: &PredictArgs) -> Result<Prediction, ExampleError> {
         let sum: f64 = out.iter().map(|&v| v as f64).sum::<f64>().max(1e-12);
         out.iter().map(|&v| v as f64 / sum).collect()
     };
+    if out.iter().any(|v| !v.is_finite()) || probabilities.iter().any(|p| !p.is_finite()) {
+        return Err(ExampleError::Model {
+            path: model_path,
+            problem: format!(
+                "the network's outputs for {} are not finite numbers ({out:?}): its weights are too large to \
+                 evaluate (the file is damaged, or came from a run that diverged); retrain it",
+                args.image.display()
+            ),
+        });
+    }
     let class =
         probabilities.iter().enumerate().fold(0, |best, (i, &p)| if p > probabilities[best] { i } else { best });
     let names = class_names(loaded.dataset.unwrap_or(DatasetChoice::Mnist));

@@ -3,6 +3,7 @@
 
 use crate::cli::DatasetChoice;
 use crate::error::ExampleError;
+use crate::mnist::DataSources;
 use crate::models::Arch;
 use crate::plots::{confusion_matrix, image_grid, line_chart, Palette, Series};
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,8 @@ pub struct RunMetrics {
     pub test_examples: usize,
     /// What the per-epoch validation curve measures.
     pub validation: String,
+    /// The files the training and test images were read from.
+    pub data: DataSources,
     /// Peak resident memory of the process in MB (`VmHWM`), where known.
     pub peak_rss_mb: Option<f64>,
 }
@@ -112,7 +115,7 @@ pub fn load_model(path: &Path, arch: Option<Arch>) -> Result<LoadedModel, Exampl
         ))
     })?;
     let mut net = arch.build(0);
-    net.load_state_dict(&ckpt.tensors)?;
+    net.load_state_dict(&ckpt.tensors).map_err(|e| e.in_file(path))?;
     let dataset = ckpt.metadata.get(DATASET_KEY).and_then(|d| DatasetChoice::from_name(d));
     Ok(LoadedModel { net, arch, dataset })
 }

@@ -13,11 +13,13 @@ use crate::cli::{CommonArgs, DatasetChoice, Defaults};
 use crate::error::ExampleError;
 use crate::mnist::{MnistSource, Splits};
 use crate::models::Arch;
+use crate::outln;
 use crate::report::{peak_rss_mb, save_model, write_json, write_pictures, Pictures, RunMetrics, MODEL_FILE};
 use sinapse_autograd::Var;
 use sinapse_nn::Sequential;
 use sinapse_optim::{
-    BatchSource, FitConfig, History, LrSchedule, Metric, Model, ModelCheckpoint, Momentum, Sgd, TRAINING_STATE_FILE,
+    BatchSource, FitConfig, History, LrSchedule, Metric, Model, ModelCheckpoint, Momentum, Sgd, TrainingStateError,
+    TRAINING_STATE_FILE,
 };
 use sinapse_tensor::Tensor;
 use std::path::PathBuf;
@@ -117,7 +119,7 @@ pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> 
     let layout = recipe.arch.layout();
     let train = MnistSource::new(splits.train_subset(args.train_limit)?, layout);
     let test = MnistSource::new(splits.test_subset(args.test_limit)?, layout);
-    std::fs::create_dir_all(&args.out).map_err(|e| ExampleError::io(&args.out, e))?;
+    crate::cli::create_out_dir(&args.out)?;
 
     let mut model = Model::new(recipe.arch.build(args.seed));
     let sgd = Sgd::new(args.lr).momentum(recipe.momentum);
@@ -125,10 +127,12 @@ pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> 
     let dataset = args.dataset.name();
     let epochs = recipe.defaults.epochs(args);
     let lr_step = args.lr_step.unwrap_or(recipe.default_lr_step(args.dataset));
+    describe_run(&mut model, recipe, args, lr_step, train.len());
+    outln!("{}", splits.describe_sources())?;
     if !args.quiet {
-        println!("{}", recipe.about);
-        println!("{}", model.summary(&recipe.arch.input_shape(args.batch_size)));
-        println!(
+        outln!("{}", recipe.about)?;
+        outln!("{}", model.summary(&recipe.arch.input_shape(args.batch_size)))?;
+        outln!(
             "{dataset}: {} training images, {} test images (the validation curve); {epochs} epochs, batch {}, lr {}{}, \
              seed {}",
             train.len(),
@@ -137,7 +141,7 @@ pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> 
             args.lr,
             if lr_step > 0 { format!(" (/10 every {lr_step} epochs)") } else { String::new() },
             args.seed
-        );
+        )?;
     }
     if args.resume {
         resume(&mut model, args, epochs)?;
@@ -183,6 +187,7 @@ pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> 
         train_examples: train.len(),
         test_examples: labels.len(),
         validation: format!("the first {} images of the {dataset} test set", labels.len()),
+        data: splits.sources(),
         peak_rss_mb: peak_rss_mb(),
     };
     let mut files = vec![model_path, args.out.join("history.json"), args.out.join("metrics.json")];
@@ -203,20 +208,52 @@ pub fn run(recipe: &Recipe, args: &CommonArgs) -> Result<Outcome, ExampleError> 
     };
     files.extend(write_pictures(&args.out, &pictures)?);
     if !args.quiet {
-        println!(
+        outln!(
             "trained in {train_seconds:.2} s ({:.0} images/s); peak memory {} MB; wrote {}",
             metrics.images_per_second,
             metrics.peak_rss_mb.map(|m| format!("{m:.0}")).unwrap_or_else(|| "?".into()),
             args.out.display()
-        );
+        )?;
     }
-    println!("test accuracy: {test_accuracy:.4}");
+    outln!("test accuracy: {test_accuracy:.4}")?;
     Ok(Outcome { model, history, metrics, test_outputs, files })
+}
+
+/// The entries of a run's description that `--allow-recipe-change` lets
+/// differ on `--resume`; the others (network, data set, input shape, loss,
+/// optimizer) never may.
+const RECIPE_ENTRIES: [&str; 4] = ["learning_rate", "lr_step", "batch_size", "train_examples"];
+
+/// Describes the run in the model, so its training state records it and a
+/// resume by another run is refused.
+fn describe_run(model: &mut Model<f32>, recipe: &Recipe, args: &CommonArgs, lr_step: usize, train_examples: usize) {
+    let input = recipe.arch.input_shape(1);
+    let entries = [
+        ("example", recipe.defaults.name.to_string()),
+        ("architecture", recipe.arch.name().to_string()),
+        ("dataset", args.dataset.name().to_string()),
+        ("input_shape", format!("{:?}", &input[1..])),
+        ("loss", format!("{:?}", recipe.arch.loss())),
+        ("optimizer", format!("SGD, momentum {:?}", recipe.momentum)),
+        ("learning_rate", args.lr.to_string()),
+        ("lr_step", lr_step.to_string()),
+        ("batch_size", args.batch_size.to_string()),
+        ("train_examples", train_examples.to_string()),
+    ];
+    for (key, value) in entries {
+        model.set_run_info(key, value);
+    }
+    if args.allow_recipe_change {
+        for key in RECIPE_ENTRIES {
+            model.allow_run_change(key);
+        }
+    }
 }
 
 /// Restores the training state saved in `args.out` into the compiled
 /// `model`, after checking that it belongs to this run (same seed, same
-/// network) and that `epochs` goes beyond it.
+/// network, data set and recipe, see [`describe_run`]) and that `epochs`
+/// goes beyond it.
 fn resume(model: &mut Model<f32>, args: &CommonArgs, epochs: usize) -> Result<(), ExampleError> {
     let path = args.out.join(TRAINING_STATE_FILE);
     let usage = |msg: String| Err(ExampleError::Usage(msg));
@@ -227,11 +264,31 @@ fn resume(model: &mut Model<f32>, args: &CommonArgs, epochs: usize) -> Result<()
             path.display()
         ));
     }
-    if let Err(e) = model.load_training_state(&path) {
-        return usage(format!(
-            "--resume: {} does not fit this network (was it saved by another example?): {e}",
-            path.display()
-        ));
+    match model.load_training_state(&path) {
+        Ok(()) => {}
+        Err(TrainingStateError::RunMismatch { differences, .. }) => {
+            let listed: Vec<String> = differences.iter().map(|d| d.to_string()).collect();
+            let only_recipe = differences.iter().all(|d| RECIPE_ENTRIES.contains(&d.key.as_str()));
+            let hint = if only_recipe {
+                "pass --allow-recipe-change to continue it with the new values"
+            } else {
+                "this is another run: give it another --out folder"
+            };
+            return usage(format!(
+                "--resume: {} was saved by a different run ({}); {hint}",
+                path.display(),
+                listed.join("; ")
+            ));
+        }
+        Err(e) => {
+            return usage(format!(
+                "--resume: {} does not fit this network (was it saved by another example?): {e}",
+                path.display()
+            ))
+        }
+    }
+    if args.allow_recipe_change {
+        model.set_base_learning_rate(args.lr);
     }
     match model.seed() {
         Some(saved) if saved != args.seed => {
@@ -251,7 +308,7 @@ fn resume(model: &mut Model<f32>, args: &CommonArgs, epochs: usize) -> Result<()
         ));
     }
     if !args.quiet {
-        println!("resuming from {} after epoch {done}", path.display());
+        outln!("resuming from {} after epoch {done}", path.display())?;
     }
     Ok(())
 }

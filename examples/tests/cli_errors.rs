@@ -58,8 +58,16 @@ fn non_numeric_epochs_is_a_usage_error_naming_the_value() {
 
 #[test]
 fn batch_size_zero_is_refused_before_training() {
+    // On the command line: clap's message names the flag and the rule.
+    let e = parse(&["--batch-size", "0"]).unwrap_err();
+    assert_eq!((e.kind(), e.exit_code()), (ErrorKind::ValueValidation, 2));
+    let msg = e.to_string();
+    assert!(msg.contains("--batch-size") && msg.contains("must be at least 1"), "{msg}");
+    // Set in code after parsing: the same check, before anything is written.
     let out = tempfile::tempdir().unwrap();
-    let e = run_error(out.path(), &["--batch-size", "0"]);
+    let mut args = parse(&["--out", out.path().to_str().unwrap()]).unwrap();
+    args.batch_size = 0;
+    let e = run(&Recipe::mlp(), &args).err().expect("a batch size of 0 must be refused");
     assert!(matches!(e, ExampleError::Usage(_)), "{e:?}");
     assert_eq!(e.to_string(), "--batch-size must be at least 1");
     assert!(std::fs::read_dir(out.path()).unwrap().next().is_none(), "files written before the check");

@@ -105,8 +105,11 @@ fn defaults_and_bad_flags() {
         (&["--probe", "0"][..], "--probe"),
         (&["--epochs", "0"][..], "--epochs"),
     ] {
-        let err = run(&args(out.path(), flags)).unwrap_err().to_string();
-        assert!(err.contains(message), "{flags:?}: {err}");
+        // Refused while parsing, with the rule every example applies to counts.
+        let argv: Vec<&str> = ["init_and_activations"].into_iter().chain(flags.iter().copied()).collect();
+        let err = parse_from::<InitActivationsArgs>(DEFAULTS, &argv).expect_err("a count of 0 must be refused");
+        let err = err.to_string();
+        assert!(err.contains(message) && err.contains("must be at least 1"), "{flags:?}: {err}");
     }
     let argv = ["init_and_activations", "--inits", "zero,huge"];
     assert!(parse_from::<InitActivationsArgs>(DEFAULTS, &argv).is_err());

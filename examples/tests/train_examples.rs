@@ -125,8 +125,15 @@ fn bad_settings_are_one_clear_error() {
     let recipe = Recipe::perceptron();
     let out = tempfile::tempdir().unwrap();
     let msg = |extra: &[&str]| run(&recipe, &args(&recipe, out.path(), extra)).err().unwrap().to_string();
-    assert_eq!(msg(&["--batch-size", "0"]), "--batch-size must be at least 1");
     assert!(msg(&["--train-limit", "70000"]).contains("only 60000 images"));
     assert!(msg(&["--data-dir", "/no/such/folder"]).contains("no such folder"));
-    assert!(msg(&["--lr=-1"]).contains("positive"));
+    // Values no run could use are refused while parsing, naming the flag.
+    let refused = |extra: &[&str]| {
+        let argv: Vec<&str> = [recipe.defaults.name].into_iter().chain(extra.iter().copied()).collect();
+        parse_from::<CommonArgs>(recipe.defaults, &argv).expect_err("refused while parsing").to_string()
+    };
+    let e = refused(&["--batch-size", "0"]);
+    assert!(e.contains("--batch-size") && e.contains("must be at least 1"), "{e}");
+    let e = refused(&["--lr=-1"]);
+    assert!(e.contains("--lr") && e.contains("positive"), "{e}");
 }

@@ -13,7 +13,9 @@ use super::figures::{line_grid, LinePanel, YAxis};
 use super::{Diagnostics, Snapshot};
 use crate::cli::{CommonArgs, Defaults};
 use crate::error::ExampleError;
+use crate::flags;
 use crate::mnist::{MnistSource, Splits};
+use crate::outln;
 use crate::plots::Series;
 use crate::report::write_json;
 use clap::{Parser, ValueEnum};
@@ -116,7 +118,7 @@ pub struct InitActivationsArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Units of each hidden layer, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "64,64")]
+    #[arg(long, value_delimiter = ',', default_value = "64,64", value_parser = flags::count)]
     pub hidden: Vec<usize>,
     /// Initializations to compare, comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "zero,small,large,glorot,he")]
@@ -125,7 +127,7 @@ pub struct InitActivationsArgs {
     #[arg(long, value_enum, value_delimiter = ',', default_value = "sigmoid,relu")]
     pub activations: Vec<HiddenActivation>,
     /// Training images in the diagnostics' probe batch.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = flags::count)]
     pub probe: usize,
 }
 
@@ -371,7 +373,7 @@ pub fn run(args: &InitActivationsArgs) -> Result<Outcome, ExampleError> {
     let test = MnistSource::new(splits.test_subset(c.test_limit)?, ImageLayout::Flat);
     std::fs::create_dir_all(&c.out).map_err(|e| ExampleError::io(&c.out, e))?;
     if !c.quiet {
-        println!(
+        outln!(
             "{} training images, {} test images, {} epochs, batch {}, lr {}, seed {}; probe of {} training images",
             train.len(),
             test.len(),
@@ -380,7 +382,7 @@ pub fn run(args: &InitActivationsArgs) -> Result<Outcome, ExampleError> {
             c.lr,
             c.seed,
             args.probe.min(train.len())
-        );
+        )?;
     }
     let began = Instant::now();
     let mut files = Vec::new();
@@ -389,26 +391,26 @@ pub fn run(args: &InitActivationsArgs) -> Result<Outcome, ExampleError> {
         for &init in &args.inits {
             let r = train_one(args, init, activation, &train, &test, &mut files)?;
             if !c.quiet {
-                println!("{:<16} test accuracy {:.4}  ({:.1} s)", r.label(), r.final_accuracy(), r.train_seconds);
+                outln!("{:<16} test accuracy {:.4}  ({:.1} s)", r.label(), r.final_accuracy(), r.train_seconds)?;
             }
             runs.push(r);
         }
     }
-    println!("{}", table(&runs));
+    outln!("{}", table(&runs))?;
     for r in runs.iter().filter(|r| r.hidden_unit_difference == 0.0) {
-        println!(
+        outln!(
             "{}: every unit of each hidden layer is still exactly equal to the others after {} epochs \
              (largest difference 0): the symmetry was never broken",
             r.label(),
             r.test_accuracy.len() - 1
-        );
+        )?;
     }
     files.push(figure(args, &runs)?);
     let json = c.out.join(JSON_FILE);
     write_json(&json, &runs)?;
     files.push(json);
     if !c.quiet {
-        println!("wrote {} files into {} in {:.1} s", files.len(), c.out.display(), began.elapsed().as_secs_f64());
+        outln!("wrote {} files into {} in {:.1} s", files.len(), c.out.display(), began.elapsed().as_secs_f64())?;
     }
     Ok(Outcome { runs, files })
 }

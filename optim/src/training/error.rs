@@ -36,6 +36,10 @@ pub enum FitError {
         /// The names the logs have, comma-separated.
         available: String,
     },
+    /// The progress line could not be written (standard output full or
+    /// closed); the epoch it reports was trained and handed to the callbacks.
+    #[error("could not write the training progress to standard output: {0}")]
+    Output(#[source] std::io::Error),
     /// Saving a checkpoint failed.
     #[error("saving the training state failed: {0}")]
     Checkpoint(#[from] TrainingStateError),

@@ -138,10 +138,16 @@ impl<T: Element> Model<T> {
                 }
             };
             let record = self.validate(record, validation, config);
-            // The bar is closed once the validation figures are in.
-            progress.finish(&record);
+            // The bar is closed once the validation figures are in. A failed
+            // write stops the run, but only after the callbacks have saved
+            // the epoch it reports.
+            let printed = progress.finish(&record);
             self.history.epochs.push(record.clone());
             let mut stop = false;
+            if let Err(e) = printed {
+                outcome = Err(FitError::Output(e));
+                stop = true;
+            }
             for cb in callbacks.iter_mut() {
                 match cb.on_epoch_end(&record, self) {
                     Ok(Control::Stop) => stop = true,

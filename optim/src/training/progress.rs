@@ -4,6 +4,7 @@
 use super::history::EpochRecord;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 /// How often the bar's message (loss, accuracy, speed) is rewritten.
@@ -61,14 +62,18 @@ impl Progress {
     }
 
     /// Closes the epoch with its summary line (on stderr under a bar, on
-    /// stdout as a plain line).
-    pub(crate) fn finish(&self, record: &EpochRecord) {
+    /// stdout as a plain line). A failed write (a full disk, a closed pipe)
+    /// is returned, not turned into a panic as `println!` would.
+    pub(crate) fn finish(&self, record: &EpochRecord) -> std::io::Result<()> {
         let line = summary_line(record, self.epochs);
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
-            eprintln!("{line}");
+            writeln!(std::io::stderr(), "{line}")
         } else if self.plain {
-            println!("{line}");
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{line}").and_then(|()| out.flush())
+        } else {
+            Ok(())
         }
     }
 }
