@@ -396,7 +396,7 @@ pub fn run(args: &InitActivationsArgs) -> Result<Outcome, ExampleError> {
         for &init in &args.inits {
             let r = train_one(args, init, activation, &train, &test, &mut files)?;
             if !c.quiet {
-                println!("{:<16} test accuracy {:.4}  ({:.1} s)", r.label(), r.final_accuracy(), r.train_seconds);
+                println!("{:<21} test accuracy {:.4}  ({:.1} s)", r.label(), r.final_accuracy(), r.train_seconds);
             }
             runs.push(r);
         }
