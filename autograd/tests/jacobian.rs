@@ -56,7 +56,7 @@ fn derivatives_course_table_first_and_second_derivatives_of_common_functions() {
     for (name, f, d1, d2) in table {
         for t in [0.3, 1.0, 2.5] {
             let x = Tensor::from_vec(vec![t], &[1]).unwrap();
-            let j = jacobian(|v| f(v), &x);
+            let j = jacobian(f, &x);
             let h = hessian(|v| f(v).sum_all(), &x);
             assert_eq!((j.shape(), h.shape()), (&[1, 1][..], &[1, 1][..]), "{name}");
             close(&j, &[d1(t)], 1e-14);

@@ -65,10 +65,10 @@ fn errata_course_cross_entropy_has_one_minus_sign() {
     // Logits whose softmax is (0.1, 0.7, 0.2).
     let probs = [0.1f64, 0.7, 0.2];
     let z = Var::constant(Tensor::from_vec(probs.iter().map(|p| p.ln()).collect(), &[1, 3]).unwrap());
-    for true_class in 0..3 {
+    for (true_class, p) in probs.iter().enumerate() {
         let l = cross_entropy(&z, &[true_class], Reduction::Mean).item();
-        let expected = -probs[true_class].ln();
-        assert!((l - expected).abs() < 1e-15, "class {true_class}: {l} vs -log {}", probs[true_class]);
+        let expected = -p.ln();
+        assert!((l - expected).abs() < 1e-15, "class {true_class}: {l} vs -log {p}");
         assert!(l > 0.0);
         let with_probs = cross_entropy_with_probs(&z, &one_hot(&[true_class], 3), Reduction::Mean).item();
         assert!((with_probs - expected).abs() < 1e-15);
