@@ -47,7 +47,8 @@ fn reduce<T: Element>(per_element: Var<T>, reduction: Reduction) -> Var<T> {
 /// The course writes the error as `E = 1/2 ||y - y_hat||^2`; `mse` is
 /// `(2/n) E`, so both have the same minimiser and their gradients differ
 /// only by that factor: `dL/dy_hat = (2/n)(y_hat - y)` versus
-/// `dE/dy_hat = y_hat - y`. (With the sum, `L = 2E`.)
+/// `dE/dy_hat = y_hat - y`. (With the sum, `L = 2E`.) The course's form,
+/// averaged over the batch, is [`half_squared_error`].
 ///
 /// `output` and `target` have the same shape.
 #[track_caller]
@@ -83,6 +84,7 @@ pub fn mse<T: Element>(output: &Var<T>, target: &Tensor<T>, reduction: Reduction
 /// let y = Tensor::from_vec(vec![1.0, 2.0, 1.0, 3.0], &[2, 2]).unwrap();
 /// let e = half_squared_error(&y_hat, &y, Reduction::Mean);
 /// assert_eq!(e.item(), (0.5 * 5.0 + 0.5 * 0.25) / 2.0);
+/// // mse = (2/K) E, here with K = 2.
 /// assert_eq!(mse(&y_hat, &y, Reduction::Mean).item(), 2.0 / 2.0 * e.item());
 /// ```
 #[track_caller]
