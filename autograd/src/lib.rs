@@ -34,6 +34,7 @@ mod grad_mode;
 mod gradcheck;
 mod gradients;
 mod inspect;
+mod jacobian;
 mod ops;
 pub mod profiler;
 mod var;
@@ -46,5 +47,6 @@ pub use gradients::Gradients;
 pub use inspect::{
     dot_available, graph_nodes, graph_to_dot, render_dot, render_dot_with, DotOptions, ImageFormat, RenderError,
 };
+pub use jacobian::{hessian, jacobian};
 pub use profiler::{profile, OpTimer, ProfileReport, Profiler};
 pub use var::{BackwardFn, Var};

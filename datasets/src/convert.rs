@@ -52,14 +52,33 @@ pub(crate) fn gather_pixels<'a>(
 
 /// One-hot rows: for each label `y`, a row of `classes` values with 1.0 at
 /// column `y` and 0.0 elsewhere, rows concatenated (`[labels.len(), classes]`
-/// row-major). A label `>= classes` gives an all-zero row; labels loaded by
-/// this crate were checked to be in range.
+/// row-major).
+///
+/// Classes are numbered from 0, so a label is in `0..classes`: the course
+/// numbers them `1..K`, and its class `k` is label `k - 1` here (MNIST's
+/// digits are their own labels, 0 to 9). `sinapse_nn::loss::one_hot` builds
+/// the same rows as a tensor, with the same check and message.
+///
+/// ```
+/// use sinapse_datasets::one_hot;
+/// assert_eq!(one_hot(&[2, 0], 3), [0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+/// ```
+///
+/// # Panics
+/// When a label is not below `classes`: a caller's mistake, since labels
+/// read from a file are checked when it is loaded (`IdxLabels` and
+/// [`Dataset::new`](crate::Dataset::new) refuse a label `>= classes` with
+/// an error). The message names the function, the label, its index and
+/// `classes`.
+#[track_caller]
 pub fn one_hot(labels: &[usize], classes: usize) -> Vec<f32> {
+    if let Some((i, &y)) = labels.iter().enumerate().find(|&(_, &y)| y >= classes) {
+        panic!("one_hot: label {y} at index {i} is not below the {classes} classes (classes are numbered from 0)");
+    }
     let mut out = vec![0.0; labels.len() * classes];
+    // Every label is below `classes`, so `classes >= 1` whenever a row exists.
     for (row, &y) in out.chunks_exact_mut(classes.max(1)).zip(labels) {
-        if let Some(v) = row.get_mut(y) {
-            *v = 1.0;
-        }
+        row[y] = 1.0;
     }
     out
 }
@@ -89,7 +108,8 @@ mod tests {
     #[test]
     fn one_hot_rows() {
         assert_eq!(one_hot(&[2, 0], 3), vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
-        assert_eq!(one_hot(&[5], 3), vec![0.0; 3]);
+        assert_eq!(one_hot(&[], 3), Vec::<f32>::new());
+        assert_eq!(one_hot(&[], 0), Vec::<f32>::new());
     }
 
     #[test]

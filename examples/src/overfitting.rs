@@ -99,7 +99,9 @@ pub struct OverfitConfig {
     /// Polynomial degrees fitted without regularization; the largest one
     /// is also fitted with each of `lambdas`.
     pub degrees: Vec<usize>,
-    /// L2 strengths tried on the largest degree.
+    /// L2 strengths tried on the largest degree, each for `mse + lambda/2 ||W||^2`.
+    /// `mse` is twice the course's `(1/n) sum 1/2 (y_hat - y)^2` (one output),
+    /// so the same fit under the course's loss has half the lambda: `1e-3` is `5e-4` there.
     pub lambdas: Vec<f64>,
     /// Full-batch steps per fit.
     pub epochs: usize,

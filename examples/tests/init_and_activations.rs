@@ -39,7 +39,7 @@ fn tiny_run_writes_the_figure_the_json_and_each_runs_diagnostics() {
         "--hidden",
         "16,8",
         "--inits",
-        "zero,glorot,he",
+        "zero,glorot-course,glorot,he",
         "--activations",
         "sigmoid,relu",
     ];
@@ -48,7 +48,19 @@ fn tiny_run_writes_the_figure_the_json_and_each_runs_diagnostics() {
     let outcome = run(&a).unwrap();
 
     let labels: Vec<String> = outcome.runs.iter().map(RunSummary::label).collect();
-    assert_eq!(labels, ["zero-sigmoid", "glorot-sigmoid", "he-sigmoid", "zero-relu", "glorot-relu", "he-relu"]);
+    assert_eq!(
+        labels,
+        [
+            "zero-sigmoid",
+            "glorot-course-sigmoid",
+            "glorot-sigmoid",
+            "he-sigmoid",
+            "zero-relu",
+            "glorot-course-relu",
+            "glorot-relu",
+            "he-relu"
+        ]
+    );
     for r in &outcome.runs {
         // Before training and after each of the 2 epochs.
         assert_eq!(r.test_accuracy.len(), 3, "{r:?}");
@@ -87,7 +99,8 @@ fn tiny_run_writes_the_figure_the_json_and_each_runs_diagnostics() {
 
     let printed = table(&outcome.runs);
     assert_eq!(printed.lines().count(), 1 + labels.len());
-    assert!(printed.lines().nth(4).unwrap().starts_with("zero    relu"), "{printed}");
+    assert!(printed.lines().nth(5).unwrap().starts_with("zero          relu"), "{printed}");
+    assert!(printed.lines().nth(6).unwrap().starts_with("glorot-course relu"), "{printed}");
 }
 
 #[test]
@@ -97,7 +110,17 @@ fn defaults_and_bad_flags() {
     assert_eq!(DEFAULTS.epochs(&a.common), 3);
     assert_eq!((a.common.batch_size, a.common.lr), (64, 0.1));
     assert_eq!(a.hidden, [64, 64]);
-    assert_eq!(a.inits.len(), 5);
+    assert_eq!(
+        a.inits,
+        [
+            InitChoice::Zero,
+            InitChoice::Small,
+            InitChoice::Large,
+            InitChoice::GlorotCourse,
+            InitChoice::Glorot,
+            InitChoice::He
+        ]
+    );
     assert_eq!(a.activations, [HiddenActivation::Sigmoid, HiddenActivation::Relu]);
 
     for (flags, message) in [

@@ -90,7 +90,8 @@ impl<T: Element> Conv2dBuilder<T> {
     }
 
     /// How to draw the kernel (default [`Init::GlorotUniform`], fans
-    /// `C*KH*KW` and `O*KH*KW`).
+    /// `C*KH*KW` and `O*KH*KW`; [`Init::GlorotCourse`] for the course's
+    /// `U(-1/sqrt(n), 1/sqrt(n))`, `n = C*KH*KW`).
     pub fn init(mut self, init: Init) -> Self {
         self.init = init;
         self

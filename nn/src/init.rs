@@ -33,6 +33,26 @@ pub enum Init {
     /// Glorot & Bengio (2010): `w ~ U(-a, a)`, `a = sqrt(6 / (fan_in + fan_out))`,
     /// which keeps the variance `2 / (fan_in + fan_out)` (Keras's default).
     GlorotUniform,
+    /// The course's form of Glorot's rule: `w ~ U(-e, e)`, `e = 1 / sqrt(n)`
+    /// with `n = fan_in` (variance `1 / (3 fan_in)`).
+    ///
+    /// It is the "standard" heuristic that Glorot & Bengio (2010) start from
+    /// before deriving [`Init::GlorotUniform`], and the bound PyTorch's
+    /// `Linear` and `Conv2d` draw their weights from by default. For a dense
+    /// layer 784 -> 10, `e = 1/28 ~ 0.0357` where `GlorotUniform` gives
+    /// `sqrt(6 / 794) ~ 0.0869`; only the fan-in counts, so a layer with many
+    /// more outputs than inputs gets larger weights than under `GlorotUniform`.
+    ///
+    /// ```
+    /// use sinapse_nn::{Init, Linear, Module};
+    /// use sinapse_tensor::{seeded_rng, Tensor};
+    /// let w: Tensor<f64> = Init::GlorotCourse.tensor(&[10, 784], &mut seeded_rng(0));
+    /// assert!(w.to_vec().iter().all(|x| x.abs() <= 1.0 / 28.0));
+    /// // Any layer that takes an initializer takes this one.
+    /// let layer = Linear::<f32>::builder(784, 10).init(Init::GlorotCourse).build(&mut seeded_rng(0));
+    /// assert_eq!(layer.num_parameters(), 7_850);
+    /// ```
+    GlorotCourse,
     /// Glorot & Bengio (2010): `w ~ N(0, s^2)`, `s = sqrt(2 / (fan_in + fan_out))`
     /// (an untruncated normal, as PyTorch's `xavier_normal_`).
     GlorotNormal,
@@ -83,6 +103,10 @@ impl Init {
             Init::GlorotUniform => {
                 let a = (6.0 / check_fan(fan_in + fan_out)).sqrt();
                 Tensor::rand_uniform(shape, f(-a), f(a), rng)
+            }
+            Init::GlorotCourse => {
+                let e = 1.0 / check_fan(fan_in).sqrt();
+                Tensor::rand_uniform(shape, f(-e), f(e), rng)
             }
             Init::GlorotNormal => {
                 let s = (2.0 / check_fan(fan_in + fan_out)).sqrt();

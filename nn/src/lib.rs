@@ -60,8 +60,8 @@ pub use summary::{Summary, SummaryRow};
 /// Everything needed to build and train a model, in one `use`.
 pub mod prelude {
     pub use crate::loss::{
-        binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, cross_entropy_with_probs, mse, nll,
-        one_hot,
+        binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, cross_entropy_with_probs,
+        half_squared_error, mse, nll, one_hot,
     };
     pub use crate::{
         Activation, AvgPool2d, Checkpoint, Conv2d, Dropout, Flatten, Init, Linear, Loss, MaxPool2d, Module, ModuleExt,

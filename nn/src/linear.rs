@@ -43,7 +43,8 @@ pub struct LinearBuilder<T: Element> {
 }
 
 impl<T: Element> LinearBuilder<T> {
-    /// How to draw the weight (default [`Init::GlorotUniform`]).
+    /// How to draw the weight (default [`Init::GlorotUniform`]; [`Init::GlorotCourse`]
+    /// for the course's `U(-1/sqrt(n), 1/sqrt(n))`).
     pub fn init(mut self, init: Init) -> Self {
         self.init = init;
         self

@@ -12,7 +12,8 @@ use sinapse_tensor::{Element, Tensor};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Reduction {
     /// The average (over all elements for `mse` and the binary
-    /// cross-entropies, over the batch for the categorical ones).
+    /// cross-entropies, over the batch for `half_squared_error` and the
+    /// categorical ones).
     #[default]
     Mean,
     /// The sum.
@@ -46,7 +47,8 @@ fn reduce<T: Element>(per_element: Var<T>, reduction: Reduction) -> Var<T> {
 /// The course writes the error as `E = 1/2 ||y - y_hat||^2`; `mse` is
 /// `(2/n) E`, so both have the same minimiser and their gradients differ
 /// only by that factor: `dL/dy_hat = (2/n)(y_hat - y)` versus
-/// `dE/dy_hat = y_hat - y`. (With the sum, `L = 2E`.)
+/// `dE/dy_hat = y_hat - y`. (With the sum, `L = 2E`.) The course's form,
+/// averaged over the batch, is [`half_squared_error`].
 ///
 /// `output` and `target` have the same shape.
 #[track_caller]
@@ -55,15 +57,72 @@ pub fn mse<T: Element>(output: &Var<T>, target: &Tensor<T>, reduction: Reduction
     reduce(output.sub(&Var::constant(target.clone())).square(), reduction)
 }
 
+/// The course's squared error: `E = (1/B) sum_b 1/2 ||y_b - y_hat_b||^2`,
+/// half the squared distance of each example's output to its target, summed
+/// over its `K` components (classes), then averaged over the `B` examples
+/// ([`Reduction::Mean`]) or summed over them ([`Reduction::Sum`]).
+///
+/// `output` and `target` have the same shape, `[B, K]` (or `[B]` for one
+/// output per example; `[]` is one example). Gradient:
+/// `dE/dy_hat_b = (y_hat_b - y_b) / B`, the course's `y_hat - y` per example.
+///
+/// Against [`mse`], the mean over all `B K` elements: `mse = (2/K) E`. The
+/// minimiser is the same, but every gradient of `mse` is `2/K` times that of
+/// `E`, so the same steps need the learning rate scaled by `K/2`, and an L2
+/// term `lambda/2 ||W||^2` on top means a different `lambda` for each:
+/// `lambda_mse = (2/K) lambda_E` gives the same minimiser (and, with the
+/// learning rate scaled by `K/2`, the same path). For one output (`K = 1`)
+/// `mse = 2E` and `lambda_mse = 2 lambda_E`.
+///
+/// ```
+/// use sinapse_autograd::Var;
+/// use sinapse_nn::loss::{half_squared_error, mse};
+/// use sinapse_nn::Reduction;
+/// use sinapse_tensor::Tensor;
+/// // Two examples, K = 2: errors (1, -2) and (0.5, 0).
+/// let y_hat = Var::new(Tensor::from_vec(vec![2.0, 0.0, 1.5, 3.0], &[2, 2]).unwrap());
+/// let y = Tensor::from_vec(vec![1.0, 2.0, 1.0, 3.0], &[2, 2]).unwrap();
+/// let e = half_squared_error(&y_hat, &y, Reduction::Mean);
+/// assert_eq!(e.item(), (0.5 * 5.0 + 0.5 * 0.25) / 2.0);
+/// // mse = (2/K) E, here with K = 2.
+/// assert_eq!(mse(&y_hat, &y, Reduction::Mean).item(), 2.0 / 2.0 * e.item());
+/// ```
+#[track_caller]
+pub fn half_squared_error<T: Element>(output: &Var<T>, target: &Tensor<T>, reduction: Reduction) -> Var<T> {
+    check_same_shape("half_squared_error", output, target);
+    let total = output.sub(&Var::constant(target.clone())).square().sum_all();
+    // The batch is the first axis; a 0-d output is one example.
+    let batch = output.shape().first().copied().unwrap_or(1);
+    let half = T::from_f64_lossy(0.5);
+    match reduction {
+        Reduction::Mean => {
+            total.mul_scalar(half / T::from_usize(batch.max(1)).expect("batch size fits the float type"))
+        }
+        Reduction::Sum => total.mul_scalar(half),
+    }
+}
+
 /// The one-hot encoding of class indices: `[B, num_classes]` with
-/// `t[b, classes[b]] = 1`.
+/// `t[b, classes[b]] = 1` and 0 elsewhere.
+///
+/// Classes are numbered from 0, so `classes[b]` is in `0..num_classes`:
+/// the course numbers them `1..K`, and its class `k` is index `k - 1` here
+/// (MNIST's digits are their own indices, 0 to 9). The datasets crate's
+/// `one_hot` builds the same rows as a plain `Vec<f32>`, with the same check.
+///
+/// ```
+/// use sinapse_nn::loss::one_hot;
+/// let t = one_hot::<f32>(&[3, 0], 4);
+/// assert_eq!(t.to_vec(), [0., 0., 0., 1., 1., 0., 0., 0.]);
+/// ```
 ///
 /// # Panics
-/// When a class index is not below `num_classes`.
+/// When a class index is not below `num_classes`; the message names the
+/// function, the label, its index and `num_classes`.
 #[track_caller]
 pub fn one_hot<T: Element>(classes: &[usize], num_classes: usize) -> Tensor<T> {
     if let Some((b, &c)) = classes.iter().enumerate().find(|&(_, &c)| c >= num_classes) {
-        panic!("one_hot: class {c} of example {b} is out of range for {num_classes} classes");
+        panic!("one_hot: label {c} at index {b} is not below the {num_classes} classes (classes are numbered from 0)");
     }
     Tensor::from_fn(&[classes.len(), num_classes], |i| if classes[i[0]] == i[1] { T::one() } else { T::zero() })
 }
@@ -167,11 +226,15 @@ pub fn binary_cross_entropy_with_logits<T: Element>(
 }
 
 /// A loss chosen at run time, as Keras's `compile(loss=...)`: every variant
-/// takes the model output and a target tensor, and averages.
+/// takes the model output and a target tensor, and averages (over the batch,
+/// or over every element for the element-wise ones, see each function).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loss {
     /// [`mse`]; target shaped like the output.
     MeanSquaredError,
+    /// [`half_squared_error`], the course's `1/2 ||y - y_hat||^2` per
+    /// example averaged over the batch; target shaped like the output.
+    HalfSquaredError,
     /// [`cross_entropy_with_probs`] on logits; one-hot target `[B, C]`
     /// (Keras's `categorical_crossentropy(from_logits=True)`).
     CrossEntropy,
@@ -211,6 +274,7 @@ impl Loss {
         let r = Reduction::Mean;
         match self {
             Loss::MeanSquaredError => mse(output, targets, r),
+            Loss::HalfSquaredError => half_squared_error(output, targets, r),
             Loss::CrossEntropy => cross_entropy_with_probs(output, targets, r),
             Loss::SparseCrossEntropy => cross_entropy(output, &class_indices(targets), r),
             Loss::NegativeLogLikelihood => nll(output, &class_indices(targets), r),

@@ -9,7 +9,7 @@
 //!   `s^2 sqrt(4/5 / n)` for a uniform (`E[x^4] = a^4/5`, `s^2 = a^2/3`).
 
 use proptest::prelude::*;
-use sinapse_nn::{fans, Init};
+use sinapse_nn::{fans, Conv2d, Init, Linear, Module};
 use sinapse_tensor::{seeded_rng, Tensor};
 
 const SIGMAS: f64 = 6.0;
@@ -63,6 +63,13 @@ proptest! {
     }
 
     #[test]
+    fn glorot_course(shape in shapes(), seed in any::<u64>()) {
+        let (fi, _) = fans(&shape);
+        let t: Tensor<f64> = Init::GlorotCourse.tensor(&shape, &mut seeded_rng(seed));
+        check_uniform(&t, 1.0 / (fi as f64).sqrt())?;
+    }
+
+    #[test]
     fn glorot_normal(shape in shapes(), seed in any::<u64>()) {
         let (fi, fo) = fans(&shape);
         let t: Tensor<f64> = Init::GlorotNormal.tensor(&shape, &mut seeded_rng(seed));
@@ -109,4 +116,30 @@ fn conv_fans_follow_keras() {
     let limit = (6.0f32 / 864.0).sqrt();
     assert!(t.max_all() <= limit && t.min_all() >= -limit);
     assert!(t.max_all() > 0.99 * limit, "18,432 draws reach the top percent of the range");
+}
+
+/// The course's initialization: `U(-e, e)` with `e = 1/sqrt(n)`, `n` the
+/// fan-in. For 784 -> 10, `e = 1/28` against Glorot's `sqrt(6/794)`, and a
+/// layer built with it draws its weights from that interval.
+#[test]
+fn initialization_course_glorot_epsilon_is_one_over_sqrt_fan_in() {
+    let course = 1.0 / 784f64.sqrt();
+    let glorot = (6.0 / 794f64).sqrt();
+    assert!((course - 0.0357).abs() < 5e-5 && (glorot - 0.0869).abs() < 5e-5, "{course} {glorot}");
+
+    let w: Tensor<f64> = Init::GlorotCourse.tensor(&[10, 784], &mut seeded_rng(3));
+    assert!(w.max_all() <= course && w.min_all() >= -course, "[{}, {}]", w.min_all(), w.max_all());
+    // 7,840 draws: the extremes lie in the top 0.1% of the range on each side.
+    assert!(w.max_all() > 0.999 * course && w.min_all() < -0.999 * course);
+    // The fan-out plays no part: [10, 784] and [1000, 784] share the bound.
+    let wide: Tensor<f64> = Init::GlorotCourse.tensor(&[1000, 784], &mut seeded_rng(3));
+    assert!(wide.max_all() <= course && wide.max_all() > 0.999 * course);
+
+    let layer = Linear::<f64>::builder(784, 10).init(Init::GlorotCourse).build(&mut seeded_rng(3));
+    let weight = layer.parameters()[0].1.value().clone();
+    assert_eq!(weight.to_vec(), w.to_vec(), "the layer draws exactly Init::GlorotCourse");
+    let conv = Conv2d::<f64>::builder(32, 64, 3).init(Init::GlorotCourse).build(&mut seeded_rng(4));
+    let kernel = conv.parameters()[0].1.value().clone();
+    let bound = 1.0 / 288f64.sqrt(); // fan_in = 32 * 3 * 3
+    assert!(kernel.max_all() <= bound && kernel.max_all() > 0.99 * bound);
 }

@@ -98,7 +98,7 @@ fn fractional_class_index_is_refused() {
 }
 
 #[test]
-#[should_panic(expected = "one_hot: class 3 of example 1 is out of range for 3 classes")]
+#[should_panic(expected = "one_hot: label 3 at index 1 is not below the 3 classes (classes are numbered from 0)")]
 fn class_out_of_range_is_refused() {
     cross_entropy(&Var::constant(t(&[0.0; 6], &[2, 3])), &[0, 3], Reduction::Mean);
 }
@@ -118,4 +118,18 @@ fn gradients_match_finite_differences() {
         gradcheck(|v| binary_cross_entropy(&v[0], &y, r), std::slice::from_ref(&p), &opts).unwrap();
         gradcheck(|v| binary_cross_entropy_with_logits(&v[0], &y, r), std::slice::from_ref(&z), &opts).unwrap();
     }
+}
+
+/// The course numbers classes 1..K, Sinapse 0..K-1: the course's class K
+/// is out of range, with a message naming the function, the label, its
+/// index and K.
+#[test]
+fn one_hot_labels_course_classes_are_numbered_from_zero() {
+    let rows = one_hot::<f64>(&[0, 9], 10).to_vec();
+    assert_eq!(rows[0], 1.0, "class 0 is the first column");
+    assert_eq!(rows[10 + 9], 1.0, "class 9 is the last of 10");
+    assert_eq!(rows.iter().sum::<f64>(), 2.0);
+    let err = std::panic::catch_unwind(|| one_hot::<f64>(&[3, 10, 1], 10)).unwrap_err();
+    let message = err.downcast_ref::<String>().expect("a formatted message");
+    assert_eq!(message, "one_hot: label 10 at index 1 is not below the 10 classes (classes are numbered from 0)");
 }

@@ -22,6 +22,7 @@
 mod buffer;
 mod concat;
 mod conv;
+mod course_conv1d;
 mod display;
 mod element;
 mod elementwise;

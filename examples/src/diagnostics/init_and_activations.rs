@@ -1,12 +1,13 @@
 //! The `init_and_activations` example: one MLP trained from zero,
-//! small-normal (std 0.01), Glorot and He weights, with sigmoid or ReLU
-//! hidden units, each run watched by [`Diagnostics`].
+//! small-normal (std 0.01), large-normal (std 1), the course's Glorot
+//! (`1/sqrt(fan_in)`), Glorot and He weights, with sigmoid or ReLU hidden
+//! units, each run watched by [`Diagnostics`].
 //!
 //! The network is `784 -> 64 -> 64 -> 10` by default: two hidden layers, so
 //! the first layer's gradient has gone back through two activation
 //! derivatives (`s'(z) <= 1/4` for the sigmoid) and two weight matrices,
 //! which is where vanishing gradients show; with one hidden layer the
-//! effect is a single factor and barely visible. 64 units keep the eight
+//! effect is a single factor and barely visible. 64 units keep the twelve
 //! runs under a minute on two cores.
 
 use super::figures::{line_grid, LinePanel, YAxis};
@@ -48,6 +49,10 @@ pub enum InitChoice {
     Small,
     /// `W ~ N(0, 1)`: large random weights, which saturate sigmoid units.
     Large,
+    /// The course's Glorot form, `W ~ U(-e, e)`, `e = 1 / sqrt(fan_in)`
+    /// (`--inits glorot-course`).
+    #[serde(rename = "glorot-course")]
+    GlorotCourse,
     /// Glorot uniform, `W ~ U(-a, a)`, `a = sqrt(6 / (fan_in + fan_out))` (Keras's default).
     Glorot,
     /// He normal, `W ~ N(0, 2 / fan_in)`, made for ReLU.
@@ -61,17 +66,19 @@ impl InitChoice {
             InitChoice::Zero => Init::Zeros,
             InitChoice::Small => Init::Normal { mean: 0.0, std: 0.01 },
             InitChoice::Large => Init::Normal { mean: 0.0, std: 1.0 },
+            InitChoice::GlorotCourse => Init::GlorotCourse,
             InitChoice::Glorot => Init::GlorotUniform,
             InitChoice::He => Init::HeNormal,
         }
     }
 
-    /// `zero`, `small`, `large`, `glorot` or `he`.
+    /// `zero`, `small`, `large`, `glorot-course`, `glorot` or `he`.
     pub fn name(self) -> &'static str {
         match self {
             InitChoice::Zero => "zero",
             InitChoice::Small => "small",
             InitChoice::Large => "large",
+            InitChoice::GlorotCourse => "glorot-course",
             InitChoice::Glorot => "glorot",
             InitChoice::He => "he",
         }
@@ -112,7 +119,7 @@ impl HiddenActivation {
 
 /// Flags of the `init_and_activations` example.
 #[derive(Clone, Debug, Parser)]
-#[command(about = "Zero, small, Glorot and He initialization with sigmoid and ReLU hidden units")]
+#[command(about = "Zero, small, large, course Glorot, Glorot and He initialization with sigmoid and ReLU hidden units")]
 pub struct InitActivationsArgs {
     /// The shared flags (`--train-limit` defaults to 10,000 here).
     #[command(flatten)]
@@ -121,7 +128,7 @@ pub struct InitActivationsArgs {
     #[arg(long, value_delimiter = ',', default_value = "64,64", value_parser = flags::count)]
     pub hidden: Vec<usize>,
     /// Initializations to compare, comma-separated.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "zero,small,large,glorot,he")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "zero,small,large,glorot-course,glorot,he")]
     pub inits: Vec<InitChoice>,
     /// Hidden activations to compare, comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "sigmoid,relu")]
@@ -246,7 +253,7 @@ fn train_one(
 pub fn table(runs: &[RunSummary]) -> String {
     let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.3}", v));
     let mut out = format!(
-        "{:<7} {:<8} {:>9} {:>12} {:>12} {:>12} {:>10} {:>10} {:>14}\n",
+        "{:<13} {:<8} {:>9} {:>12} {:>12} {:>12} {:>10} {:>10} {:>14}\n",
         "init",
         "act.",
         "test acc",
@@ -259,7 +266,7 @@ pub fn table(runs: &[RunSummary]) -> String {
     );
     for r in runs {
         out += &format!(
-            "{:<7} {:<8} {:>9.4} {:>12.3e} {:>12.3e} {:>12.3e} {:>10} {:>10} {:>14.3e}\n",
+            "{:<13} {:<8} {:>9.4} {:>12.3e} {:>12.3e} {:>12.3e} {:>10} {:>10} {:>14.3e}\n",
             r.init.name(),
             r.activation.name(),
             r.final_accuracy(),
@@ -391,7 +398,7 @@ pub fn run(args: &InitActivationsArgs) -> Result<Outcome, ExampleError> {
         for &init in &args.inits {
             let r = train_one(args, init, activation, &train, &test, &mut files)?;
             if !c.quiet {
-                outln!("{:<16} test accuracy {:.4}  ({:.1} s)", r.label(), r.final_accuracy(), r.train_seconds)?;
+                outln!("{:<21} test accuracy {:.4}  ({:.1} s)", r.label(), r.final_accuracy(), r.train_seconds)?;
             }
             runs.push(r);
         }
