@@ -146,13 +146,14 @@ impl Downloader {
 impl DatasetKind {
     /// [`DatasetKind::load`], and if no place has the files, downloads them
     /// with `downloader` (e.g. [`Downloader::new`] on the source's cache
-    /// root) and loads them from its cache.
+    /// root) and loads them from its cache, the one place then searched (the
+    /// dataset's [`provenance`](Dataset::provenance) says so).
     pub fn load_or_download(self, split: Split, source: &DataSource, downloader: &Downloader) -> Result<Dataset> {
         match self.load(split, source) {
             Err(DatasetError::NotFound { .. }) => {
                 downloader.fetch_split(self, split)?;
-                let source = source.clone().with_cache(Some(downloader.cache_root.clone()));
-                self.load(split, &source)
+                let cache = DataSource::default().with_cache(Some(downloader.cache_root.clone()));
+                self.load(split, &cache)
             }
             other => other,
         }

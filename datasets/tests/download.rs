@@ -115,6 +115,7 @@ fn good_payload_after_dead_mirrors_lands_in_the_cache() {
     assert_eq!(test.len(), 10_000);
     assert_eq!(test.label(0), 7);
     assert!(test.images().is_mapped());
+    assert_eq!(test.provenance().unwrap().place.kind, sinapse_datasets::PlaceKind::Cache);
     assert!(files_under(cache.path()).iter().all(|p| !p.to_string_lossy().contains(".partial")));
 }
 
