@@ -1,7 +1,7 @@
 //! Convolutions on tensors: shape checks and contiguity around the slice
 //! kernels, the specialised ones (`kernels/conv2d.rs`, `kernels/conv1d.rs`)
 //! or, when [`kernel_choice`](crate::kernels::kernel_choice) says so, the
-//! nested loops of [`reference::conv2d_loops`].
+//! nested loops of [`reference::conv2d_loops`](crate::kernels::reference::conv2d_loops).
 //!
 //! The backward pass is split into one method per gradient, called on the
 //! output gradient, so that a caller asks only for what it needs (an input
@@ -62,7 +62,7 @@ impl<T: Element> Tensor<T> {
     ///
     /// Computed by im2col + gemm per image, images spread over threads for
     /// large batches (with the reference kernels selected, by the nested
-    /// loops of [`reference::conv2d_loops`]). Non-contiguous operands are
+    /// loops of [`reference::conv2d_loops`](crate::kernels::reference::conv2d_loops)). Non-contiguous operands are
     /// copied first.
     ///
     /// ```

@@ -1,6 +1,6 @@
 //! Matrix products through matrixmultiply, with the operands' own strides,
 //! or, when [`kernel_choice`](crate::kernels::kernel_choice) says so, the
-//! three loops of [`reference::matmul`].
+//! three loops of [`reference::matmul`](crate::kernels::reference::matmul).
 
 use crate::elementwise::broadcast_shape_of;
 use crate::kernels::gemm::{gemm, MatMut, MatRef};

@@ -3,7 +3,7 @@
 //! shapes, make inputs contiguous and call them.
 //!
 //! Two sets compute the same functions. The **reference** kernels
-//! ([`reference`], public) are the formulas written as loops, for reading
+//! ([`reference`](mod@reference), public) are the formulas written as loops, for reading
 //! and as the tests' oracle. The **specialised** kernels (private to this
 //! crate) are what the tensor methods run by default; each file below says
 //! which trick it adds. [`set_kernel_choice`] or `SINAPSE_KERNELS=reference`

@@ -5,7 +5,7 @@
 //! column per output position `(n, oh, ow)` (`P = OH*OW`), zeros where a tap
 //! falls on padding. Then the whole convolution of the batch is one product
 //! with the filters as rows, `[O, K] x [K, N*P]`, computed by the three
-//! loops of [`matmul`](super::matmul::matmul). The fast kernel does the same
+//! loops of [`matmul`]. The fast kernel does the same
 //! with packed panels, groups of images and threads.
 //!
 //! For finite values the forward pass and the weight gradient give the
