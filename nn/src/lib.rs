@@ -53,7 +53,7 @@ pub use init::{fans, Init};
 pub use linear::{Linear, LinearBuilder};
 pub use loss::{Loss, Reduction};
 pub use module::{is_bias, Module};
-pub use pool::{AvgPool2d, MaxPool2d};
+pub use pool::{AvgPool2d, MaxPool2d, MinPool2d};
 pub use sequential::Sequential;
 pub use summary::{Summary, SummaryRow};
 
@@ -64,8 +64,8 @@ pub mod prelude {
         half_squared_error, mse, nll, one_hot,
     };
     pub use crate::{
-        Activation, AvgPool2d, Checkpoint, Conv2d, Dropout, Flatten, Init, Linear, Loss, MaxPool2d, Module, ModuleExt,
-        Padding, ReLU, Reduction, Sequential, Sigmoid, Softmax, Tanh,
+        Activation, AvgPool2d, Checkpoint, Conv2d, Dropout, Flatten, Init, Linear, Loss, MaxPool2d, MinPool2d, Module,
+        ModuleExt, Padding, ReLU, Reduction, Sequential, Sigmoid, Softmax, Tanh,
     };
     pub use sinapse_autograd::{no_grad, Gradients, Var};
 }

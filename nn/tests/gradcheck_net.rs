@@ -33,12 +33,22 @@ fn linear_relu_linear() {
         .unwrap();
 }
 
-/// Conv(2 -> 3, 3x3, same padding) - Tanh - Max or AvgPool(2) - Flatten - Linear(48 -> 2)
-/// from `[x, kernel, conv bias, w, b]`.
-fn cnn_from(v: &[Var<f64>], pool_max: bool) -> Sequential<f64> {
+/// The pooling layers between the convolution and the dense layer, each
+/// taking the 8x8 planes to 4x4.
+const POOLS: [&str; 4] = ["max", "min", "avg", "avg without padding"];
+
+/// Conv(2 -> 3, 3x3, same padding) - Tanh - a pooling of [`POOLS`] - Flatten -
+/// Linear(48 -> 2) from `[x, kernel, conv bias, w, b]`.
+fn cnn_from(v: &[Var<f64>], pool: &str) -> Sequential<f64> {
     let conv = Conv2d::from_parts(v[1].clone(), Some(v[2].clone()), Conv2dParams::same(3, 3));
     let s = Sequential::new().add(conv).add(Tanh);
-    let s = if pool_max { s.add(MaxPool2d::new(2)) } else { s.add(AvgPool2d::new(2)) };
+    let s = match pool {
+        "max" => s.add(MaxPool2d::new(2)),
+        "min" => s.add(MinPool2d::new(2)),
+        "avg" => s.add(AvgPool2d::new(2)),
+        // 3x3 windows, stride 2, padding 1: the border windows cover 4 or 6 inputs.
+        _ => s.add(AvgPool2d::with(3, 2, 1).count_include_pad(false)),
+    };
     s.add(Flatten).add(Linear::from_parts(v[3].clone(), Some(v[4].clone())))
 }
 
@@ -52,11 +62,11 @@ fn conv_pool_linear() {
         Init::GlorotUniform.tensor(&[2, 48], &mut rng),
         Init::Uniform { limit: 0.3 }.tensor(&[2], &mut rng),
     ];
-    for pool_max in [true, false] {
-        let net = cnn_from(&inputs.iter().map(|t| Var::new(t.clone())).collect::<Vec<_>>(), pool_max);
+    for pool in POOLS {
+        let net = cnn_from(&inputs.iter().map(|t| Var::new(t.clone())).collect::<Vec<_>>(), pool);
         assert_eq!(net.num_parameters(), 3 * 2 * 9 + 3 + 2 * 48 + 2);
-        gradcheck(|v| cnn_from(v, pool_max).forward(&v[0]), &inputs, &opts()).unwrap();
-        gradcheck(|v| cross_entropy(&cnn_from(v, pool_max).forward(&v[0]), &[1, 0], Reduction::Sum), &inputs, &opts())
+        gradcheck(|v| cnn_from(v, pool).forward(&v[0]), &inputs, &opts()).unwrap();
+        gradcheck(|v| cross_entropy(&cnn_from(v, pool).forward(&v[0]), &[1, 0], Reduction::Sum), &inputs, &opts())
             .unwrap();
     }
 }

@@ -120,6 +120,13 @@ fn builders_change_init_bias_and_padding() {
     assert_eq!(dilated.output_shape(&[1, 1, 10, 10]), vec![1, 1, 10, 10]);
     assert_eq!(AvgPool2d::new(2).output_shape(&[1, 4, 7, 7]), vec![1, 4, 3, 3]);
     assert_eq!(MaxPool2d::with(3, 1, 1).output_shape(&[1, 4, 7, 7]), vec![1, 4, 7, 7]);
+    assert_eq!(MinPool2d::with(3, 2, 1).output_shape(&[1, 4, 7, 7]), vec![1, 4, 4, 4]);
+    assert_eq!(Module::<f32>::describe(&MinPool2d::new(2)), "MinPool2d(2x2)");
+    let excluded = AvgPool2d::with(3, 2, 1).count_include_pad(false);
+    assert_eq!(
+        Module::<f32>::describe(&excluded),
+        "AvgPool2d(3x3, stride (2, 2), padding (1, 1), count_include_pad=false)"
+    );
 }
 
 #[test]

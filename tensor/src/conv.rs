@@ -1,6 +1,7 @@
 //! Convolutions on tensors: shape checks and contiguity around the slice
-//! kernels of [`kernels::conv2d`](crate::kernels::conv2d) and
-//! [`kernels::conv1d`](crate::kernels::conv1d).
+//! kernels, the specialised ones (`kernels/conv2d.rs`, `kernels/conv1d.rs`)
+//! or, when [`kernel_choice`](crate::kernels::kernel_choice) says so, the
+//! nested loops of [`reference::conv2d_loops`](crate::kernels::reference::conv2d_loops).
 //!
 //! The backward pass is split into one method per gradient, called on the
 //! output gradient, so that a caller asks only for what it needs (an input
@@ -8,7 +9,8 @@
 
 use crate::kernels::conv1d::{conv1d_forward, conv1d_grad_input, conv1d_grad_weight};
 use crate::kernels::conv2d::{conv2d_forward, conv2d_grad_input, conv2d_grad_weight, conv_grad_bias};
-use crate::kernels::{Conv1dParams, Conv1dShape, Conv2dParams, Conv2dShape};
+use crate::kernels::reference::conv2d_loops;
+use crate::kernels::{use_reference, Conv1dParams, Conv1dShape, Conv2dParams, Conv2dShape};
 use crate::{Element, Tensor};
 
 /// The elements of a contiguous tensor (as made by [`Tensor::contiguous`]).
@@ -59,7 +61,9 @@ impl<T: Element> Tensor<T> {
     /// the cheaper, easier-to-read form and still calls it convolution.
     ///
     /// Computed by im2col + gemm per image, images spread over threads for
-    /// large batches. Non-contiguous operands are copied first.
+    /// large batches (with the reference kernels selected, by the nested
+    /// loops of [`reference::conv2d_loops`](crate::kernels::reference::conv2d_loops)). Non-contiguous operands are
+    /// copied first.
     ///
     /// ```
     /// use sinapse_tensor::{Conv2dParams, Tensor};
@@ -77,7 +81,11 @@ impl<T: Element> Tensor<T> {
     pub fn conv2d(&self, weight: &Tensor<T>, bias: Option<&Tensor<T>>, params: Conv2dParams) -> Tensor<T> {
         let shape = self.conv2d_shape(weight, bias, params);
         let (x, w, b) = (self.contiguous(), weight.contiguous(), bias.map(Tensor::contiguous));
-        let y = conv2d_forward(&shape, data(&x), data(&w), b.as_ref().map(data));
+        let y = if use_reference() {
+            conv2d_loops::conv2d_forward(&shape, data(&x), data(&w), b.as_ref().map(data))
+        } else {
+            conv2d_forward(&shape, data(&x), data(&w), b.as_ref().map(data))
+        };
         Tensor::from_vec_unchecked(y, &shape.output_shape())
     }
 
@@ -122,7 +130,12 @@ impl<T: Element> Tensor<T> {
         );
         check_grad_out(op, self.shape(), &shape.output_shape(), input_shape, weight.shape());
         let (dy, w) = (self.contiguous(), weight.contiguous());
-        Tensor::from_vec_unchecked(conv2d_grad_input(&shape, data(&dy), data(&w)), input_shape)
+        let dx = if use_reference() {
+            conv2d_loops::conv2d_grad_input(&shape, data(&dy), data(&w))
+        } else {
+            conv2d_grad_input(&shape, data(&dy), data(&w))
+        };
+        Tensor::from_vec_unchecked(dx, input_shape)
     }
 
     /// Gradient of [`conv2d`](Self::conv2d) with respect to its weight,
@@ -149,7 +162,12 @@ impl<T: Element> Tensor<T> {
         );
         check_grad_out(op, self.shape(), &shape.output_shape(), input.shape(), weight_shape);
         let (dy, x) = (self.contiguous(), input.contiguous());
-        Tensor::from_vec_unchecked(conv2d_grad_weight(&shape, data(&dy), data(&x)), weight_shape)
+        let dw = if use_reference() {
+            conv2d_loops::conv2d_grad_weight(&shape, data(&dy), data(&x))
+        } else {
+            conv2d_grad_weight(&shape, data(&dy), data(&x))
+        };
+        Tensor::from_vec_unchecked(dw, weight_shape)
     }
 
     /// Gradient of [`conv2d`](Self::conv2d) with respect to its bias, called
@@ -163,7 +181,12 @@ impl<T: Element> Tensor<T> {
     pub fn conv2d_grad_bias(&self) -> Tensor<T> {
         let [n, o, oh, ow] = dims("conv2d_grad_bias", "grad_out", "[N, O, OH, OW]", self.shape());
         let dy = self.contiguous();
-        Tensor::from_vec_unchecked(conv_grad_bias(data(&dy), n, o, oh * ow), &[o])
+        let db = if use_reference() {
+            conv2d_loops::conv2d_grad_bias(data(&dy), [n, o, oh, ow])
+        } else {
+            conv_grad_bias(data(&dy), n, o, oh * ow)
+        };
+        Tensor::from_vec_unchecked(db, &[o])
     }
 
     /// 1-D convolution, as computed by deep-learning frameworks:
@@ -191,7 +214,12 @@ impl<T: Element> Tensor<T> {
             check_bias("conv1d", b.shape(), weight.shape());
         }
         let (x, w, b) = (self.contiguous(), weight.contiguous(), bias.map(Tensor::contiguous));
-        let y = conv1d_forward(&shape, data(&x), data(&w), b.as_ref().map(data));
+        // [N, C, L] is laid out as [N, C, 1, L]: the reference loops take the 2-D shape.
+        let y = if use_reference() {
+            conv2d_loops::conv2d_forward(shape.as_2d(), data(&x), data(&w), b.as_ref().map(data))
+        } else {
+            conv1d_forward(&shape, data(&x), data(&w), b.as_ref().map(data))
+        };
         Tensor::from_vec_unchecked(y, &shape.output_shape())
     }
 
@@ -214,7 +242,12 @@ impl<T: Element> Tensor<T> {
         );
         check_grad_out(op, self.shape(), &shape.output_shape(), input_shape, weight.shape());
         let (dy, w) = (self.contiguous(), weight.contiguous());
-        Tensor::from_vec_unchecked(conv1d_grad_input(&shape, data(&dy), data(&w)), input_shape)
+        let dx = if use_reference() {
+            conv2d_loops::conv2d_grad_input(shape.as_2d(), data(&dy), data(&w))
+        } else {
+            conv1d_grad_input(&shape, data(&dy), data(&w))
+        };
+        Tensor::from_vec_unchecked(dx, input_shape)
     }
 
     /// Gradient of [`conv1d`](Self::conv1d) with respect to its weight,
@@ -238,7 +271,12 @@ impl<T: Element> Tensor<T> {
         );
         check_grad_out(op, self.shape(), &shape.output_shape(), input.shape(), weight_shape);
         let (dy, x) = (self.contiguous(), input.contiguous());
-        Tensor::from_vec_unchecked(conv1d_grad_weight(&shape, data(&dy), data(&x)), weight_shape)
+        let dw = if use_reference() {
+            conv2d_loops::conv2d_grad_weight(shape.as_2d(), data(&dy), data(&x))
+        } else {
+            conv1d_grad_weight(&shape, data(&dy), data(&x))
+        };
+        Tensor::from_vec_unchecked(dw, weight_shape)
     }
 
     /// Gradient of [`conv1d`](Self::conv1d) with respect to its bias, called
@@ -252,6 +290,11 @@ impl<T: Element> Tensor<T> {
     pub fn conv1d_grad_bias(&self) -> Tensor<T> {
         let [n, o, ol] = dims("conv1d_grad_bias", "grad_out", "[N, O, OL]", self.shape());
         let dy = self.contiguous();
-        Tensor::from_vec_unchecked(conv_grad_bias(data(&dy), n, o, ol), &[o])
+        let db = if use_reference() {
+            conv2d_loops::conv2d_grad_bias(data(&dy), [n, o, 1, ol])
+        } else {
+            conv_grad_bias(data(&dy), n, o, ol)
+        };
+        Tensor::from_vec_unchecked(db, &[o])
     }
 }

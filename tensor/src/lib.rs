@@ -44,7 +44,9 @@ mod views;
 
 pub use element::Element;
 pub use error::TensorError;
-pub use kernels::{Conv1dParams, Conv2dParams, Pool2dParams};
+pub use kernels::{
+    kernel_choice, set_kernel_choice, AvgPoolPadding, Conv1dParams, Conv2dParams, KernelChoice, Pool2dParams,
+};
 pub use layout::Layout;
 pub use pool::MaxPoolIndices;
 pub use random::{seeded_rng, SeededRng};

@@ -1,7 +1,11 @@
-//! Matrix products through matrixmultiply, with the operands' own strides.
+//! Matrix products through matrixmultiply, with the operands' own strides,
+//! or, when [`kernel_choice`](crate::kernels::kernel_choice) says so, the
+//! three loops of [`reference::matmul`](crate::kernels::reference::matmul).
 
 use crate::elementwise::broadcast_shape_of;
 use crate::kernels::gemm::{gemm, MatMut, MatRef};
+use crate::kernels::reference::matmul as reference;
+use crate::kernels::use_reference;
 use crate::{Element, Tensor};
 
 impl<T: Element> Tensor<T> {
@@ -37,6 +41,23 @@ impl<T: Element> Tensor<T> {
         let a = a.broadcast_to(&a_shape);
         let b = b.broadcast_to(&b_shape);
         let batches: usize = batch.iter().product();
+        let mut out_shape = batch.clone();
+        if self.ndim() > 1 {
+            out_shape.push(m);
+        }
+        if other.ndim() > 1 {
+            out_shape.push(n);
+        }
+        if use_reference() {
+            // Each batch's operands copied to row-major, then the three loops.
+            let (a, b) = (a.contiguous(), b.contiguous());
+            let (a, b) = (a.as_slice().expect("contiguous"), b.as_slice().expect("contiguous"));
+            let mut out = Vec::with_capacity(batches * m * n);
+            for bi in 0..batches {
+                out.extend(reference::matmul(&a[bi * m * k..][..m * k], &b[bi * k * n..][..k * n], m, k, n));
+            }
+            return Tensor::from_vec_unchecked(out, &out_shape);
+        }
         // Each product below has beta = 0: it writes every element of its block.
         let mut out = crate::memory::overwritable(batches * m * n, T::zero());
         let nb = batch.len();
@@ -67,13 +88,6 @@ impl<T: Element> Tensor<T> {
                 col_stride: b.strides()[nb + 1],
             };
             gemm(T::one(), am, bm, T::zero(), MatMut::row_major(c, m, n));
-        }
-        let mut out_shape = batch;
-        if self.ndim() > 1 {
-            out_shape.push(m);
-        }
-        if other.ndim() > 1 {
-            out_shape.push(n);
         }
         Tensor::from_vec_unchecked(out, &out_shape)
     }

@@ -1,16 +1,22 @@
-//! Pooling on tensors: shape checks and contiguity around the slice kernels
-//! of [`kernels::max_pool`](crate::kernels::max_pool) and
-//! [`kernels::avg_pool`](crate::kernels::avg_pool).
+//! Pooling on tensors: shape checks and contiguity around the slice
+//! kernels, the specialised ones (`kernels/max_pool.rs`,
+//! `kernels/avg_pool.rs`, `kernels/conv_relu_pool.rs`) or, when
+//! [`kernel_choice`](crate::kernels::kernel_choice) says so, the loops of
+//! [`kernels::reference`](crate::kernels::reference).
 
 use crate::kernels::avg_pool::{avg_pool2d_backward, avg_pool2d_forward};
 use crate::kernels::conv_relu_pool::conv2d_relu_max_pool2d_forward;
-use crate::kernels::max_pool::{max_pool2d_backward, max_pool2d_forward, max_pool2d_gather, relu_max_pool2d_forward};
-use crate::kernels::{Conv2dParams, Pool2dParams, Pool2dShape};
+use crate::kernels::max_pool::{
+    max_pool2d_backward, max_pool2d_forward, max_pool2d_gather, min_pool2d_forward, relu_max_pool2d_forward,
+};
+use crate::kernels::reference;
+use crate::kernels::{use_reference, AvgPoolPadding, Conv2dParams, Pool2dParams, Pool2dShape};
 use crate::{Element, Tensor};
 
-/// Where each maximum of a [`Tensor::max_pool2d`] came from, kept for the
-/// backward pass: for every output element, the flat index `ih * W + iw` of
-/// the chosen input element within its own `(n, c)` plane. It also records
+/// Where each maximum of a [`Tensor::max_pool2d`] (or minimum of a
+/// [`Tensor::min_pool2d`]) came from, kept for the backward pass: for every
+/// output element, the flat index `ih * W + iw` of the chosen input element
+/// within its own `(n, c)` plane. It also records
 /// the input and output shapes, so the backward pass needs nothing else.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MaxPoolIndices {
@@ -27,6 +33,29 @@ impl Drop for MaxPoolIndices {
 }
 
 impl MaxPoolIndices {
+    /// Positions made elsewhere (saved, or written by hand in a test) for
+    /// the pooling of sizes `shape`: `argmax` row-major over `[N, C, OH, OW]`,
+    /// each `ih * W + iw` within its plane.
+    ///
+    /// # Panics
+    /// If `argmax` does not have one position per output, or a position is
+    /// outside its `[H, W]` plane.
+    #[track_caller]
+    pub fn from_positions(shape: Pool2dShape, argmax: Vec<u32>) -> Self {
+        let outputs: usize = shape.output_shape().iter().product();
+        assert!(
+            argmax.len() == outputs,
+            "MaxPoolIndices: {} positions for the {outputs} outputs of shape {:?}",
+            argmax.len(),
+            shape.output_shape()
+        );
+        let plane = shape.in_plane_len();
+        if let Some(at) = argmax.iter().find(|&&at| at as usize >= plane) {
+            panic!("MaxPoolIndices: position {at} is outside the {}x{} plane", shape.in_h, shape.in_w);
+        }
+        MaxPoolIndices { shape, argmax }
+    }
+
     /// The pooled input's shape `[N, C, H, W]`.
     pub fn input_shape(&self) -> [usize; 4] {
         self.shape.input_shape()
@@ -50,6 +79,13 @@ impl MaxPoolIndices {
 
 /// A max-pool slice kernel: the pooled values and the position of each.
 type MaxPoolKernel<T> = fn(&Pool2dShape, &[T]) -> (Vec<T>, Vec<u32>);
+
+/// The reference form of `relu_max_pool2d`: the ReLU of every element
+/// (`v if v > 0, else 0`, as [`Tensor::relu`]), then the reference max pooling.
+fn reference_relu_max_pool<T: Element>(s: &Pool2dShape, x: &[T]) -> (Vec<T>, Vec<u32>) {
+    let relu: Vec<T> = x.iter().map(|&v| if v > T::zero() { v } else { T::zero() }).collect();
+    reference::max_pool::max_pool2d_forward(s, &relu)
+}
 
 /// `shape` as `[N, C, H, W]`, or a panic naming `op`.
 #[track_caller]
@@ -96,7 +132,43 @@ impl<T: Element> Tensor<T> {
         stride: (usize, usize),
         padding: (usize, usize),
     ) -> (Tensor<T>, MaxPoolIndices) {
-        self.max_pool_with("max_pool2d", Pool2dParams::new(kernel, stride, padding), max_pool2d_forward)
+        let kernel_fn = if use_reference() { reference::max_pool::max_pool2d_forward } else { max_pool2d_forward };
+        self.max_pool_with("max_pool2d", Pool2dParams::new(kernel, stride, padding), kernel_fn)
+    }
+
+    /// 2-D min pooling, the mirror of [`max_pool2d`](Self::max_pool2d):
+    /// `y[n, c, oh, ow] = min_{0 <= i < kh, 0 <= j < kw} x[n, c, oh*sh - ph + i, ow*sw - pw + j]`.
+    ///
+    /// - `self`: `[N, C, H, W]`;
+    /// - `kernel`, `stride`, `padding`: `(height, width)` pairs; padding is
+    ///   at most half the window and never chosen;
+    /// - returns `[N, C, OH, OW]` and the positions of the minima; their
+    ///   gradient is [`max_pool2d_backward`](Self::max_pool2d_backward) with
+    ///   those positions.
+    ///
+    /// Ties go to the first minimum in row-major window order; NaN
+    /// propagates. Computed as `-max_pool2d(-x)` in one pass (negation is
+    /// exact, so the values are the minima bit for bit).
+    ///
+    /// ```
+    /// use sinapse_tensor::Tensor;
+    /// let x = Tensor::<f32>::from_vec(vec![1., 5., 2., 0., 3., 4., 9., 8.], &[1, 1, 2, 4]).unwrap();
+    /// let (y, _) = x.min_pool2d((2, 2), (2, 2), (0, 0));
+    /// assert_eq!(y.to_vec(), vec![1., 0.]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `self` is not 4-D or the window does not fit (message names
+    /// `min_pool2d` and the shape).
+    #[track_caller]
+    pub fn min_pool2d(
+        &self,
+        kernel: (usize, usize),
+        stride: (usize, usize),
+        padding: (usize, usize),
+    ) -> (Tensor<T>, MaxPoolIndices) {
+        let kernel_fn = if use_reference() { reference::min_pool::min_pool2d_forward } else { min_pool2d_forward };
+        self.max_pool_with("min_pool2d", Pool2dParams::new(kernel, stride, padding), kernel_fn)
     }
 
     /// [`max_pool2d`](Self::max_pool2d) of [`relu`](Self::relu)`(self)`, in
@@ -126,7 +198,8 @@ impl<T: Element> Tensor<T> {
         stride: (usize, usize),
         padding: (usize, usize),
     ) -> (Tensor<T>, MaxPoolIndices) {
-        self.max_pool_with("relu_max_pool2d", Pool2dParams::new(kernel, stride, padding), relu_max_pool2d_forward)
+        let kernel_fn = if use_reference() { reference_relu_max_pool } else { relu_max_pool2d_forward };
+        self.max_pool_with("relu_max_pool2d", Pool2dParams::new(kernel, stride, padding), kernel_fn)
     }
 
     /// `max_pool2d(relu(conv2d(self, weight, bias)))` in one pass: the first
@@ -163,6 +236,10 @@ impl<T: Element> Tensor<T> {
     ) -> (Tensor<T>, MaxPoolIndices) {
         let conv_shape = self.conv2d_shape(weight, bias, conv);
         let pool_shape = Pool2dShape::new("conv2d_relu_max_pool2d", conv_shape.output_shape(), pool);
+        if use_reference() {
+            // The three steps, each by its reference loops.
+            return self.conv2d(weight, bias, conv).relu_max_pool2d(pool.kernel, pool.stride, pool.padding);
+        }
         let (x, w, b) = (self.contiguous(), weight.contiguous(), bias.map(Tensor::contiguous));
         let (y, argmax) =
             conv2d_relu_max_pool2d_forward(&conv_shape, &pool_shape, data(&x), data(&w), b.as_ref().map(data));
@@ -199,7 +276,11 @@ impl<T: Element> Tensor<T> {
             indices.input_shape()
         );
         let dy = self.contiguous();
-        let dx = max_pool2d_backward(&indices.shape, data(&dy), &indices.argmax);
+        let dx = if use_reference() {
+            reference::max_pool::max_pool2d_backward(&indices.shape, data(&dy), &indices.argmax)
+        } else {
+            max_pool2d_backward(&indices.shape, data(&dy), &indices.argmax)
+        };
         Tensor::from_vec_unchecked(dx, &indices.input_shape())
     }
 
@@ -247,10 +328,42 @@ impl<T: Element> Tensor<T> {
     /// `avg_pool2d` and the shape).
     #[track_caller]
     pub fn avg_pool2d(&self, kernel: (usize, usize), stride: (usize, usize), padding: (usize, usize)) -> Tensor<T> {
+        self.avg_pool2d_with(Pool2dParams::new(kernel, stride, padding), AvgPoolPadding::Counted)
+    }
+
+    /// 2-D average pooling with a choice of divisor at the border:
+    /// `y[n, c, oh, ow] = (1 / d) * sum of x[n, c, ih, iw] over the window`,
+    /// `d = kh*kw` for [`AvgPoolPadding::Counted`] (as
+    /// [`avg_pool2d`](Self::avg_pool2d)), or the number of real input
+    /// elements the window covers for [`AvgPoolPadding::Excluded`]
+    /// (PyTorch's `count_include_pad = false`).
+    ///
+    /// - `self`: `[N, C, H, W]`; `params`: window, stride, padding;
+    /// - returns `[N, C, OH, OW]`.
+    ///
+    /// ```
+    /// use sinapse_tensor::{AvgPoolPadding, Pool2dParams, Tensor};
+    /// let x = Tensor::<f64>::from_vec(vec![4., 8., 12., 16.], &[1, 1, 2, 2]).unwrap();
+    /// let p = Pool2dParams::new((2, 2), (2, 2), (1, 1));
+    /// // Each window holds one input value and three padded positions.
+    /// assert_eq!(x.avg_pool2d_with(p, AvgPoolPadding::Counted).to_vec(), vec![1., 2., 3., 4.]);
+    /// assert_eq!(x.avg_pool2d_with(p, AvgPoolPadding::Excluded).to_vec(), vec![4., 8., 12., 16.]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `self` is not 4-D or the window does not fit (message names
+    /// `avg_pool2d` and the shape).
+    #[track_caller]
+    pub fn avg_pool2d_with(&self, params: Pool2dParams, padding: AvgPoolPadding) -> Tensor<T> {
         let input = dims4("avg_pool2d", "input", self.shape());
-        let shape = Pool2dShape::new("avg_pool2d", input, Pool2dParams::new(kernel, stride, padding));
+        let shape = Pool2dShape::new("avg_pool2d", input, params);
         let x = self.contiguous();
-        Tensor::from_vec_unchecked(avg_pool2d_forward(&shape, data(&x)), &shape.output_shape())
+        let y = if use_reference() {
+            reference::avg_pool::avg_pool2d_forward(&shape, data(&x), padding)
+        } else {
+            avg_pool2d_forward(&shape, data(&x), padding)
+        };
+        Tensor::from_vec_unchecked(y, &shape.output_shape())
     }
 
     /// Gradient of [`avg_pool2d`](Self::avg_pool2d), called on the output
@@ -272,8 +385,30 @@ impl<T: Element> Tensor<T> {
         stride: (usize, usize),
         padding: (usize, usize),
     ) -> Tensor<T> {
+        self.avg_pool2d_backward_with(input_shape, Pool2dParams::new(kernel, stride, padding), AvgPoolPadding::Counted)
+    }
+
+    /// Gradient of [`avg_pool2d_with`](Self::avg_pool2d_with), called on the
+    /// output gradient:
+    /// `dx[n, c, ih, iw] = sum of dy[n, c, oh, ow] / d(oh, ow) over the windows that contain (ih, iw)`,
+    /// `d` the forward divisor.
+    ///
+    /// - `self`: `dy`, `[N, C, OH, OW]`;
+    /// - `input_shape`: the forward input's `[N, C, H, W]`;
+    /// - `params`, `padding`: as in the forward call;
+    /// - returns `[N, C, H, W]`.
+    ///
+    /// # Panics
+    /// If `dy` does not have the shape the forward call produced.
+    #[track_caller]
+    pub fn avg_pool2d_backward_with(
+        &self,
+        input_shape: &[usize],
+        params: Pool2dParams,
+        padding: AvgPoolPadding,
+    ) -> Tensor<T> {
         let op = "avg_pool2d_backward";
-        let shape = Pool2dShape::new(op, dims4(op, "input", input_shape), Pool2dParams::new(kernel, stride, padding));
+        let shape = Pool2dShape::new(op, dims4(op, "input", input_shape), params);
         let expected = shape.output_shape();
         assert!(
             self.shape() == expected,
@@ -281,6 +416,11 @@ impl<T: Element> Tensor<T> {
             self.shape()
         );
         let dy = self.contiguous();
-        Tensor::from_vec_unchecked(avg_pool2d_backward(&shape, data(&dy)), input_shape)
+        let dx = if use_reference() {
+            reference::avg_pool::avg_pool2d_backward(&shape, data(&dy), padding)
+        } else {
+            avg_pool2d_backward(&shape, data(&dy), padding)
+        };
+        Tensor::from_vec_unchecked(dx, input_shape)
     }
 }

@@ -1,10 +1,12 @@
 //! The gradients of a max-pooled convolution taken from the pooled
 //! gradient: shape checks and contiguity around the slice kernels of
-//! [`kernels::pooled_conv_grad`](crate::kernels::pooled_conv_grad).
+//! `kernels/pooled_conv_grad.rs`. With the reference kernels selected,
+//! each is the scatter back through the pooling followed by the
+//! convolution's own gradient, both by their reference loops.
 
 use crate::conv::{data, dims};
 use crate::kernels::pooled_conv_grad::{conv2d_grad_input_pooled, conv2d_grad_weight_pooled};
-use crate::kernels::{Conv2dParams, Conv2dShape};
+use crate::kernels::{use_reference, Conv2dParams, Conv2dShape};
 use crate::{Element, MaxPoolIndices, Tensor};
 
 /// Checks that the pooling of `indices` pooled this convolution's output
@@ -61,6 +63,9 @@ impl<T: Element> Tensor<T> {
             params,
         );
         check_pooled(op, &conv, indices, self.shape());
+        if use_reference() {
+            return self.max_pool2d_backward(indices).conv2d_grad_weight(input, weight_shape, params);
+        }
         let (g, x) = (self.contiguous(), input.contiguous());
         let dw = conv2d_grad_weight_pooled(&conv, indices.pool_shape(), data(&g), indices.as_slice(), data(&x));
         Tensor::from_vec_unchecked(dw, weight_shape)
@@ -98,6 +103,9 @@ impl<T: Element> Tensor<T> {
             params,
         );
         check_pooled(op, &conv, indices, self.shape());
+        if use_reference() {
+            return self.max_pool2d_backward(indices).conv2d_grad_input(weight, input_shape, params);
+        }
         let (g, w) = (self.contiguous(), weight.contiguous());
         let dx = conv2d_grad_input_pooled(&conv, indices.pool_shape(), data(&g), indices.as_slice(), data(&w));
         Tensor::from_vec_unchecked(dx, input_shape)

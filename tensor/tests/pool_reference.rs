@@ -1,11 +1,19 @@
-//! The pooling kernels against direct loops written here, on random shapes,
-//! in f32 and f64: forward values, max positions and both backward passes.
+//! The fast pooling kernels against the reference loops
+//! (`kernels::reference`), on random shapes, in f32 and f64. Max and min
+//! pooling choose and scatter exactly as the loops do, so values, positions
+//! and gradients are compared bit for bit; average pooling sums in another
+//! order and is compared within a relative 1e-5 (f32) or 1e-12 (f64), for
+//! both divisors.
 
+mod fast_kernels;
+
+use fast_kernels::{
+    avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward, min_pool2d_forward,
+};
 use proptest::prelude::*;
-use sinapse_tensor::kernels::avg_pool::{avg_pool2d_backward, avg_pool2d_forward};
-use sinapse_tensor::kernels::max_pool::{max_pool2d_backward, max_pool2d_forward};
+use sinapse_tensor::kernels::reference;
 use sinapse_tensor::kernels::{Pool2dParams, Pool2dShape};
-use sinapse_tensor::Element;
+use sinapse_tensor::{AvgPoolPadding, Element};
 
 #[derive(Clone, Debug)]
 struct Problem {
@@ -41,33 +49,6 @@ fn problem() -> impl Strategy<Value = Problem> {
     })
 }
 
-/// Calls `f(plane, out_index, in_indices)` for every output, with the flat
-/// (whole-tensor) indices of the real input elements of its window in
-/// row-major window order.
-fn for_each_window(p: &Problem, mut f: impl FnMut(usize, usize, &[usize])) {
-    let [n, c, h, w] = p.input;
-    let Pool2dParams { kernel: (kh, kw), stride: (sh, sw), padding: (ph, pw) } = p.params;
-    let (oh, ow) = ((h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1);
-    let mut window = Vec::new();
-    for plane in 0..n * c {
-        for y in 0..oh {
-            for x in 0..ow {
-                window.clear();
-                for i in 0..kh {
-                    for j in 0..kw {
-                        let ih = (y * sh + i) as isize - ph as isize;
-                        let iw = (x * sw + j) as isize - pw as isize;
-                        if (0..h as isize).contains(&ih) && (0..w as isize).contains(&iw) {
-                            window.push(plane * h * w + ih as usize * w + iw as usize);
-                        }
-                    }
-                }
-                f(plane, (plane * oh + y) * ow + x, &window);
-            }
-        }
-    }
-}
-
 fn cast<T: Element>(v: &[f64]) -> Vec<T> {
     v.iter().map(|&a| T::from_f64_lossy(a)).collect()
 }
@@ -86,59 +67,50 @@ fn assert_close<T: Element>(what: &str, got: &[T], want: &[f64]) {
     }
 }
 
-fn check_max_pool<T: Element>(p: &Problem) {
-    let s = Pool2dShape::new("max_pool2d", p.input, p.params);
-    let (x, dy) = (rounded::<T>(&p.x), rounded::<T>(&p.dy));
-    let plane_len = p.input[2] * p.input[3];
-    let mut want_y = vec![0.0; dy.len()];
-    let mut want_arg = vec![0u32; dy.len()];
-    let mut want_dx = vec![0.0; x.len()];
-    for_each_window(p, |plane, o, window| {
-        // The first strict maximum in window order.
-        let mut best = window[0];
-        for &i in &window[1..] {
-            if x[i] > x[best] {
-                best = i;
-            }
-        }
-        want_y[o] = x[best];
-        want_arg[o] = (best - plane * plane_len) as u32;
-        want_dx[best] += dy[o];
-    });
-    let (y, arg) = max_pool2d_forward(&s, &cast::<T>(&p.x));
-    assert_close("max y", &y, &want_y);
-    assert_eq!(arg, want_arg, "max argmax");
-    assert_close("max dx", &max_pool2d_backward(&s, &cast::<T>(&p.dy), &arg), &want_dx);
+fn bits<T: Element>(v: &[T]) -> Vec<u64> {
+    v.iter().map(|x| x.to_f64_lossless().to_bits()).collect()
 }
 
+/// Max and min pooling, forward and backward, bit for bit the loops'.
+fn check_max_pool<T: Element>(p: &Problem) {
+    let s = Pool2dShape::new("max_pool2d", p.input, p.params);
+    let (x, dy) = (cast::<T>(&p.x), cast::<T>(&p.dy));
+    let (want_y, want_arg) = reference::max_pool::max_pool2d_forward(&s, &x);
+    let (y, arg) = max_pool2d_forward(&s, &x);
+    assert_eq!(bits(&y), bits(&want_y), "max y of {x:?}");
+    assert_eq!(arg, want_arg, "max argmax of {x:?}");
+    let want_dx = reference::max_pool::max_pool2d_backward(&s, &dy, &arg);
+    assert_eq!(bits(&max_pool2d_backward(&s, &dy, &arg)), bits(&want_dx), "max dx");
+
+    let (want_y, want_arg) = reference::min_pool::min_pool2d_forward(&s, &x);
+    let (y, arg) = min_pool2d_forward(&s, &x);
+    assert_eq!(bits(&y), bits(&want_y), "min y of {x:?}");
+    assert_eq!(arg, want_arg, "min argmin of {x:?}");
+}
+
+/// Average pooling with both divisors, within the tolerance.
 fn check_avg_pool<T: Element>(p: &Problem) {
     let s = Pool2dShape::new("avg_pool2d", p.input, p.params);
     let (x, dy) = (rounded::<T>(&p.x), rounded::<T>(&p.dy));
-    // Padding counts in the divisor: always the full window size.
-    let area = (p.params.kernel.0 * p.params.kernel.1) as f64;
-    let mut want_y = vec![0.0; dy.len()];
-    let mut want_dx = vec![0.0; x.len()];
-    for_each_window(p, |_, o, window| {
-        want_y[o] = window.iter().map(|&i| x[i]).sum::<f64>() / area;
-        for &i in window {
-            want_dx[i] += dy[o] / area;
-        }
-    });
-    assert_close("avg y", &avg_pool2d_forward(&s, &cast::<T>(&p.x)), &want_y);
-    assert_close("avg dx", &avg_pool2d_backward(&s, &cast::<T>(&p.dy)), &want_dx);
+    for padding in [AvgPoolPadding::Counted, AvgPoolPadding::Excluded] {
+        let want_y = reference::avg_pool::avg_pool2d_forward(&s, &x, padding);
+        let want_dx = reference::avg_pool::avg_pool2d_backward(&s, &dy, padding);
+        assert_close("avg y", &avg_pool2d_forward(&s, &cast::<T>(&p.x), padding), &want_y);
+        assert_close("avg dx", &avg_pool2d_backward(&s, &cast::<T>(&p.dy), padding), &want_dx);
+    }
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn max_pool_matches_direct_loops(p in problem()) {
+    fn max_and_min_pool_match_the_reference_loops(p in problem()) {
         check_max_pool::<f64>(&p);
         check_max_pool::<f32>(&p);
     }
 
     #[test]
-    fn avg_pool_matches_direct_loops(p in problem()) {
+    fn avg_pool_matches_the_reference_loops(p in problem()) {
         check_avg_pool::<f64>(&p);
         check_avg_pool::<f32>(&p);
     }
@@ -170,32 +142,11 @@ fn problem_2x2() -> impl Strategy<Value = (Problem, Vec<f64>)> {
     })
 }
 
-/// The sequential scan's rules, NaN included: a larger value or a NaN
-/// replaces the running maximum, so ties keep the first and the last NaN wins.
+/// The scan's rules, NaN included (a larger value or a NaN replaces the
+/// one kept, so ties keep the first and the last NaN wins), are the
+/// reference loops' rules: positions equal, values bit for bit (-0 stays -0).
 fn check_max_pool_2x2<T: Element>(p: &Problem, x: &[f64]) {
-    let s = Pool2dShape::new("max_pool2d", p.input, p.params);
-    let xt = cast::<T>(x);
-    let plane_len = p.input[2] * p.input[3];
-    let mut want_arg = vec![0u32; p.dy.len()];
-    for_each_window(p, |plane, o, window| {
-        let mut best = window[0];
-        for &i in &window[1..] {
-            if xt[i] > xt[best] || xt[i].is_nan() {
-                best = i;
-            }
-        }
-        want_arg[o] = (best - plane * plane_len) as u32;
-    });
-    let (y, arg) = max_pool2d_forward(&s, &xt);
-    assert_eq!(arg, want_arg, "argmax of {x:?}");
-    for (o, (&v, &at)) in y.iter().zip(&arg).enumerate() {
-        let picked = xt[o / (s.out_plane_len()) * plane_len + at as usize];
-        // Bit for bit: the value at the recorded position (so -0 stays -0).
-        assert!(
-            v.to_f64_lossless().to_bits() == picked.to_f64_lossless().to_bits(),
-            "y[{o}] = {v} but x at its argmax is {picked}"
-        );
-    }
+    check_max_pool::<T>(&Problem { x: x.to_vec(), ..p.clone() });
 }
 
 proptest! {
@@ -208,8 +159,7 @@ proptest! {
     }
 
     #[test]
-    fn max_pool_2x2_matches_direct_loops((p, x) in problem_2x2()) {
-        // The finite values only: the reference loop has no NaN rule.
+    fn max_pool_2x2_matches_the_reference_loops_on_finite_values((p, x) in problem_2x2()) {
         let x: Vec<f64> = x.iter().map(|v| if v.is_finite() { *v } else { 0.5 }).collect();
         let p = Problem { x, ..p };
         check_max_pool::<f64>(&p);
@@ -261,12 +211,33 @@ fn max_pool_propagates_nan() {
 }
 
 #[test]
-fn avg_pool_counts_padding_in_the_divisor() {
+fn avg_pool_counts_padding_in_the_divisor_or_leaves_it_out() {
     // 2x2 windows, stride 2, one zero of padding on each side of a 2x2 input:
-    // each window holds one real value and three padded zeros, divided by 4.
+    // each window holds one real value and three padded zeros.
     let s = Pool2dShape::new("avg_pool2d", [1, 1, 2, 2], Pool2dParams::new((2, 2), (2, 2), (1, 1)));
-    assert_eq!(avg_pool2d_forward(&s, &[4.0f64, 8.0, 12.0, 16.0]), vec![1.0, 2.0, 3.0, 4.0]);
-    assert_eq!(avg_pool2d_backward(&s, &[1.0f64, 1.0, 1.0, 1.0]), vec![0.25; 4]);
+    let (x, ones) = ([4.0f64, 8.0, 12.0, 16.0], [1.0f64; 4]);
+    for (padding, y, dx) in [(AvgPoolPadding::Counted, [1.0, 2.0, 3.0, 4.0], 0.25), (AvgPoolPadding::Excluded, x, 1.0)]
+    {
+        assert_eq!(avg_pool2d_forward(&s, &x, padding), y, "{padding:?}");
+        assert_eq!(avg_pool2d_backward(&s, &ones, padding), vec![dx; 4], "{padding:?}");
+        assert_eq!(reference::avg_pool::avg_pool2d_forward(&s, &x, padding), y, "{padding:?}");
+        assert_eq!(reference::avg_pool::avg_pool2d_backward(&s, &ones, padding), vec![dx; 4], "{padding:?}");
+    }
+    // A 3x3 window, stride 1, padding 1 over a 2x3 input: the corner windows
+    // cover 4 elements, the middle ones 6.
+    let s = Pool2dShape::new("avg_pool2d", [1, 1, 2, 3], Pool2dParams::new((3, 3), (1, 1), (1, 1)));
+    let y = avg_pool2d_forward(&s, &[1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0], AvgPoolPadding::Excluded);
+    assert_eq!(y, vec![3.0, 3.5, 4.0, 3.0, 3.5, 4.0]);
+}
+
+#[test]
+fn min_pool_takes_the_smallest_never_the_padding() {
+    // All inputs positive: a zero-valued padding would win; it must not.
+    let s = Pool2dShape::new("min_pool2d", [1, 1, 2, 2], Pool2dParams::new((2, 2), (1, 1), (1, 1)));
+    let (y, arg) = min_pool2d_forward(&s, &[4.0f32, 3.0, 2.0, 1.0]);
+    assert_eq!(y, vec![4.0, 3.0, 3.0, 2.0, 1.0, 1.0, 2.0, 1.0, 1.0]);
+    assert_eq!(arg, vec![0, 1, 1, 2, 3, 3, 2, 3, 3]);
+    assert_eq!(reference::min_pool::min_pool2d_forward(&s, &[4.0f32, 3.0, 2.0, 1.0]), (y, arg));
 }
 
 #[test]
@@ -304,22 +275,12 @@ fn backward_problem() -> impl Strategy<Value = (Problem, Vec<u32>)> {
     })
 }
 
-/// `dx[plane, at] += dy` from a zero-filled `dx`: the definition, in `T`.
-fn scatter<T: Element>(s: &Pool2dShape, dy: &[T], arg: &[u32]) -> Vec<T> {
-    let mut dx = vec![T::zero(); s.input_shape().iter().product()];
-    for (o, (&g, &at)) in dy.iter().zip(arg).enumerate() {
-        let plane = o / s.out_plane_len();
-        dx[plane * s.in_plane_len() + at as usize] += g;
-    }
-    dx
-}
-
 fn check_backward_bits<T: Element>(p: &Problem, arg: &[u32]) {
     let s = Pool2dShape::new("max_pool2d", p.input, p.params);
     let dy = cast::<T>(&p.dy);
-    let bits = |v: &[T]| v.iter().map(|x| x.to_f64_lossless().to_bits()).collect::<Vec<_>>();
     let got = max_pool2d_backward(&s, &dy, arg);
-    assert_eq!(bits(&got), bits(&scatter(&s, &dy, arg)), "dy {:?} arg {arg:?} params {:?}", p.dy, p.params);
+    let want = reference::max_pool::max_pool2d_backward(&s, &dy, arg);
+    assert_eq!(bits(&got), bits(&want), "dy {:?} arg {arg:?} params {:?}", p.dy, p.params);
 }
 
 proptest! {

@@ -4,10 +4,12 @@
 //! both sides of the few-taps and short-run limits, stride, padding,
 //! dilation, and pooling windows that overlap, pad or leave positions out.
 
+mod fast_kernels;
+
+use fast_kernels::{conv2d_forward, conv2d_grad_input, conv2d_grad_weight, max_pool2d_backward};
+use fast_kernels::{conv2d_grad_input_pooled, conv2d_grad_weight_pooled, relu_max_pool2d_forward};
 use proptest::prelude::*;
-use sinapse_tensor::kernels::conv2d::{conv2d_forward, conv2d_grad_input, conv2d_grad_weight};
-use sinapse_tensor::kernels::max_pool::{max_pool2d_backward, relu_max_pool2d_forward};
-use sinapse_tensor::kernels::pooled_conv_grad::{conv2d_grad_input_pooled, conv2d_grad_weight_pooled};
+use sinapse_tensor::kernels::reference;
 use sinapse_tensor::kernels::{Conv2dParams, Conv2dShape, Pool2dParams, Pool2dShape};
 
 #[derive(Clone, Debug)]
@@ -64,6 +66,10 @@ fn check(c: &Case) {
     assert_close("weight gradient", &dw, &conv2d_grad_weight(&c.conv, &dz, &c.x));
     let dx = conv2d_grad_input_pooled(&c.conv, &c.pool, &c.g, &argmax, &c.w);
     assert_close("input gradient", &dx, &conv2d_grad_input(&c.conv, &dz, &c.w));
+    // And the reference loops' scatter then gradients.
+    let dz = reference::max_pool::max_pool2d_backward(&c.pool, &c.g, &argmax);
+    assert_close("weight gradient", &dw, &reference::conv2d_loops::conv2d_grad_weight(&c.conv, &dz, &c.x));
+    assert_close("input gradient", &dx, &reference::conv2d_loops::conv2d_grad_input(&c.conv, &dz, &c.w));
 }
 
 proptest! {
@@ -89,9 +95,14 @@ fn large_batches_take_the_parallel_path_and_still_match() {
 }
 
 #[test]
-#[should_panic(expected = "conv2d_grad_weight_pooled: pooled gradient has 3 elements")]
-fn a_gradient_of_the_wrong_length_names_the_operation() {
+#[should_panic(
+    expected = "conv2d_grad_weight_pooled: gradient [1, 1, 1, 2] is not the pooled output shape [1, 1, 1, 1]"
+)]
+fn a_gradient_of_the_wrong_shape_names_the_operation() {
+    use sinapse_tensor::{MaxPoolIndices, Tensor};
     let conv = Conv2dShape::new([1, 1, 4, 4], [1, 1, 3, 3], Conv2dParams::valid());
     let pool = Pool2dShape::new("test", conv.output_shape(), Pool2dParams::square(2));
-    conv2d_grad_weight_pooled(&conv, &pool, &[1.0f32; 3], &[0; 1], &[0.0; 16]);
+    let indices = MaxPoolIndices::from_positions(pool, vec![0]);
+    let g = Tensor::<f32>::ones(&[1, 1, 1, 2]);
+    g.conv2d_grad_weight_pooled(&indices, &Tensor::zeros(&[1, 1, 4, 4]), &[1, 1, 3, 3], conv.params);
 }

@@ -1,15 +1,16 @@
-//! Max and average pooling as differentiable operations.
+//! Max, min and average pooling as differentiable operations.
 //!
-//! Both backward maps are linear in the output gradient, with adjoints that
-//! are again simple: max pooling's backward scatters `g` to the remembered
-//! positions of the maxima, and the adjoint of that scatter is the gather
-//! at the same positions; average pooling's backward spreads `g` evenly
-//! and its adjoint is average pooling itself. Each is recorded as an
+//! Every backward map is linear in the output gradient, with adjoints that
+//! are again simple: max (or min) pooling's backward scatters `g` to the
+//! remembered positions of the maxima (minima), and the adjoint of that
+//! scatter is the gather at the same positions; average pooling's backward
+//! spreads `g` over each window with its weight `1 / divisor`, and its
+//! adjoint is average pooling itself. Each is recorded as an
 //! operation, so pooling can be differentiated any number of times.
 
 use crate::profiler::OpTimer;
 use crate::Var;
-use sinapse_tensor::{Conv2dParams, Element, MaxPoolIndices, Pool2dParams};
+use sinapse_tensor::{AvgPoolPadding, Conv2dParams, Element, MaxPoolIndices, Pool2dParams};
 use std::sync::Arc;
 
 impl<T: Element> Var<T> {
@@ -23,6 +24,20 @@ impl<T: Element> Var<T> {
         let (value, indices) = self.value().max_pool2d(kernel, stride, padding);
         let indices = Arc::new(indices);
         Var::from_op_timed("max_pool2d", &[self], timer, value, move |_, g, _| vec![Some(g.max_pool_scatter(&indices))])
+    }
+
+    /// 2-D min pooling over `[N, C, H, W]`:
+    /// `y[n,c,i,j] = min_{p<kh, q<kw} x[n, c, i*sh - ph + p, j*sw - pw + q]`
+    /// (padding never wins; see
+    /// [`Tensor::min_pool2d`](sinapse_tensor::Tensor::min_pool2d)).
+    /// Backward: each `g` goes to the input position that held the minimum
+    /// (the first one on ties), the same scatter as max pooling's.
+    #[track_caller]
+    pub fn min_pool2d(&self, kernel: (usize, usize), stride: (usize, usize), padding: (usize, usize)) -> Var<T> {
+        let timer = OpTimer::start();
+        let (value, indices) = self.value().min_pool2d(kernel, stride, padding);
+        let indices = Arc::new(indices);
+        Var::from_op_timed("min_pool2d", &[self], timer, value, move |_, g, _| vec![Some(g.max_pool_scatter(&indices))])
     }
 
     /// ReLU then 2-D max pooling, as one operation:
@@ -118,27 +133,33 @@ impl<T: Element> Var<T> {
     /// Backward: each `g` is spread evenly over its window.
     #[track_caller]
     pub fn avg_pool2d(&self, kernel: (usize, usize), stride: (usize, usize), padding: (usize, usize)) -> Var<T> {
+        self.avg_pool2d_with(Pool2dParams::new(kernel, stride, padding), AvgPoolPadding::Counted)
+    }
+
+    /// 2-D average pooling with a choice of divisor at the border:
+    /// `y[n,c,i,j] = (1/d) sum of x over the window`, `d = kh*kw` for
+    /// [`AvgPoolPadding::Counted`] or the number of real input elements the
+    /// window covers for [`AvgPoolPadding::Excluded`] (PyTorch's
+    /// `count_include_pad = false`); see
+    /// [`Tensor::avg_pool2d_with`](sinapse_tensor::Tensor::avg_pool2d_with).
+    /// Backward: each `g / d` is added to every element of its window.
+    #[track_caller]
+    pub fn avg_pool2d_with(&self, params: Pool2dParams, padding: AvgPoolPadding) -> Var<T> {
         let timer = OpTimer::start();
-        let value = self.value().avg_pool2d(kernel, stride, padding);
+        let value = self.value().avg_pool2d_with(params, padding);
         let input_shape = self.shape().to_vec();
         Var::from_op_timed("avg_pool2d", &[self], timer, value, move |_, g, _| {
-            vec![Some(g.avg_pool_spread(&input_shape, kernel, stride, padding))]
+            vec![Some(g.avg_pool_spread(&input_shape, params, padding))]
         })
     }
 
     /// The adjoint of average pooling: spreads `self` (an output gradient)
-    /// over the windows. Backward: average pooling.
-    fn avg_pool_spread(
-        &self,
-        input_shape: &[usize],
-        kernel: (usize, usize),
-        stride: (usize, usize),
-        padding: (usize, usize),
-    ) -> Var<T> {
+    /// over the windows. Backward: average pooling with the same divisors.
+    fn avg_pool_spread(&self, input_shape: &[usize], params: Pool2dParams, padding: AvgPoolPadding) -> Var<T> {
         let timer = OpTimer::start();
-        let value = self.value().avg_pool2d_backward(input_shape, kernel, stride, padding);
+        let value = self.value().avg_pool2d_backward_with(input_shape, params, padding);
         Var::from_op_timed("avg_pool2d_backward", &[self], timer, value, move |_, g, _| {
-            vec![Some(g.avg_pool2d(kernel, stride, padding))]
+            vec![Some(g.avg_pool2d_with(params, padding))]
         })
     }
 }

@@ -64,6 +64,7 @@ const REDUCTIONS: &[&str] = &[
     "log_softmax",
     "cross_entropy_with_logits",
     "max_pool2d",
+    "min_pool2d",
     "avg_pool2d",
     "max_pool2d_backward",
     "conv2d_grad_bias",

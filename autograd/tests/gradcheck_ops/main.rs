@@ -80,9 +80,11 @@ pub const OPS: &[&str] = &[
     "conv1d",
     // pool.rs
     "max_pool2d",
+    "min_pool2d",
     "relu_max_pool2d",
     "conv2d_relu_max_pool2d",
     "avg_pool2d",
+    "avg_pool2d_with",
 ];
 
 /// The `std::ops` forms (all in `src/ops/arith.rs`) and their proptests.

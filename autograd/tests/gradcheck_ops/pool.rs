@@ -1,8 +1,8 @@
-//! Max and average pooling.
+//! Max, min and average pooling.
 
 use crate::common::{check_op, config, tensor, Values};
 use proptest::prelude::*;
-use sinapse_tensor::Tensor;
+use sinapse_tensor::{AvgPoolPadding, Pool2dParams, Tensor};
 
 type Window = ((usize, usize), (usize, usize), (usize, usize));
 
@@ -27,6 +27,12 @@ proptest! {
         check_op("max_pool2d", |v| v[0].max_pool2d(k, s, p), &[x])?;
     }
 
+    /// All input values distinct: no ties inside a window.
+    #[test]
+    fn min_pool2d((x, (k, s, p)) in pool_case(Values::Distinct)) {
+        check_op("min_pool2d", |v| v[0].min_pool2d(k, s, p), &[x])?;
+    }
+
     /// Distinct values, none 0: no ties among the positive ones, none on
     /// the ReLU's kink (negative ones become ties at 0, whose gradient is 0
     /// whichever is chosen).
@@ -38,5 +44,13 @@ proptest! {
     #[test]
     fn avg_pool2d((x, (k, s, p)) in pool_case(Values::Smooth)) {
         check_op("avg_pool2d", |v| v[0].avg_pool2d(k, s, p), &[x])?;
+    }
+
+    /// Both divisors; with padding left out, border windows divide by
+    /// fewer elements than inner ones.
+    #[test]
+    fn avg_pool2d_with((x, (k, s, p)) in pool_case(Values::Smooth), excluded in any::<bool>()) {
+        let padding = if excluded { AvgPoolPadding::Excluded } else { AvgPoolPadding::Counted };
+        check_op("avg_pool2d_with", |v| v[0].avg_pool2d_with(Pool2dParams::new(k, s, p), padding), &[x])?;
     }
 }

@@ -13,7 +13,7 @@
 //! flip); the mathematical convolution `s_i = sum_k x_(i-k) w_k` is the
 //! cross-correlation with the kernel reversed.
 
-use super::conv2d::{conv2d_forward, conv2d_grad_input, conv2d_grad_weight, conv_grad_bias};
+use super::conv2d::{conv2d_forward, conv2d_grad_input, conv2d_grad_weight};
 use super::conv_shape::Conv1dShape;
 use crate::Element;
 
@@ -48,14 +48,4 @@ pub fn conv1d_grad_input<T: Element>(s: &Conv1dShape, grad_out: &[T], weight: &[
 #[track_caller]
 pub fn conv1d_grad_weight<T: Element>(s: &Conv1dShape, grad_out: &[T], input: &[T]) -> Vec<T> {
     conv2d_grad_weight(s.as_2d(), grad_out, input)
-}
-
-/// Gradient of the 1-D convolution with respect to its bias:
-/// `db[o] = sum_{n, t} dy[n, o, t]`.
-///
-/// - `grad_out`: `[N, O, OL]`; returns `[O]`.
-#[track_caller]
-pub fn conv1d_grad_bias<T: Element>(s: &Conv1dShape, grad_out: &[T]) -> Vec<T> {
-    let [n, o, ol] = s.output_shape();
-    conv_grad_bias(grad_out, n, o, ol)
 }

@@ -530,11 +530,3 @@ pub(crate) fn lane_sum<T: Element>(xs: &[T]) -> T {
     let [a0, a1, a2, a3, a4, a5, a6, a7] = acc;
     ((a0 + a4) + (a1 + a5)) + ((a2 + a6) + (a3 + a7))
 }
-
-/// [`conv_grad_bias`] for a 2-D convolution: `db[o] = sum_{n, oh, ow} dy[n, o, oh, ow]`.
-///
-/// - `grad_out`: `[N, O, OH, OW]`; returns `[O]`.
-#[track_caller]
-pub fn conv2d_grad_bias<T: Element>(s: &Conv2dShape, grad_out: &[T]) -> Vec<T> {
-    conv_grad_bias(grad_out, s.batch, s.out_channels, s.col_cols())
-}

@@ -6,7 +6,7 @@
 //! x86-64 baseline they get SSE2's 4-wide `f32` registers; a CPU with AVX2
 //! has 8-wide ones and one with AVX-512 16-wide ones, but a program built
 //! for the baseline cannot use them unless a function is compiled with them
-//! enabled. [`widest_vectors!`] writes that function twice more (with AVX2,
+//! enabled. [`widest_vectors!`](crate::widest_vectors) writes that function twice more (with AVX2,
 //! with AVX-512) around the same body and calls the widest version the CPU
 //! runs.
 //!

@@ -1,5 +1,5 @@
-//! 2-D max pooling: forward with the position of each maximum, and the
-//! backward pass that routes each output gradient to that position.
+//! 2-D max (and min) pooling: forward with the position of each maximum,
+//! and the backward pass that routes each output gradient to that position.
 
 use std::ops::Range;
 
@@ -32,6 +32,25 @@ pub fn max_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, 
 
 /// Max pooling of the ReLU of the input, without materializing the ReLU:
 /// `y[n, c, oh, ow] = max over the window of relu(x[n, c, ...])` with
+/// Min pooling, as the max pooling of `-x` negated:
+/// `y[n, c, oh, ow] = min over the window of x[n, c, oh*sh - ph + i, ow*sw - pw + j] = -max(-x)`.
+///
+/// Negation is exact and reverses the order, so the values are bit for bit
+/// the window minima, ties keep the first minimum in row-major window order
+/// and NaNs propagate, exactly as in [`max_pool2d_forward`]; the positions
+/// (`argmin`) feed the same [`max_pool2d_backward`] scatter.
+///
+/// # Panics
+/// As [`max_pool2d_forward`], naming `min_pool2d`.
+#[track_caller]
+pub fn min_pool2d_forward<T: Element>(s: &Pool2dShape, input: &[T]) -> (Vec<T>, Vec<u32>) {
+    let (mut y, argmin) = pool_max_of("min_pool2d", s, input, |x: T| -x);
+    for v in &mut y {
+        *v = -*v;
+    }
+    (y, argmin)
+}
+
 /// `relu(v) = v if v > 0, else 0` (so a NaN counts as 0, as in
 /// [`Tensor::relu`](crate::Tensor::relu)).
 ///

@@ -30,6 +30,19 @@ impl Pool2dParams {
     }
 }
 
+/// What an average-pooling window divides by where it hangs over the
+/// padding (PyTorch's `count_include_pad`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AvgPoolPadding {
+    /// Padded positions count as zeros in the divisor: every window divides
+    /// by `kh * kw` (`count_include_pad = true`, PyTorch's default).
+    #[default]
+    Counted,
+    /// Only the real input elements count: a border window divides by the
+    /// number of elements it covers (`count_include_pad = false`).
+    Excluded,
+}
+
 /// Every size of a 2-D pooling `input [N, C, H, W] -> output [N, C, OH, OW]`,
 /// validated by [`Pool2dShape::new`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
