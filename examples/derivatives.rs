@@ -137,8 +137,8 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "t",
             "f(t)",
             &[
-                Series { name: format!("f(t) = {}", case.formula), points: curve },
-                Series { name: format!("{} steps, lr {}", args.steps, args.lr), points: path },
+                Series { name: format!("f(t) = {}", case.formula), points: curve, dashed: false },
+                Series { name: format!("{} steps, lr {}", args.steps, args.lr), points: path, dashed: false },
             ],
             false,
         )?;
@@ -183,7 +183,7 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         "Gradient descent on f(x) = x1^2 + x2^2 (minimum at the origin)",
         "x1",
         "x2",
-        &[Series { name: format!("path from (3, -2), lr {}", args.lr), points: path }],
+        &[Series { name: format!("path from (3, -2), lr {}", args.lr), points: path, dashed: false }],
         false,
     )?;
     outln!("plots written to {}", args.out.display())?;

@@ -1,7 +1,7 @@
 //! Several line charts side by side in one PNG (for comparing the same
 //! curves against different x axes).
 
-use crate::plots::{PlotError, Series};
+use crate::plots::{log_tick_label, tick_label, PlotError, Series};
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 use std::path::Path;
@@ -46,23 +46,28 @@ pub fn line_panels(path: &Path, title: &str, panels: &[Panel<'_>]) -> Result<(),
     let root = root.titled(title, ("sans-serif", 26)).map_err(|e| err(path, e))?;
     let colors = [BLUE, RED, RGBColor(0, 140, 0), MAGENTA, RGBColor(230, 120, 0), BLACK];
     for (area, panel) in root.split_evenly((1, panels.len().max(1))).iter().zip(panels) {
-        let ok = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite() && p.1 > 0.0 && (!panel.log_x || p.0 > 0.0);
-        let pts: Vec<(f64, f64)> = panel.series.iter().flat_map(|s| s.points.iter().filter(ok).copied()).collect();
+        // Log axes drawn as linear axes of log10 values labelled with the
+        // values themselves (see `plots::line_chart`).
+        let ok = |p: &(f64, f64)| p.0.is_finite() && p.1.is_finite() && p.1 > 0.0 && (!panel.log_x || p.0 > 0.0);
+        let to_axes = |&(x, y): &(f64, f64)| (if panel.log_x { x.log10() } else { x }, y.log10());
+        let points = |s: &Series| -> Vec<(f64, f64)> { s.points.iter().filter(|p| ok(p)).map(to_axes).collect() };
+        let pts: Vec<(f64, f64)> = panel.series.iter().flat_map(points).collect();
         let fold = |f: fn(&(f64, f64)) -> f64| {
             pts.iter().map(f).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
         };
         let (mut x0, mut x1) = if pts.is_empty() { (1.0, 2.0) } else { fold(|p| p.0) };
-        let (mut y0, mut y1) = if pts.is_empty() { (0.1, 1.0) } else { fold(|p| p.1) };
+        let (mut y0, mut y1) = if pts.is_empty() { (-1.0, 0.0) } else { fold(|p| p.1) };
         if x1 <= x0 {
-            x1 = x0 * 2.0 + 1.0;
+            x1 = x0 + 1.0;
         }
         if y1 <= y0 {
-            y1 = y0 * 2.0;
+            y1 = y0 + 0.3;
         }
         if !panel.log_x {
             x0 = x0.min(0.0);
         }
-        (y0, y1) = (y0 * 0.9, y1 * 1.1);
+        let pad = (y1 - y0) * 0.05;
+        (y0, y1) = (y0 - pad, y1 + pad);
         let mut builder = ChartBuilder::on(area);
         builder.caption(panel.title, ("sans-serif", 20)).margin(12).x_label_area_size(40).y_label_area_size(60);
         macro_rules! draw {
@@ -74,12 +79,13 @@ pub fn line_panels(path: &Path, title: &str, panels: &[Panel<'_>]) -> Result<(),
                     .y_desc(panel.y_label)
                     .label_style(("sans-serif", 14))
                     .y_labels(12)
-                    .y_label_formatter(&|v: &f64| format!("{v:.3}"))
+                    .y_label_formatter(&|v: &f64| log_tick_label(*v))
+                    .x_label_formatter(&|v: &f64| if panel.log_x { log_tick_label(*v) } else { tick_label(*v) })
                     .draw()
                     .map_err(|e| err(path, e))?;
                 for (i, s) in panel.series.iter().enumerate() {
                     let color = colors[i % colors.len()];
-                    let line: Vec<(f64, f64)> = s.points.iter().filter(ok).copied().collect();
+                    let line = points(s);
                     chart
                         .draw_series(LineSeries::new(line, color.stroke_width(2)))
                         .map_err(|e| err(path, e))?
@@ -95,11 +101,7 @@ pub fn line_panels(path: &Path, title: &str, panels: &[Panel<'_>]) -> Result<(),
                     .map_err(|e| err(path, e))?;
             }};
         }
-        if panel.log_x {
-            draw!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()).map_err(|e| err(path, e))?);
-        } else {
-            draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale()).map_err(|e| err(path, e))?);
-        }
+        draw!(builder.build_cartesian_2d(x0..x1, y0..y1).map_err(|e| err(path, e))?);
     }
     root.present().map_err(|e| err(path, e))?;
     Ok(())

@@ -201,6 +201,7 @@ fn per_layer(
         .map(|k| Series {
             name: name(k),
             points: snaps.iter().filter_map(|s| f(s, k).map(|v| (s.epoch as f64, v))).collect(),
+            dashed: false,
         })
         .collect()
 }
@@ -225,8 +226,16 @@ fn curve_panels(snaps: &[&Snapshot]) -> Vec<LinePanel> {
         s.activations.get(k).and_then(|a| a.dead_fraction.or(a.saturated_fraction))
     });
     let loss = vec![
-        Series { name: "loss".into(), points: snaps.iter().map(|s| (s.epoch as f64, s.probe_loss)).collect() },
-        Series { name: "accuracy".into(), points: snaps.iter().map(|s| (s.epoch as f64, s.probe_accuracy)).collect() },
+        Series {
+            name: "loss".into(),
+            points: snaps.iter().map(|s| (s.epoch as f64, s.probe_loss)).collect(),
+            dashed: false,
+        },
+        Series {
+            name: "accuracy".into(),
+            points: snaps.iter().map(|s| (s.epoch as f64, s.probe_accuracy)).collect(),
+            dashed: false,
+        },
     ];
     vec![
         panel("gradient norm ||dL/dW|| per layer", "||dL/dW||_F", grads, YAxis::Log),

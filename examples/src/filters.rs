@@ -345,6 +345,7 @@ pub fn write_plots(report: &FiltersReport, out: &Path) -> Result<Vec<PathBuf>, F
     let series = |name: &str, v: &[f64]| Series {
         name: name.to_string(),
         points: v.iter().enumerate().map(|(t, &y)| (t as f64, y)).collect(),
+        dashed: false,
     };
     let file = out.join("conv1d_smoothing.png");
     line_chart(

@@ -173,7 +173,11 @@ pub fn run(args: &GdModesArgs) -> Result<Vec<Curve>, ExampleError> {
     let series = |x: fn(&Point) -> f64| -> Vec<Series> {
         curves
             .iter()
-            .map(|c| Series { name: c.mode.clone(), points: c.points.iter().map(|p| (x(p), p.loss)).collect() })
+            .map(|c| Series {
+                name: c.mode.clone(),
+                points: c.points.iter().map(|p| (x(p), p.loss)).collect(),
+                dashed: false,
+            })
             .collect()
     };
     let (by_time, by_epoch, by_update) = (series(|p| p.seconds), series(|p| p.epochs), series(|p| p.updates as f64));

@@ -427,6 +427,9 @@ pub fn write_plots(report: &InvarianceReport, out: &Path) -> Result<Vec<PathBuf>
         .map(|&repr| Series {
             name: repr.name().to_string(),
             points: report.rows.iter().map(|r| (r.shift as f64, r.get(repr))).collect(),
+            // The subsampling control lies on the conv + ReLU curve it
+            // controls: dashed, both stay visible.
+            dashed: matches!(repr, Repr::Subsampled | Repr::AvgPool),
         })
         .collect();
     let file = out.join("invariance.png");
@@ -448,6 +451,7 @@ pub fn write_plots(report: &InvarianceReport, out: &Path) -> Result<Vec<PathBuf>
         &[Series {
             name: "accuracy".into(),
             points: report.rows.iter().map(|r| (r.shift as f64, r.accuracy)).collect(),
+            dashed: false,
         }],
         false,
     )?;

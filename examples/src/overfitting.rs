@@ -415,17 +415,22 @@ pub fn write_plots(report: &OverfitReport, out: &Path) -> Result<Vec<PathBuf>, O
         })
         .collect();
     let points = [
-        Series { name: format!("train ({} points)", report.train.len()), points: report.train.clone() },
-        Series { name: format!("validation ({} points)", report.valid.len()), points: report.valid.clone() },
+        Series { name: format!("train ({} points)", report.train.len()), points: report.train.clone(), dashed: false },
+        Series {
+            name: format!("validation ({} points)", report.valid.len()),
+            points: report.valid.clone(),
+            dashed: false,
+        },
     ];
     let high = report.config.high_degree();
     let curve_series = |keep: &dyn Fn(&FitRow) -> bool| {
-        let mut s = vec![Series { name: "sin(pi x), the truth".into(), points: truth_curve.clone() }];
+        let mut s = vec![Series { name: "sin(pi x), the truth".into(), points: truth_curve.clone(), dashed: false }];
         for (r, c) in report.rows.iter().zip(&report.curves) {
             if keep(r) {
                 s.push(Series {
                     name: format!("degree {}, lambda {}", r.degree, fmt_lambda(r.lambda)),
                     points: c.clone(),
+                    dashed: false,
                 });
             }
         }
@@ -463,10 +468,15 @@ pub fn write_plots(report: &OverfitReport, out: &Path) -> Result<Vec<PathBuf>, O
         "log10(epoch)",
         "MSE (log scale)",
         &[
-            Series { name: "train MSE".into(), points: report.history.iter().map(|h| (log_e(h.0), h.1)).collect() },
+            Series {
+                name: "train MSE".into(),
+                points: report.history.iter().map(|h| (log_e(h.0), h.1)).collect(),
+                dashed: false,
+            },
             Series {
                 name: "validation MSE".into(),
                 points: report.history.iter().map(|h| (log_e(h.0), h.2)).collect(),
+                dashed: false,
             },
         ],
         true,
@@ -483,8 +493,8 @@ pub fn write_plots(report: &OverfitReport, out: &Path) -> Result<Vec<PathBuf>, O
             "log10(lambda)",
             "MSE",
             &[
-                Series { name: "train MSE".into(), points: pts(|r| r.train_mse) },
-                Series { name: "validation MSE".into(), points: pts(|r| r.valid_mse) },
+                Series { name: "train MSE".into(), points: pts(|r| r.train_mse), dashed: false },
+                Series { name: "validation MSE".into(), points: pts(|r| r.valid_mse), dashed: false },
             ],
             false,
         )?;

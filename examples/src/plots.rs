@@ -44,12 +44,19 @@ pub struct Series {
     pub name: String,
     /// The points, in drawing order.
     pub points: Vec<(f64, f64)>,
+    /// Drawn dashed, so that a curve lying on another (a control that
+    /// matches what it controls) stays visible.
+    pub dashed: bool,
 }
 
 impl Series {
     /// A curve from `y` values at x = 1, 2, 3, ... (epochs).
     pub fn from_values(name: impl Into<String>, values: &[f64]) -> Self {
-        Series { name: name.into(), points: values.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)).collect() }
+        Series {
+            name: name.into(),
+            points: values.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)).collect(),
+            dashed: false,
+        }
     }
 }
 
@@ -64,12 +71,19 @@ pub fn line_chart(
     log_y: bool,
 ) -> Result<(), PlotError> {
     ensure_font();
-    let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite() && (!log_y || p.1 > 0.0);
-    let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.points.iter().filter(finite).copied()).collect();
+    // A log axis is drawn as a linear axis of log10(y) labelled with y
+    // itself: plotters' own log scale puts ticks only at powers of ten, so a
+    // loss between 0.2 and 0.5 would get no label at all.
+    let to_axis = |y: f64| if log_y { y.log10() } else { y };
+    let finite = |p: &(f64, f64)| p.0.is_finite() && p.1.is_finite() && (!log_y || p.1 > 0.0);
+    let points = |s: &Series| -> Vec<(f64, f64)> {
+        s.points.iter().filter(|p| finite(p)).map(|&(x, y)| (x, to_axis(y))).collect()
+    };
+    let all: Vec<(f64, f64)> = series.iter().flat_map(points).collect();
     let (mut x0, mut x1) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
     let (mut y0, mut y1) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
     if all.is_empty() {
-        (x0, x1, y0, y1) = (0.0, 1.0, 0.1, 1.0);
+        (x0, x1, y0, y1) = (0.0, 1.0, to_axis(0.1), to_axis(1.0));
     }
     if x1 <= x0 {
         x1 = x0 + 1.0;
@@ -90,18 +104,23 @@ pub fn line_chart(
                 .configure_mesh()
                 .x_desc(x_label)
                 .y_desc(y_label)
-                .y_label_formatter(&|v: &f64| tick_label(*v))
+                .y_label_formatter(&|v: &f64| if log_y { log_tick_label(*v) } else { tick_label(*v) })
                 .label_style(("sans-serif", 16))
                 .draw()
                 .map_err(|e| plot_err(path, e))?;
             for (i, s) in series.iter().enumerate() {
                 let color = colors[i % colors.len()];
-                let pts: Vec<(f64, f64)> = s.points.iter().filter(finite).copied().collect();
-                chart
-                    .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
+                let pts = points(s);
+                let style = color.stroke_width(if s.dashed { 3 } else { 2 });
+                let drawn = if s.dashed {
+                    chart.draw_series(DashedLineSeries::new(pts.clone(), 10, 8, style))
+                } else {
+                    chart.draw_series(LineSeries::new(pts.clone(), style))
+                };
+                drawn
                     .map_err(|e| plot_err(path, e))?
                     .label(s.name.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
                 if pts.len() <= 60 {
                     chart
                         .draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))
@@ -117,22 +136,54 @@ pub fn line_chart(
                 .map_err(|e| plot_err(path, e))?;
         }};
     }
-    if log_y {
-        let chart =
-            builder.build_cartesian_2d(x0..x1, (y0 * 0.9..y1 * 1.1).log_scale()).map_err(|e| plot_err(path, e))?;
-        draw!(chart);
-    } else {
-        let chart = builder.build_cartesian_2d(x0..x1, y0 - pad..y1 + pad).map_err(|e| plot_err(path, e))?;
-        draw!(chart);
-    }
+    let chart = builder.build_cartesian_2d(x0..x1, y0 - pad..y1 + pad).map_err(|e| plot_err(path, e))?;
+    draw!(chart);
     root.present().map_err(|e| plot_err(path, e))?;
     Ok(())
+}
+
+/// The label of a tick at `v = log10(y)` on a log axis: `y` in two
+/// significant digits (0.25, 0.032, 3200; 1.6e-5 and 2.5e6 beyond).
+pub(crate) fn log_tick_label(v: f64) -> String {
+    let y = 10f64.powf(v);
+    if !(1e-3..1e6).contains(&y) {
+        return format!("{y:.1e}");
+    }
+    let magnitude = y.log10().floor() as i32;
+    if magnitude >= 1 {
+        let unit = 10f64.powi(magnitude - 1);
+        return format!("{}", (y / unit).round() * unit);
+    }
+    let decimals = (1 - magnitude) as usize;
+    let text = format!("{y:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_tick_label;
+
+    #[test]
+    fn log_ticks_read_in_two_significant_digits_below_and_above_one() {
+        let label = |y: f64| log_tick_label(y.log10());
+        assert_eq!(label(0.2512), "0.25");
+        assert_eq!(label(0.0316), "0.032");
+        assert_eq!(label(0.1), "0.1");
+        assert_eq!(label(3.162), "3.2");
+        assert_eq!(label(316.2), "320");
+        assert_eq!(label(3162.3), "3200");
+        assert_eq!(label(1.6e-5), "1.6e-5");
+    }
 }
 
 /// A tick value in at most four significant digits: log-scale axes put
 /// ticks at values such as 0.30000000000000004, whose full text would not
 /// fit the label area.
-fn tick_label(v: f64) -> String {
+pub(crate) fn tick_label(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }

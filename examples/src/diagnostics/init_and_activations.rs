@@ -298,7 +298,7 @@ fn figure(args: &InitActivationsArgs, runs: &[RunSummary]) -> Result<PathBuf, Ex
                     // A log axis cannot show 0: say so in the legend.
                     let hidden = log && points.iter().all(|p| p.1 <= 0.0);
                     let name = if hidden { format!("{} (0, not drawn)", r.init.name()) } else { r.init.name().into() };
-                    Series { name, points }
+                    Series { name, points, dashed: false }
                 })
                 .collect()
         };
