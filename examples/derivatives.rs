@@ -1,6 +1,7 @@
 //! The course's calculus with autograd: first and second derivatives of
 //! (t-5)^2, 1-t^2, t^3 and x1^2+x2^2, the classification of each critical
-//! point by its second derivative, and the gradient-descent path to it.
+//! point by its second derivative, the gradient-descent path to it, and the
+//! activations sigmoid, tanh and ReLU with their derivatives.
 //!
 //! ```text
 //! cargo run --release --example derivatives -- --out out/derivatives
@@ -52,6 +53,33 @@ fn classify(second: f64) -> &'static str {
     } else {
         "inconclusive (f'' = 0): here a saddle / inflection point"
     }
+}
+
+/// The course's activations and their derivatives on [-4, 4] (its Fig. 10),
+/// drawn into `out/activations.png`. Each derivative is one backward pass
+/// over the whole grid: an activation acts element by element, so the
+/// gradient of the sum of its outputs is its derivative at every point.
+fn activation_curves(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let grid: Vec<f64> = (0..=240).map(|i| -4.0 + i as f64 / 30.0).collect();
+    let activations: [(&str, fn(&Var<f64>) -> Var<f64>); 3] =
+        [("sigmoid", |v| v.sigmoid()), ("tanh", |v| v.tanh()), ("ReLU", |v| v.relu())];
+    let mut curves = Vec::new();
+    outln!("\nactivation   phi(0)   phi'(0)   largest phi'")?;
+    for (name, phi) in activations {
+        let v = Var::new(Tensor::from_vec(grid.clone(), &[grid.len()])?);
+        let y = phi(&v);
+        let dy = y.sum_all().backward().get(&v).map(|g| g.to_vec()).ok_or("no gradient for v")?;
+        let values = y.value().to_vec();
+        let at_zero = grid.iter().position(|&t| t == 0.0).ok_or("0 is on the grid")?;
+        let largest = dy.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        outln!("{name:<10} {:>8.4} {:>9.4} {:>14.4}", values[at_zero], dy[at_zero], largest)?;
+        let points = |ys: Vec<f64>| grid.iter().copied().zip(ys).collect();
+        curves.push(Series { name: format!("{name}(v)"), points: points(values), dashed: false });
+        curves.push(Series { name: format!("{name}'(v)"), points: points(dy), dashed: true });
+    }
+    let title = "The activations (solid) and their derivatives by autograd (dashed)";
+    line_chart(&out.join("activations.png"), title, "v", "phi(v), phi'(v)", &curves, false)?;
+    Ok(())
 }
 
 /// The message for a gradient path that left the finite numbers: a step
@@ -143,6 +171,8 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             false,
         )?;
     }
+
+    activation_curves(&args.out)?;
 
     // f(x) = x1^2 + x2^2: gradient (2 x1, 2 x2), Hessian 2I, minimum at 0.
     let f2 = |x: &Var<f64>| x.square().sum_all();

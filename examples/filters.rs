@@ -11,7 +11,7 @@
 use clap::Parser;
 use sinapse_examples::cli;
 use sinapse_examples::filters::{
-    course_convolution, cross_correlation, format_kernel, format_matrix, run, write_plots, FiltersConfig,
+    course_convolution, cross_correlation, format_kernel, format_matrix, format_pixels, run, write_plots, FiltersConfig,
 };
 use sinapse_examples::{out, outln};
 use std::path::PathBuf;
@@ -38,7 +38,13 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     cli::create_out_dir(&args.out)?;
     let report = run(&FiltersConfig { index: args.index, seed: args.seed })?;
 
-    outln!("MNIST test digit #{} (label {}), 28x28, filtered with 'same' padding\n", report.digit.0, report.digit.1)?;
+    outln!(
+        "MNIST test digit #{} (label {}) as the numbers it is made of, 0 = background, 255 = ink:",
+        report.digit.0,
+        report.digit.1
+    )?;
+    outln!("{}\n", format_pixels(&report.pixels, 28))?;
+    outln!("The same digit filtered with 'same' padding:\n")?;
     outln!("{:<17} {:>7} {:>7}  {:<44} what it does", "kernel", "min", "max", "kernel rows (as applied, no flip)")?;
     for (k, y) in report.kernels.iter().zip(&report.outputs) {
         let lo = y.iter().copied().fold(f32::INFINITY, f32::min);

@@ -255,6 +255,9 @@ impl Default for FiltersConfig {
 pub struct FiltersReport {
     /// The digit's index in the test set and its label.
     pub digit: (usize, u8),
+    /// Its 28x28 pixels as stored, 0 (background) to 255 (ink), row-major:
+    /// the matrix of numbers the network sees, before `/ 255`.
+    pub pixels: Vec<u8>,
     /// The kernels, in the order of `outputs`.
     pub kernels: Vec<Kernel>,
     /// The 28x28 response to each kernel (row-major); the identity's is the
@@ -268,6 +271,16 @@ pub struct FiltersReport {
     pub padding_demo: [Tensor<f32>; 4],
     /// The 1-D signal.
     pub signal: Signal1d,
+}
+
+/// A picture's pixels as a matrix of numbers, one image row per line, each
+/// value right-aligned in 3 characters (`  0` to `255`).
+pub fn format_pixels(pixels: &[u8], width: usize) -> String {
+    pixels
+        .chunks(width.max(1))
+        .map(|row| row.iter().map(|p| format!("{p:>3}")).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Loads the digit, filters it and builds the 1-D demo.
@@ -293,6 +306,7 @@ pub fn run(config: &FiltersConfig) -> Result<FiltersReport, FiltersError> {
     let (x, k, valid, same) = valid_vs_same();
     Ok(FiltersReport {
         digit: (config.index, test.label(config.index)),
+        pixels: test.image(config.index).to_vec(),
         kernels,
         outputs,
         conv: conv_params(3),

@@ -3,8 +3,8 @@
 //! flip between the course's convolution and conv1d, and valid PNGs.
 
 use sinapse_examples::filters::{
-    apply_kernels, conv_params, course_convolution, course_kernels, cross_correlation, dense_params, run, signal_1d,
-    valid_vs_same, write_plots, FiltersConfig, FiltersError,
+    apply_kernels, conv_params, course_convolution, course_kernels, cross_correlation, dense_params, format_pixels,
+    run, signal_1d, valid_vs_same, write_plots, FiltersConfig, FiltersError,
 };
 use sinapse_tensor::Tensor;
 use std::fs::File;
@@ -128,4 +128,19 @@ fn plots_are_valid_pngs() {
         let (w, h) = png_size(f);
         assert!(w >= 400 && h >= 200, "{}: {w}x{h}", f.display());
     }
+}
+
+#[test]
+fn images_as_numbers_course_digit_pixel_values() {
+    let report = run(&FiltersConfig::default()).unwrap();
+    // The pixels are the bytes the network divides by 255.
+    let original = &report.outputs[kernel("identity")];
+    assert!(report.pixels.iter().zip(original).all(|(&p, &x)| p as f32 / 255.0 == x));
+    let text = format_pixels(&report.pixels, 28);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 28);
+    assert!(rows.iter().all(|r| r.len() == 28 * 4 - 1), "{text}");
+    assert_eq!(rows[0].split_whitespace().collect::<Vec<_>>(), ["0"; 28], "the top row is background");
+    assert!(text.contains("255"), "the 7 has ink at full intensity:\n{text}");
+    assert_eq!(format_pixels(&[0, 7, 255, 12], 2), "  0   7\n255  12");
 }
