@@ -61,7 +61,7 @@ fn classify(second: f64) -> &'static str {
 /// gradient of the sum of its outputs is its derivative at every point.
 fn activation_curves(out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let grid: Vec<f64> = (0..=240).map(|i| -4.0 + i as f64 / 30.0).collect();
-    let activations: [(&str, fn(&Var<f64>) -> Var<f64>); 3] =
+    let activations: [(&str, Scalar1d); 3] =
         [("sigmoid", |v| v.sigmoid()), ("tanh", |v| v.tanh()), ("ReLU", |v| v.relu())];
     let mut curves = Vec::new();
     outln!("\nactivation   phi(0)   phi'(0)   largest phi'")?;
@@ -88,10 +88,14 @@ fn diverged(what: &str, value: f64, lr: f64) -> String {
     format!("{what} diverged with --lr {lr}: the point became {value}; lower --lr")
 }
 
+/// A function applied element by element, as the course's functions and
+/// activations are.
+type Scalar1d = fn(&Var<f64>) -> Var<f64>;
+
 struct Course1d {
     name: &'static str,
     formula: &'static str,
-    f: fn(&Var<f64>) -> Var<f64>,
+    f: Scalar1d,
     critical: f64,
     start: f64,
     /// +1 descends (towards a minimum), -1 ascends (towards a maximum).
