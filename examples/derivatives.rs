@@ -10,7 +10,7 @@
 use clap::Parser;
 use sinapse_autograd::{BackwardOptions, Var};
 use sinapse_examples::outln;
-use sinapse_examples::plots::{line_chart, Series};
+use sinapse_examples::plots::{contour_chart, line_chart, Series, Surface};
 use sinapse_examples::{cli, flags};
 use sinapse_tensor::Tensor;
 use std::path::PathBuf;
@@ -217,9 +217,26 @@ fn run_example(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         "Gradient descent on f(x) = x1^2 + x2^2 (minimum at the origin)",
         "x1",
         "x2",
-        &[Series { name: format!("path from (3, -2), lr {}", args.lr), points: path, dashed: false }],
+        &[Series { name: format!("path from (3, -2), lr {}", args.lr), points: path.clone(), dashed: false }],
         false,
     )?;
+    // The same descent on the loss surface seen from above: level curves,
+    // the negative gradient (by autograd) as arrows, the path across them.
+    let value = |x1: f64, x2: f64| x1 * x1 + x2 * x2;
+    let gradient = |x1: f64, x2: f64| {
+        let x = Var::new(Tensor::from_vec(vec![x1, x2], &[2]).expect("two values"));
+        let g = f2(&x).backward().get(&x).map(|g| g.to_vec()).unwrap_or_else(|| vec![0.0, 0.0]);
+        (g[0], g[1])
+    };
+    let surface = Surface {
+        f: &value,
+        grad: &gradient,
+        x: (-4.0, 4.0),
+        y: (-4.0, 4.0),
+        levels: &[0.5, 2.0, 4.5, 8.0, 12.5, 18.0],
+        path: &path,
+    };
+    contour_chart(&args.out.join("loss_surface.png"), "f(x) = x1^2 + x2^2: level curves and -grad f", &surface)?;
     outln!("plots written to {}", args.out.display())?;
     Ok(())
 }

@@ -9,7 +9,9 @@ use plotters::style::{register_font, FontStyle};
 use std::path::Path;
 use std::sync::Once;
 
+mod contours;
 mod panels;
+pub use contours::{contour_chart, level_segments, Surface};
 pub use panels::{image_panels, scatter_and_curves, ImagePanel};
 
 /// A plotting failure (unwritable file, drawing error), with the file named.

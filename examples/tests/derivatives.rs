@@ -23,7 +23,7 @@ fn activations_course_derivatives_of_sigmoid_tanh_and_relu() {
     assert_eq!(row("sigmoid "), ["0.5000", "0.2500", "0.2500"]);
     assert_eq!(row("tanh "), ["0.0000", "1.0000", "1.0000"]);
     assert_eq!(row("ReLU "), ["0.0000", "0.0000", "1.0000"]);
-    for picture in ["activations.png", "paraboloid_path.png"] {
+    for picture in ["activations.png", "paraboloid_path.png", "loss_surface.png"] {
         let path = out.path().join(picture);
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(bytes.starts_with(b"\x89PNG"), "{} is not a PNG", Path::new(picture).display());
