@@ -40,20 +40,25 @@
 
 #![warn(missing_docs)]
 
+mod adagrad;
 mod adam;
 mod clip;
 mod gd_mode;
 mod optimizer;
 mod penalty;
+mod rmsprop;
 mod schedule;
 mod sgd;
+mod square_scaled;
 pub mod training;
 
+pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use clip::{clip_grad_norm, grad_norm};
 pub use gd_mode::{accumulate_gradients, GdMode, Update};
 pub use optimizer::{Optimizer, OptimizerState, OptimizerStateError, WeightDecay};
 pub use penalty::l2_penalty;
+pub use rmsprop::RmsProp;
 pub use schedule::LrSchedule;
 pub use sgd::{Momentum, Sgd};
 pub use training::{

@@ -1,7 +1,9 @@
 //! Saving and restoring optimizer state resumes a run exactly.
 
 use sinapse_nn::prelude::*;
-use sinapse_optim::{Adam, Momentum, Optimizer, OptimizerState, OptimizerStateError, Sgd, WeightDecay};
+use sinapse_optim::{
+    Adagrad, Adam, Momentum, Optimizer, OptimizerState, OptimizerStateError, RmsProp, Sgd, WeightDecay,
+};
 use sinapse_tensor::{seeded_rng, Tensor};
 
 fn mlp() -> Sequential<f32> {
@@ -90,4 +92,10 @@ fn foreign_state_is_refused() {
         OptimizerState::from_checkpoint(&empty, "opt.").unwrap_err().to_string(),
         "optimizer state: checkpoint metadata lacks 'opt.step'"
     );
+}
+
+#[test]
+fn rmsprop_and_adagrad_resume_exactly() {
+    resume_is_exact(|| Box::new(RmsProp::new(0.01).weight_decay(WeightDecay::L2(0.01))));
+    resume_is_exact(|| Box::new(Adagrad::new(0.05).initial_accumulator_value(0.1)));
 }
