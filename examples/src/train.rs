@@ -280,12 +280,9 @@ fn resume(model: &mut Model<f32>, args: &CommonArgs, epochs: usize) -> Result<()
                 listed.join("; ")
             ));
         }
-        Err(e) => {
-            return usage(format!(
-                "--resume: {} does not fit this network (was it saved by another example?): {e}",
-                path.display()
-            ))
-        }
+        // The error names the file and what is wrong (missing or misshapen
+        // parameters, a NaN weight, a damaged file): no guess added to it.
+        Err(e) => return usage(format!("--resume: cannot continue from it: {e}")),
     }
     if args.allow_recipe_change {
         model.set_base_learning_rate(args.lr);
