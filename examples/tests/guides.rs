@@ -6,10 +6,7 @@
 use std::path::PathBuf;
 
 fn read_doc(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("docs")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("docs").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -74,9 +71,7 @@ fn skeleton(text: &str) -> Skeleton {
         for level in [2, 3] {
             let marker = format!("{} ", "#".repeat(level));
             if let Some(title) = line.strip_prefix(&marker) {
-                let number = title
-                    .split_once(". ")
-                    .and_then(|(n, _)| n.parse::<u32>().ok());
+                let number = title.split_once(". ").and_then(|(n, _)| n.parse::<u32>().ok());
                 s.headings.push((level, number));
             }
         }
@@ -97,10 +92,7 @@ fn skeleton(text: &str) -> Skeleton {
 }
 
 fn both() -> (Skeleton, Skeleton) {
-    (
-        skeleton(&read_doc("guide.md")),
-        skeleton(&read_doc("guia.md")),
-    )
+    (skeleton(&read_doc("guide.md")), skeleton(&read_doc("guia.md")))
 }
 
 #[test]
@@ -120,11 +112,7 @@ fn guides_have_the_same_code_blocks_byte_for_byte() {
     for (k, (a, b)) in en.code_blocks.iter().zip(&pt.code_blocks).enumerate() {
         assert_eq!(a, b, "code block {} differs", k + 1);
     }
-    assert_eq!(
-        en.code_blocks.len(),
-        pt.code_blocks.len(),
-        "number of code blocks"
-    );
+    assert_eq!(en.code_blocks.len(), pt.code_blocks.len(), "number of code blocks");
 }
 
 #[test]
