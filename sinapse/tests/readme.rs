@@ -5,7 +5,9 @@
 #[path = "../examples/quickstart.rs"]
 mod quickstart;
 
-const README: &str = include_str!("../../README.md");
+// `sinapse/README.md` links to the workspace README, so the path holds in a
+// checkout and in the packaged crate alike.
+const README: &str = include_str!("../README.md");
 const QUICKSTART: &str = include_str!("../examples/quickstart.rs");
 
 /// The first fenced Rust block of the README.
