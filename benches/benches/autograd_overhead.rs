@@ -16,6 +16,9 @@
 //! cargo bench -p sinapse-benches --bench autograd_overhead -- --warm-up-time 1 --measurement-time 3
 //! ```
 
+// `criterion_group!` defines a public function that cannot carry a doc comment.
+#![allow(missing_docs)]
+
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use sinapse_autograd::{no_grad, Var};
 use sinapse_tensor::Tensor;

@@ -5,6 +5,9 @@
 //! and forward + backward (all gradients); the block's backward from the
 //! pooled gradient and through the scatter.
 
+// `criterion_group!` defines a public function that cannot carry a doc comment.
+#![allow(missing_docs)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use sinapse_tensor::{seeded_rng, Conv2dParams, Pool2dParams, Tensor};
 

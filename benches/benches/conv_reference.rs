@@ -5,6 +5,9 @@
 //! fast kernel and by the loops (what `SINAPSE_KERNELS=reference` trains
 //! with). The ratio of the two is the price of the readable code.
 
+// `criterion_group!` defines a public function that cannot carry a doc comment.
+#![allow(missing_docs)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use sinapse_tensor::kernels::reference::conv2d_im2col;
 use sinapse_tensor::kernels::Conv2dShape;

@@ -13,6 +13,9 @@
 //! The matmul groups report throughput in "elements" that are FLOPs
 //! (`2 n^3` per product), so criterion's `Gelem/s` reads as GFLOP/s.
 
+// `criterion_group!` defines a public function that cannot carry a doc comment.
+#![allow(missing_docs)]
+
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use sinapse_tensor::{seeded_rng, Tensor};
 

@@ -5,6 +5,9 @@
 //! of the perceptron or the MLP is 938 steps of batch 64, an epoch of the CNN
 //! 469 steps of batch 128.
 
+// `criterion_group!` defines a public function that cannot carry a doc comment.
+#![allow(missing_docs)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use sinapse_benches::TrainingStep;
 use sinapse_datasets::{BatchConfig, Batches, DataSource, Mnist, Split};

@@ -11,6 +11,7 @@ use crate::idx::IdxError;
 
 /// Everything that can go wrong while finding, reading or serving a data set.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum DatasetError {
     /// The bytes of a file are not a valid IDX file of the expected shape.
     #[error("{path}: {source}")]

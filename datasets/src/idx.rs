@@ -32,6 +32,7 @@ pub const TYPE_U8: u8 = 0x08;
 /// What is wrong with the bytes of an IDX file. It never names the file: the
 /// caller wraps it in [`crate::DatasetError::Idx`] with the path.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IdxError {
     /// Fewer bytes than the fixed part of the header needs.
     #[error("header truncated: {len} bytes, the header needs {needed}")]

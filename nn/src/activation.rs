@@ -96,6 +96,7 @@ impl<T: Element> Module<T> for Flatten {
 /// An activation chosen at run time (as Keras's `activation="relu"`), for
 /// [`Sequential::add_dense`](crate::Sequential::add_dense) and model builders.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Activation {
     /// `y = x`.
     #[default]

@@ -229,6 +229,7 @@ pub fn binary_cross_entropy_with_logits<T: Element>(
 /// takes the model output and a target tensor, and averages (over the batch,
 /// or over every element for the element-wise ones, see each function).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Loss {
     /// [`mse`]; target shaped like the output.
     MeanSquaredError,

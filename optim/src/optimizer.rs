@@ -112,6 +112,7 @@ pub struct OptimizerState<T: Element> {
 
 /// A state that does not fit the optimizer it is loaded into.
 #[derive(Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OptimizerStateError {
     /// A buffer name that this optimizer does not use.
     #[error("optimizer state: unexpected buffer '{0}' (saved by another optimizer or configuration?)")]

@@ -14,8 +14,26 @@ use std::iter::Sum;
 /// Implemented for `f32` and `f64` only: the convolution and matmul kernels
 /// are written for IEEE floats, and `gemm` dispatches to matrixmultiply's
 /// `sgemm`/`dgemm`.
+///
+/// The trait is sealed: it cannot be implemented outside this crate. Safe
+/// code in the kernels calls [`Element::gemm`] and trusts it to touch only
+/// the elements its strides describe, so a foreign implementation could turn
+/// a safe call into memory corruption; and adding a method here stays a
+/// compatible change.
 pub trait Element:
-    Float + FromPrimitive + ToPrimitive + NumAssign + Sum + Copy + Default + Send + Sync + Debug + Display + 'static
+    sealed::Sealed
+    + Float
+    + FromPrimitive
+    + ToPrimitive
+    + NumAssign
+    + Sum
+    + Copy
+    + Default
+    + Send
+    + Sync
+    + Debug
+    + Display
+    + 'static
 {
     /// Short name used in messages and checkpoints (`"f32"`, `"f64"`).
     const DTYPE: &'static str;
@@ -53,6 +71,14 @@ pub trait Element:
         rsc: isize,
         csc: isize,
     );
+}
+
+/// The private supertrait that seals [`Element`]: only this crate can name
+/// it, so only this crate can implement it.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
 }
 
 impl Element for f32 {

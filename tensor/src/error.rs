@@ -8,6 +8,7 @@ use thiserror::Error;
 /// a message naming the operation and the shapes; this type is for data that
 /// comes from outside (files, vectors built at run time).
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TensorError {
     /// The number of elements does not match the product of the shape.
     #[error("{len} elements cannot fill shape {shape:?}, which needs {expected}")]

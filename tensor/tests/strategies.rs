@@ -24,8 +24,15 @@ pub enum Arrangement {
     Contiguous,
     /// Built in another dimension order, then permuted into place.
     Permuted(Vec<usize>),
-    /// Cut out of a larger tensor (`pad` extra entries before/after on `dim`).
-    Narrowed { dim: usize, before: usize, after: usize },
+    /// Cut out of a larger tensor (extra entries before and after on one dimension).
+    Narrowed {
+        /// The dimension cut.
+        dim: usize,
+        /// Entries dropped before the view.
+        before: usize,
+        /// Entries dropped after the view.
+        after: usize,
+    },
 }
 
 fn arrangement(ndim: usize) -> BoxedStrategy<Arrangement> {

@@ -27,6 +27,7 @@ impl ImageFormat {
 
 /// Why a graph could not be rendered.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RenderError {
     /// The `dot` program is not installed (or not on `PATH`).
     #[error(

@@ -9,6 +9,7 @@ use thiserror::Error;
 /// Every variant names what is wrong (the file, the tensor, the sizes), so
 /// the message alone says what to fix.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum CheckpointError {
     /// The file system refused (missing file, no permission, disk full...).
     #[error("checkpoint {path}: {source}")]

@@ -8,6 +8,7 @@ use thiserror::Error;
 
 /// A training run that could not go on. Each message says what to change.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum FitError {
     /// The loss of a batch was NaN or infinite; the parameters were not
     /// updated with it. The message's advice follows `cause`.
@@ -114,6 +115,7 @@ impl std::fmt::Display for NonFiniteCause {
 
 /// A training state that could not be written or read.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum TrainingStateError {
     /// Reading, writing or matching the checkpoint failed.
     #[error(transparent)]
