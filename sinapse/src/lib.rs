@@ -11,7 +11,7 @@
 //! | [`tensor`] | `sinapse-tensor` | strided tensors, views, broadcasting, matmul and convolution kernels |
 //! | [`autograd`] | `sinapse-autograd` | the computation graph, `Var`, gradients, `gradcheck`, the profiler |
 //! | [`nn`] | `sinapse-nn` | layers, activations, losses, initializers, checkpoints |
-//! | [`optim`] | `sinapse-optim` | SGD, Adam, schedules, and `Model` with `compile`, `fit`, `evaluate` |
+//! | [`optim`] | `sinapse-optim` | SGD, Adam, RMSprop, Adagrad, schedules, and `Model` with `compile`, `fit`, `evaluate` |
 //! | [`datasets`] | `sinapse-datasets` | memory-mapped MNIST and Fashion-MNIST, batches |
 //!
 //! The course's multilayer perceptron on MNIST, the whole program
@@ -44,8 +44,8 @@ pub mod prelude {
     pub use sinapse_tensor::{seeded_rng, Element, SeededRng, Tensor};
 
     pub use sinapse_optim::{
-        Adam, BatchSource, Callback, EarlyStopping, Evaluation, FitConfig, FitError, History, LrSchedule, Metric,
-        Model, ModelCheckpoint, Momentum, Optimizer, Sgd, TensorData, WeightDecay,
+        Adagrad, Adam, BatchSource, Callback, EarlyStopping, Evaluation, FitConfig, FitError, History, LrSchedule,
+        Metric, Model, ModelCheckpoint, Momentum, Optimizer, RmsProp, Sgd, TensorData, WeightDecay,
     };
 
     pub use sinapse_datasets::{
