@@ -37,10 +37,15 @@ thread_local! {
 }
 
 /// The widest level the CPU supports and this thread may use.
+///
+/// Under Miri it is always [`Level::Baseline`]: the interpreter checks
+/// every access of the portable body, and the wider versions are that same
+/// body compiled with more registers, so nothing is lost by not calling
+/// them there.
 #[inline]
 pub fn widest() -> Level {
     let cap = CAP.with(Cell::get);
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
     {
         if cap >= Level::Avx512 && std::arch::is_x86_feature_detected!("avx512f") {
             return Level::Avx512;
