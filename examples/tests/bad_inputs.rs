@@ -278,16 +278,15 @@ fn resume_refuses_another_network_data_set_or_recipe() {
     case.train("mlp", &out, &resume(&["--lr", "0.05", "--allow-recipe-change"])).succeeded();
 }
 
-/// Writes a copy of `model` whose first weight is NaN.
-fn poison(model: &Path, to: &Path) {
-    let mut ckpt = sinapse_nn::Checkpoint::<f32>::load(model).unwrap();
-    let (name, w) = ckpt.tensors.iter_mut().next().unwrap();
-    let name = name.clone();
+/// Writes a copy of the checkpoint `from` to `to` with element `index` of
+/// tensor `name` set to NaN.
+fn poison(from: &Path, to: &Path, name: &str, index: usize) {
+    let mut ckpt = sinapse_nn::Checkpoint::<f32>::load(from).unwrap();
+    let w = ckpt.tensors.get_mut(name).unwrap_or_else(|| panic!("{} has no tensor '{name}'", from.display()));
     let mut values = w.to_vec();
-    values[0] = f32::NAN;
+    values[index] = f32::NAN;
     *w = sinapse_tensor::Tensor::from_vec(values, w.shape()).unwrap();
     ckpt.save(to).unwrap();
-    assert!(!name.is_empty());
 }
 
 fn write_png(path: &Path, w: u32, h: u32, color: png::ColorType, depth: png::BitDepth, palette: bool) {
@@ -324,18 +323,14 @@ fn nan_never_reaches_an_answer() {
     case.run("predict", &[s(&digit), "--model", s(&model)]).succeeded();
 
     let broken = case.path("broken.safetensors");
-    poison(&model, &broken);
-    case.run("predict", &[s(&digit), "--model", s(&broken)]).refused(&[s(&broken), "holds NaN at element 0"]);
+    poison(&model, &broken, "0.weight", 0);
+    case.run("predict", &[s(&digit), "--model", s(&broken)])
+        .refused(&[s(&broken), "parameter '0.weight' holds NaN at element 0"]);
 
     // A training state with a NaN weight: refused on resume, not trained
     // until the loss is NaN and then blamed on the learning rate.
     let state = out.join("training_state.safetensors");
-    let mut ckpt = sinapse_nn::Checkpoint::<f32>::load(&state).unwrap();
-    let w = ckpt.tensors.get_mut("model.0.weight").unwrap();
-    let mut values = w.to_vec();
-    values[3] = f32::NAN;
-    *w = sinapse_tensor::Tensor::from_vec(values, w.shape()).unwrap();
-    ckpt.save(&state).unwrap();
+    poison(&state, &state, "model.0.weight", 3);
     let saved = snapshot(&out);
     let ran = case.train("perceptron", &out, &["--resume", "--epochs", "2"]);
     ran.refused(&["training_state.safetensors", "'0.weight' holds NaN at element 3"]);
