@@ -50,6 +50,11 @@ impl<T: Element> Gradients<T> {
         self.grads.remove(&v.id()).map(|g| g.value().clone())
     }
 
+    /// Every `(variable id, gradient)` pair, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &Tensor<T>)> {
+        self.grads.iter().map(|(id, g)| (*id, g.value()))
+    }
+
     /// Number of gradients held.
     pub fn len(&self) -> usize {
         self.grads.len()

@@ -4,8 +4,9 @@ use sinapse_autograd::Var;
 use sinapse_datasets::{Batch, BatchConfig, Batches, DataSource, DatasetError, ImageLayout, Mnist, Split};
 use sinapse_examples::train::Recipe;
 use sinapse_nn::{Loss, Module, Sequential};
-use sinapse_optim::{Optimizer, Sgd};
+use sinapse_optim::Sgd;
 use sinapse_tensor::Tensor;
+use sinapse_train::StepModule;
 
 /// Number of operations in [`op_chain`].
 pub const CHAIN_OPS: usize = 100;

@@ -228,7 +228,7 @@ pub fn run<E: Into<Box<dyn std::error::Error>>>(main: impl FnOnce() -> Result<()
 fn is_closed_stdout(e: &(dyn std::error::Error + 'static)) -> bool {
     let io = match e.downcast_ref::<ExampleError>() {
         Some(ExampleError::Stdout(io)) => io,
-        Some(ExampleError::Fit(sinapse_optim::FitError::Output(io))) => io,
+        Some(ExampleError::Fit(sinapse_train::FitError::Output(io))) => io,
         _ => return false,
     };
     io.kind() == std::io::ErrorKind::BrokenPipe

@@ -21,7 +21,7 @@
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use sinapse_examples::diagnostics::Diagnostics;
-//! # use sinapse_optim::{FitConfig, Model, TensorData};
+//! # use sinapse_train::{FitConfig, Model, TensorData};
 //! # let (mut model, train): (Model<f32>, TensorData<f32>) = todo!();
 //! let mut diagnostics = Diagnostics::from_source(&train, 256);
 //! model.fit_source(&train, None, &FitConfig::new(3), &mut [&mut diagnostics])?;
@@ -41,8 +41,8 @@ use crate::report::write_json;
 use figures::{histogram_grid, line_grid, HistogramPanel, LinePanel, YAxis};
 pub use probe::{measure, weights_of, ActivationStats, Histogram, Snapshot, WeightStats};
 use serde::{Deserialize, Serialize};
-use sinapse_optim::{BatchSource, Callback, Control, EpochRecord, FitError, Model};
 use sinapse_tensor::Tensor;
+use sinapse_train::{BatchSource, Callback, Control, EpochRecord, FitError, Model};
 use std::path::{Path, PathBuf};
 
 /// File of the recorded numbers in the output folder.

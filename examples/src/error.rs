@@ -15,7 +15,7 @@ pub enum ExampleError {
     Dataset(#[from] sinapse_datasets::DatasetError),
     /// Training stopped (non-finite loss, failed checkpoint...).
     #[error(transparent)]
-    Fit(#[from] sinapse_optim::FitError),
+    Fit(#[from] sinapse_train::FitError),
     /// A model file could not be written, read or applied.
     #[error(transparent)]
     Checkpoint(#[from] sinapse_nn::CheckpointError),

@@ -18,7 +18,8 @@ use crate::report::write_json;
 use clap::Parser;
 use serde::Serialize;
 use sinapse_autograd::Var;
-use sinapse_optim::{accumulate_gradients, epoch_order, BatchSource, GdMode, Metric, Model, Optimizer, Sgd};
+use sinapse_optim::{accumulate_gradients, GdMode, Sgd};
+use sinapse_train::{epoch_order, BatchSource, Metric, Model, StepModule};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -23,8 +23,9 @@ use crate::plots::{image_panels, line_chart, ImagePanel, Palette, PlotError, Ser
 use sinapse_autograd::Var;
 use sinapse_datasets::{BatchConfig, Batches, DataSource, DatasetError, ImageLayout, Mnist, Split};
 use sinapse_nn::prelude::*;
-use sinapse_optim::{Adam, Optimizer};
+use sinapse_optim::Adam;
 use sinapse_tensor::{seeded_rng, Tensor};
+use sinapse_train::StepModule;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

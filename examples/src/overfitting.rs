@@ -17,8 +17,9 @@ use crate::plots::{line_chart, scatter_and_curves, PlotError, Series};
 use sinapse_autograd::Var;
 use sinapse_nn::prelude::*;
 use sinapse_nn::Init;
-use sinapse_optim::{Adam, Momentum, Optimizer, Sgd, WeightDecay};
+use sinapse_optim::{Adam, Momentum, Optimizer, ParamGroup, Sgd, WeightDecay};
 use sinapse_tensor::{seeded_rng, Tensor};
+use sinapse_train::StepModule;
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
@@ -324,12 +325,13 @@ fn fit(
     let model = Linear::builder(degree, 1).init(Init::Zeros).build(&mut seeded_rng(0));
     let mut poly = Poly { model };
     let decay = if lambda > 0.0 { WeightDecay::L2(lambda) } else { WeightDecay::None };
+    let weights = ParamGroup::new(poly.model.weight_names()).weight_decay(decay);
     let mut opt: Box<dyn Optimizer<f64>> = match cfg.method {
         Method::Gd { momentum } if momentum > 0.0 => {
-            Box::new(Sgd::new(cfg.lr).momentum(Momentum::Classic(momentum)).weight_decay(decay))
+            Box::new(Sgd::new(cfg.lr).momentum(Momentum::Classic(momentum)).group(weights))
         }
-        Method::Gd { .. } => Box::new(Sgd::new(cfg.lr).weight_decay(decay)),
-        Method::Adam => Box::new(Adam::new(cfg.lr).weight_decay(decay)),
+        Method::Gd { .. } => Box::new(Sgd::new(cfg.lr).group(weights)),
+        Method::Adam => Box::new(Adam::new(cfg.lr).group(weights)),
     };
     let marks = record_epochs(cfg.epochs);
     let mut next = 0;

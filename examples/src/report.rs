@@ -8,8 +8,8 @@ use crate::models::Arch;
 use crate::plots::{confusion_matrix, image_grid, line_chart, Palette, Series};
 use serde::{Deserialize, Serialize};
 use sinapse_nn::{Checkpoint, Module, ModuleExt, Sequential};
-use sinapse_optim::History;
 use sinapse_tensor::Tensor;
+use sinapse_train::History;
 use std::path::{Path, PathBuf};
 
 /// File of the trained parameters in the output folder.

@@ -17,11 +17,11 @@ use crate::outln;
 use crate::report::{peak_rss_mb, save_model, write_json, write_pictures, Pictures, RunMetrics, MODEL_FILE};
 use sinapse_autograd::Var;
 use sinapse_nn::Sequential;
-use sinapse_optim::{
-    BatchSource, FitConfig, History, LrSchedule, Metric, Model, ModelCheckpoint, Momentum, Sgd, TrainingStateError,
-    TRAINING_STATE_FILE,
-};
+use sinapse_optim::{LrSchedule, Momentum, Sgd};
 use sinapse_tensor::Tensor;
+use sinapse_train::{
+    BatchSource, FitConfig, History, Metric, Model, ModelCheckpoint, TrainingStateError, TRAINING_STATE_FILE,
+};
 use std::path::PathBuf;
 
 /// One training example: its network, its defaults and its optimizer.

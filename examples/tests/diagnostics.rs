@@ -9,8 +9,9 @@ use sinapse_examples::diagnostics::init_and_activations::build_mlp;
 use sinapse_examples::diagnostics::{measure, Diagnostics, DiagnosticsReport, Snapshot, CURVES_FILE, HISTOGRAMS_FILE};
 use sinapse_examples::mnist::MnistSource;
 use sinapse_nn::{Activation, Init, Linear, Loss, ModuleExt, ReLU, Sequential};
-use sinapse_optim::{BatchSource, FitConfig, Metric, Model, Sgd};
+use sinapse_optim::Sgd;
 use sinapse_tensor::seeded_rng;
+use sinapse_train::{BatchSource, FitConfig, Metric, Model};
 use std::path::Path;
 
 fn mnist(split: Split) -> Dataset {

@@ -7,7 +7,7 @@ use sinapse_examples::error::ExampleError;
 use sinapse_examples::report::MODEL_FILE;
 use sinapse_examples::train::{run, Outcome, Recipe};
 use sinapse_nn::Checkpoint;
-use sinapse_optim::TRAINING_STATE_FILE;
+use sinapse_train::TRAINING_STATE_FILE;
 use std::path::Path;
 
 fn args(recipe: &Recipe, out: &Path, extra: &[&str]) -> CommonArgs {

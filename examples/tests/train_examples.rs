@@ -5,8 +5,8 @@ use sinapse_examples::cli::{parse_from, CommonArgs};
 use sinapse_examples::report::{load_model, RunMetrics, MODEL_FILE};
 use sinapse_examples::train::{run, Recipe};
 use sinapse_nn::Module;
-use sinapse_optim::History;
 use sinapse_tensor::Tensor;
+use sinapse_train::History;
 use std::path::Path;
 
 fn args(recipe: &Recipe, out: &Path, extra: &[&str]) -> CommonArgs {

@@ -52,7 +52,7 @@ pub use dropout::Dropout;
 pub use init::{fans, Init};
 pub use linear::{Linear, LinearBuilder};
 pub use loss::{Loss, Reduction};
-pub use module::{is_bias, Module};
+pub use module::Module;
 pub use pool::{AvgPool2d, MaxPool2d, MinPool2d};
 pub use sequential::Sequential;
 pub use summary::{Summary, SummaryRow};

@@ -174,6 +174,10 @@ impl<T: Element> Module<T> for Linear<T> {
         out
     }
 
+    fn weights(&self) -> Vec<(String, &Var<T>)> {
+        vec![("weight".to_string(), &self.weight)]
+    }
+
     fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
         let mut out = vec![("weight".to_string(), &mut self.weight)];
         if let Some(b) = &mut self.bias {

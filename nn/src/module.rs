@@ -39,6 +39,19 @@ pub trait Module<T: Element>: Send + Sync {
         Vec::new()
     }
 
+    /// The parameters the course's L2 term `lambda/2 * ||W||^2` covers, with
+    /// the names [`parameters`](Module::parameters) gives them: the weights,
+    /// not the biases, which shift a unit without making the model more
+    /// complex.
+    ///
+    /// By default every parameter; a layer with biases (or other parameters
+    /// that regularization should leave alone) lists its weights alone.
+    /// Optimizers take these names as a parameter group:
+    /// `ParamGroup::new(model.weight_names()).weight_decay(WeightDecay::L2(lambda))`.
+    fn weights(&self) -> Vec<(String, &Var<T>)> {
+        self.parameters()
+    }
+
     /// The parameters, mutably (for optimizers and checkpoint loading), in
     /// the same order and with the same names as [`parameters`](Module::parameters).
     fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
@@ -118,6 +131,10 @@ impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
         (**self).parameters()
     }
 
+    fn weights(&self) -> Vec<(String, &Var<T>)> {
+        (**self).weights()
+    }
+
     fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
         (**self).parameters_mut()
     }
@@ -149,14 +166,4 @@ impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
     fn num_parameters(&self) -> usize {
         (**self).num_parameters()
     }
-}
-
-/// True for parameters that regularization leaves alone: a name ending in
-/// `bias`, or a tensor with at most one dimension (biases, and the scale and
-/// shift vectors of normalization layers).
-///
-/// The course penalizes the weights only (`lambda/2 * ||W||^2`), never the
-/// biases, which shift a unit without making the model more complex.
-pub fn is_bias(name: &str, value_ndim: usize) -> bool {
-    name.ends_with("bias") || value_ndim <= 1
 }

@@ -179,6 +179,14 @@ impl<T: Element> Module<T> for Sequential<T> {
         out
     }
 
+    fn weights(&self) -> Vec<(String, &Var<T>)> {
+        let mut out = Vec::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            out.extend(layer.weights().into_iter().map(|(name, p)| (format!("{i}.{name}"), p)));
+        }
+        out
+    }
+
     fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
         let mut out = Vec::new();
         for (i, layer) in self.layers.iter_mut().enumerate() {

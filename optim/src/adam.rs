@@ -1,6 +1,6 @@
 //! Adam and AdamW.
 
-use crate::optimizer::{decays, export_buffers, grad_of, Optimizer, OptimizerState, OptimizerStateError};
+use crate::optimizer::{export_buffers, grad_of, CoreState, Optimizer, OptimizerState, OptimizerStateError};
 use crate::WeightDecay;
 use sinapse_autograd::{Gradients, Var};
 use sinapse_tensor::{Element, Tensor};
@@ -10,24 +10,21 @@ use std::collections::BTreeMap;
 /// weight decay is [`WeightDecay::Decoupled`].
 ///
 /// At step `t`, for each parameter `p` with gradient `g`:
-/// 1. L2: `g <- g + lambda p` (weights only);
+/// 1. L2: `g <- g + lambda p` (for the parameters whose group has L2);
 /// 2. `m <- b1 m + (1 - b1) g`, `v <- b2 v + (1 - b2) g^2`;
 /// 3. `m_hat = m / (1 - b1^t)`, `v_hat = v / (1 - b2^t)`;
 /// 4. `p <- p - lr m_hat / (sqrt(v_hat) + eps) - lr wd p` (the last term
-///    for decoupled decay, weights only).
+///    for decoupled decay).
 ///
 /// Defaults: `b1 = 0.9`, `b2 = 0.999`, `eps = 1e-8` (PyTorch's and Keras's,
 /// except Keras's `eps = 1e-7`). The step count `t` is shared by all
 /// parameters.
 #[derive(Clone, Debug)]
 pub struct Adam<T: Element> {
-    lr: f64,
+    core: CoreState,
     beta1: f64,
     beta2: f64,
     eps: f64,
-    weight_decay: WeightDecay,
-    decay_biases: bool,
-    step: u64,
     exp_avg: BTreeMap<String, Tensor<T>>,
     exp_avg_sq: BTreeMap<String, Tensor<T>>,
 }
@@ -39,19 +36,17 @@ impl<T: Element> Adam<T> {
     /// Adam with learning rate `lr` and the default betas and epsilon.
     pub fn new(lr: f64) -> Self {
         Adam {
-            lr,
+            core: CoreState::new(lr),
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
-            weight_decay: WeightDecay::None,
-            decay_biases: false,
-            step: 0,
             exp_avg: BTreeMap::new(),
             exp_avg_sq: BTreeMap::new(),
         }
     }
 
-    /// AdamW: Adam with decoupled weight decay `wd` (PyTorch's default is 0.01).
+    /// AdamW: Adam with decoupled weight decay `wd` on every parameter
+    /// outside a group (PyTorch's default `wd` is 0.01).
     pub fn adamw(lr: f64, wd: f64) -> Self {
         Self::new(lr).weight_decay(WeightDecay::Decoupled(wd))
     }
@@ -73,31 +68,19 @@ impl<T: Element> Adam<T> {
         self.eps = eps;
         self
     }
-
-    /// Sets the weight decay (weights only unless [`decay_biases`](Self::decay_biases)).
-    pub fn weight_decay(mut self, weight_decay: WeightDecay) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-
-    /// Also decays biases (`false` by default).
-    pub fn decay_biases(mut self, yes: bool) -> Self {
-        self.decay_biases = yes;
-        self
-    }
 }
 
 impl<T: Element> Optimizer<T> for Adam<T> {
     fn step_params(&mut self, params: &mut [(String, &mut Var<T>)], grads: &Gradients<T>) {
-        self.step += 1;
-        let t = self.step as i32;
+        let lr = self.core.begin_step("Adam", params);
+        let t = self.core.step as i32;
         let f = T::from_f64_lossy;
-        let (b1, b2, eps, lr) = (f(self.beta1), f(self.beta2), f(self.eps), f(self.lr));
+        let (b1, b2, eps, lr) = (f(self.beta1), f(self.beta2), f(self.eps), f(lr));
         let bc1 = f(1.0 - self.beta1.powi(t));
         let bc2 = f(1.0 - self.beta2.powi(t));
         for (name, p) in params.iter_mut() {
             let Some(g) = grad_of(name, p, grads) else { continue };
-            let (l2, wd) = if decays(name, p, self.decay_biases) { self.weight_decay.split() } else { (0.0, 0.0) };
+            let (l2, wd) = self.core.decay_of(name);
             let g = if l2 != 0.0 { g.add(&p.value().mul_scalar(f(l2))) } else { g.contiguous() };
             let g = g.as_slice().expect("contiguous");
             let m = self.exp_avg.entry(name.clone()).or_insert_with(|| Tensor::zeros(p.shape()));
@@ -121,32 +104,26 @@ impl<T: Element> Optimizer<T> for Adam<T> {
         }
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.lr
+    fn core(&self) -> &CoreState {
+        &self.core
     }
 
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
+    fn core_mut(&mut self) -> &mut CoreState {
+        &mut self.core
     }
 
-    fn steps(&self) -> u64 {
-        self.step
-    }
-
-    fn state_dict(&self) -> OptimizerState<T> {
+    fn buffers(&self) -> BTreeMap<String, Tensor<T>> {
         let mut tensors = BTreeMap::new();
         export_buffers(&mut tensors, EXP_AVG, &self.exp_avg);
         export_buffers(&mut tensors, EXP_AVG_SQ, &self.exp_avg_sq);
-        OptimizerState { step: self.step, learning_rate: self.lr, tensors }
+        tensors
     }
 
-    fn load_state_dict(&mut self, state: &OptimizerState<T>) -> Result<(), OptimizerStateError> {
+    fn load_buffers(&mut self, buffers: &BTreeMap<String, Tensor<T>>) -> Result<(), OptimizerStateError> {
         let [m, v]: [BTreeMap<String, Tensor<T>>; 2] =
-            state.buffers(&[EXP_AVG, EXP_AVG_SQ])?.try_into().expect("one map per suffix");
+            OptimizerState::split_buffers(buffers, &[EXP_AVG, EXP_AVG_SQ])?.try_into().expect("one map per suffix");
         self.exp_avg = m;
         self.exp_avg_sq = v;
-        self.step = state.step;
-        self.lr = state.learning_rate;
         Ok(())
     }
 }

@@ -1,32 +1,28 @@
 //! Gradient clipping by global norm.
 
 use sinapse_autograd::Gradients;
-use sinapse_nn::Module;
 use sinapse_tensor::Element;
 
-/// The global gradient norm `sqrt(sum over parameters of ||g||^2)` of
-/// `model`'s parameters (those without a gradient count as 0), computed
-/// in `f64`.
-pub fn grad_norm<T: Element>(model: &dyn Module<T>, grads: &Gradients<T>) -> f64 {
-    let mut total = 0.0f64;
-    for (_, p) in model.parameters() {
-        if let Some(g) = grads.get(p) {
-            total += g.to_vec().iter().map(|x| x.to_f64_lossless().powi(2)).sum::<f64>();
-        }
-    }
-    total.sqrt()
+/// The global norm `sqrt(sum over the set of ||g||^2)` of every gradient in
+/// `grads`, computed in `f64`.
+pub fn grad_norm<T: Element>(grads: &Gradients<T>) -> f64 {
+    grads.iter().map(|(_, g)| g.to_vec().iter().map(|x| x.to_f64_lossless().powi(2)).sum::<f64>()).sum::<f64>().sqrt()
 }
 
-/// Clips gradients by global norm: when `n = grad_norm > max_norm`, every
-/// gradient is multiplied by `max_norm / (n + 1e-6)` (PyTorch's rule), so
-/// the direction is kept and the norm becomes `max_norm`. Returns `n`, the
-/// norm before clipping (worth logging: spikes reveal instabilities).
+/// Clips a gradient set by its global norm: when `n = grad_norm > max_norm`,
+/// every gradient is multiplied by `max_norm / (n + 1e-6)` (PyTorch's rule),
+/// so the direction is kept and the norm becomes `max_norm`. Returns `n`,
+/// the norm before clipping (worth logging: spikes reveal instabilities).
 ///
-/// The scaling applies to every gradient in `grads`.
+/// The set is what a backward pass returned: the gradients of the leaves it
+/// reached, which in training are the network's parameters.
+///
+/// # Panics
+/// When `max_norm` is not positive.
 #[track_caller]
-pub fn clip_grad_norm<T: Element>(model: &dyn Module<T>, grads: &mut Gradients<T>, max_norm: f64) -> f64 {
+pub fn clip_grad_norm<T: Element>(grads: &mut Gradients<T>, max_norm: f64) -> f64 {
     assert!(max_norm > 0.0, "clip_grad_norm: max_norm {max_norm} must be > 0");
-    let norm = grad_norm(model, grads);
+    let norm = grad_norm(grads);
     if norm > max_norm {
         grads.scale(T::from_f64_lossy(max_norm / (norm + 1e-6)));
     }

@@ -1,21 +1,24 @@
 //! # sinapse-optim
 //!
-//! Optimizers and training settings for [`sinapse_nn`] models.
+//! Optimizers for any set of named parameters: this crate knows tensors and
+//! the autograd graph, not layers, so it serves a hand-written network as
+//! well as one built from `sinapse-nn`.
 //!
-//! - [`Optimizer`]: `opt.step(&mut model, &grads)`, implemented by [`Sgd`]
-//!   (with [`Momentum`] classic or Nesterov) and [`Adam`] (AdamW through
-//!   [`WeightDecay::Decoupled`]); state exports for exact resumption
-//!   ([`OptimizerState`]).
-//! - [`WeightDecay::L2`], the course's `lambda/2 ||W||^2`, on weights only;
-//!   [`l2_penalty`] is the same term on the loss side.
+//! - [`Optimizer`]: `opt.step_params(&mut params, &grads)` over
+//!   `(name, &mut Var)` pairs, implemented by [`Sgd`] (with [`Momentum`]
+//!   classic or Nesterov), [`Adam`] (AdamW through
+//!   [`WeightDecay::Decoupled`]), [`RmsProp`] and [`Adagrad`]; state exports
+//!   as plain named maps for exact resumption ([`OptimizerState`]).
+//! - [`ParamGroup`]: weight decay set per group of parameters. The course's
+//!   L2, `lambda/2 ||W||^2` on the weights only, is a group of the weights
+//!   with [`WeightDecay::L2`]; [`l2_penalty`] is the same term on the loss
+//!   side.
 //! - [`LrSchedule`]: constant, step decay, cosine annealing.
-//! - [`clip_grad_norm`]: clipping by global norm.
+//! - [`clip_grad_norm`]: clipping a gradient set by its global norm.
 //! - [`GdMode`]: batch, stochastic and minibatch gradient descent, with
 //!   [`accumulate_gradients`] for batch updates in bounded memory.
-//! - [`Model`] (module [`training`]): Keras's `compile` / `fit` / `evaluate`
-//!   / `predict` / `summary`, with [`History`], callbacks
-//!   ([`EarlyStopping`], [`ModelCheckpoint`]), progress bars and exact
-//!   resumption.
+//!
+//! The Keras-style `Model` with `compile` and `fit` is in `sinapse-train`.
 //!
 //! ```
 //! use sinapse_nn::prelude::*;
@@ -32,7 +35,7 @@
 //!         let xb = Var::constant(x.narrow(0, r.start, r.len()));
 //!         mse(&model.forward(&xb), &y.narrow(0, r.start, r.len()), Reduction::Mean)
 //!     });
-//!     opt.step(&mut model, &grads);
+//!     opt.step_params(&mut model.parameters_mut(), &grads);
 //! }
 //! let w = model.parameters()[0].1.value().to_vec();
 //! assert!((w[0] - 2.0).abs() < 1e-2 && (w[1] + 3.0).abs() < 1e-2, "{w:?}");
@@ -45,24 +48,20 @@ mod adam;
 mod clip;
 mod gd_mode;
 mod optimizer;
+mod param_groups;
 mod penalty;
 mod rmsprop;
 mod schedule;
 mod sgd;
 mod square_scaled;
-pub mod training;
 
 pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use clip::{clip_grad_norm, grad_norm};
 pub use gd_mode::{accumulate_gradients, GdMode, Update};
-pub use optimizer::{Optimizer, OptimizerState, OptimizerStateError, WeightDecay};
+pub use optimizer::{CoreState, Optimizer, OptimizerState, OptimizerStateError, WeightDecay};
+pub use param_groups::{ParamGroup, ParamGroups};
 pub use penalty::l2_penalty;
 pub use rmsprop::RmsProp;
 pub use schedule::LrSchedule;
 pub use sgd::{Momentum, Sgd};
-pub use training::{
-    epoch_order, BatchSource, Callback, Control, EarlyStopping, EpochRecord, Evaluation, FitConfig, FitError, History,
-    Metric, Model, ModelCheckpoint, MonitorMode, NonFiniteCause, RunDifference, RunInfo, TensorData,
-    TrainingStateError, TRAINING_STATE_FILE,
-};

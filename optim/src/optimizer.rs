@@ -1,57 +1,144 @@
 //! The [`Optimizer`] trait, weight decay, and exportable optimizer state.
 
+use crate::param_groups::{ParamGroup, ParamGroups};
 use sinapse_autograd::{Gradients, Var};
-use sinapse_nn::{is_bias, Checkpoint, Module};
 use sinapse_tensor::{Element, Tensor};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
-/// An update rule `theta <- theta - lr * d(g, state)` applied to a model's
+/// An update rule `theta <- theta - lr * d(g, state)` applied to a network's
 /// parameters after each backward pass.
 ///
+/// Parameters come as `(name, parameter)` pairs, as a network's
+/// `parameters_mut()` lists them; the name keys the optimizer's buffers and
+/// its [`ParamGroup`]s. An implementation keeps a [`CoreState`] (learning
+/// rate, step count, groups) and its own per-parameter buffers.
+///
 /// ```
-/// use sinapse_nn::prelude::*;
+/// use sinapse_autograd::Var;
 /// use sinapse_optim::{Optimizer, Sgd};
-/// use sinapse_tensor::{seeded_rng, Tensor};
-/// let mut model = Sequential::<f32>::new().add(Linear::new(4, 2, &mut seeded_rng(0)));
+/// use sinapse_tensor::Tensor;
+/// // Minimise (w - 3)^2 by hand.
+/// let mut w = Var::parameter(Tensor::<f64>::scalar(0.0), "w");
 /// let mut opt = Sgd::new(0.1);
-/// let x = Var::constant(Tensor::ones(&[3, 4]));
-/// let loss = mse(&model.forward(&x), &Tensor::zeros(&[3, 2]), Reduction::Mean);
-/// let grads = loss.backward();
-/// opt.step(&mut model, &grads);
+/// for _ in 0..100 {
+///     let loss = w.add_scalar(-3.0).square();
+///     let grads = loss.backward();
+///     opt.step_params(&mut [("w".to_string(), &mut w)], &grads);
+/// }
+/// assert!((w.value().item() - 3.0).abs() < 1e-6);
 /// ```
 pub trait Optimizer<T: Element>: Send {
     /// Updates each parameter that has a gradient in `grads` (parameters
-    /// without one are skipped). `params` are `(name, parameter)` pairs, as
-    /// from [`Module::parameters_mut`]; the name keys the optimizer's state.
+    /// without one are skipped) and counts one step.
+    ///
+    /// # Panics
+    /// When a gradient's shape differs from its parameter's, or a group
+    /// names a parameter that is not in `params`.
     fn step_params(&mut self, params: &mut [(String, &mut Var<T>)], grads: &Gradients<T>);
 
-    /// Updates the parameters of `model`: `opt.step(&mut model, &grads)`.
-    fn step(&mut self, model: &mut dyn Module<T>, grads: &Gradients<T>) {
-        let mut params = model.parameters_mut();
-        self.step_params(&mut params, grads);
-    }
+    /// The learning rate, step count and groups.
+    fn core(&self) -> &CoreState;
+
+    /// The same, to change.
+    fn core_mut(&mut self) -> &mut CoreState;
+
+    /// Per-parameter buffers, named `<parameter>.<buffer>`.
+    fn buffers(&self) -> BTreeMap<String, Tensor<T>>;
+
+    /// Replaces the buffers with ones from [`buffers`](Self::buffers).
+    fn load_buffers(&mut self, buffers: &BTreeMap<String, Tensor<T>>) -> Result<(), OptimizerStateError>;
 
     /// The current learning rate.
-    fn learning_rate(&self) -> f64;
+    fn learning_rate(&self) -> f64 {
+        self.core().lr
+    }
 
     /// Sets the learning rate (what a schedule does each epoch or step).
-    fn set_learning_rate(&mut self, lr: f64);
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.core_mut().lr = lr;
+    }
 
     /// Number of steps taken so far.
-    fn steps(&self) -> u64;
+    fn steps(&self) -> u64 {
+        self.core().step
+    }
+
+    /// Sets the weight decay of every parameter outside a [`ParamGroup`]
+    /// (with no group, of every parameter, biases included).
+    fn weight_decay(mut self, weight_decay: WeightDecay) -> Self
+    where
+        Self: Sized,
+    {
+        self.core_mut().groups.set_default_decay(weight_decay);
+        self
+    }
+
+    /// Adds a parameter group with its own options.
+    ///
+    /// # Panics
+    /// When one of its names is already in another group.
+    #[track_caller]
+    fn group(mut self, group: ParamGroup) -> Self
+    where
+        Self: Sized,
+    {
+        self.core_mut().groups.push(group);
+        self
+    }
 
     /// Everything needed to resume exactly: per-parameter buffers by name,
     /// the step count and the learning rate.
-    fn state_dict(&self) -> OptimizerState<T>;
+    fn state_dict(&self) -> OptimizerState<T> {
+        OptimizerState { step: self.steps(), learning_rate: self.learning_rate(), tensors: self.buffers() }
+    }
 
     /// Restores a state from [`state_dict`](Self::state_dict). Buffers are
     /// checked against the parameters' shapes at the next step.
-    fn load_state_dict(&mut self, state: &OptimizerState<T>) -> Result<(), OptimizerStateError>;
+    fn load_state_dict(&mut self, state: &OptimizerState<T>) -> Result<(), OptimizerStateError> {
+        self.load_buffers(&state.tensors)?;
+        let core = self.core_mut();
+        core.step = state.step;
+        core.lr = state.learning_rate;
+        Ok(())
+    }
 }
 
-/// A penalty on the size of the weights (biases are never decayed unless
-/// asked; see [`is_bias`]).
+/// What every optimizer keeps besides its buffers: the learning rate, the
+/// number of steps taken and the parameter groups.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoreState {
+    /// Learning rate of the next step.
+    pub lr: f64,
+    /// Steps taken.
+    pub step: u64,
+    /// Weight decay by parameter.
+    pub groups: ParamGroups,
+}
+
+impl CoreState {
+    /// Learning rate `lr`, no step taken, no weight decay.
+    pub fn new(lr: f64) -> Self {
+        CoreState { lr, step: 0, groups: ParamGroups::default() }
+    }
+
+    /// Counts a step and checks the groups against `params`; returns the
+    /// learning rate of the step. `op` names the optimizer in messages.
+    #[track_caller]
+    pub fn begin_step<T: Element>(&mut self, op: &str, params: &[(String, &mut Var<T>)]) -> f64 {
+        self.groups.check(op, params);
+        self.step += 1;
+        self.lr
+    }
+
+    /// `(l2_lambda, decoupled_wd)` of parameter `name`.
+    pub fn decay_of(&self, name: &str) -> (f64, f64) {
+        self.groups.decay_of(name).split()
+    }
+}
+
+/// A penalty on the size of the weights. Which parameters pay it is set by
+/// [`ParamGroup`]s.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum WeightDecay {
     /// No penalty.
@@ -67,7 +154,7 @@ pub enum WeightDecay {
 }
 
 impl WeightDecay {
-    /// `(l2_lambda, decoupled_wd)` for a parameter that is decayed.
+    /// `(l2_lambda, decoupled_wd)`.
     pub(crate) fn split(self) -> (f64, f64) {
         match self {
             WeightDecay::None => (0.0, 0.0),
@@ -75,12 +162,6 @@ impl WeightDecay {
             WeightDecay::Decoupled(wd) => (0.0, wd),
         }
     }
-}
-
-/// Whether a decay applies to parameter `name` of value `p`: always for
-/// weights, and for biases only when `decay_biases` is set.
-pub(crate) fn decays<T: Element>(name: &str, p: &Var<T>, decay_biases: bool) -> bool {
-    decay_biases || !is_bias(name, p.shape().len())
 }
 
 /// The gradient of `p` in `grads`, checked against `p`'s shape.
@@ -131,34 +212,51 @@ pub enum OptimizerStateError {
 }
 
 impl<T: Element> OptimizerState<T> {
-    /// Stores the state in `ckpt`: buffers as tensors named `prefix + name`,
-    /// step and learning rate as metadata `prefix + "step"` and
-    /// `prefix + "learning_rate"` (exact decimal round trip).
-    pub fn save_to(&self, ckpt: &mut Checkpoint<T>, prefix: &str) {
-        ckpt.insert_prefixed(prefix, self.tensors.iter().map(|(k, v)| (k.clone(), v.clone())));
-        ckpt.metadata.insert(format!("{prefix}step"), self.step.to_string());
-        ckpt.metadata.insert(format!("{prefix}learning_rate"), format!("{:?}", self.learning_rate));
+    /// Stores the state in two plain maps, as a checkpoint holds them:
+    /// buffers as tensors named `prefix + name`, step and learning rate as
+    /// text `prefix + "step"` and `prefix + "learning_rate"` (exact decimal
+    /// round trip).
+    pub fn save_to(
+        &self,
+        tensors: &mut BTreeMap<String, Tensor<T>>,
+        metadata: &mut BTreeMap<String, String>,
+        prefix: &str,
+    ) {
+        tensors.extend(self.tensors.iter().map(|(k, v)| (format!("{prefix}{k}"), v.clone())));
+        metadata.insert(format!("{prefix}step"), self.step.to_string());
+        metadata.insert(format!("{prefix}learning_rate"), format!("{:?}", self.learning_rate));
     }
 
     /// Reads a state stored by [`save_to`](Self::save_to) with the same prefix.
-    pub fn from_checkpoint(ckpt: &Checkpoint<T>, prefix: &str) -> Result<Self, OptimizerStateError> {
+    pub fn load_from(
+        tensors: &BTreeMap<String, Tensor<T>>,
+        metadata: &BTreeMap<String, String>,
+        prefix: &str,
+    ) -> Result<Self, OptimizerStateError> {
         let scalar = |name: &str| {
             let key = format!("{prefix}{name}");
-            let text = ckpt.metadata.get(&key).ok_or_else(|| OptimizerStateError::MissingScalar(key.clone()))?;
+            let text = metadata.get(&key).ok_or_else(|| OptimizerStateError::MissingScalar(key.clone()))?;
             Ok::<_, OptimizerStateError>((key, text.clone()))
         };
         let (key, text) = scalar("step")?;
         let step = text.parse().map_err(|_| OptimizerStateError::BadScalar { key, value: text.clone() })?;
         let (key, text) = scalar("learning_rate")?;
         let learning_rate = text.parse().map_err(|_| OptimizerStateError::BadScalar { key, value: text.clone() })?;
-        Ok(OptimizerState { step, learning_rate, tensors: ckpt.prefixed(prefix) })
+        let tensors = tensors
+            .iter()
+            .filter_map(|(name, t)| name.strip_prefix(prefix).map(|rest| (rest.to_string(), t.clone())))
+            .collect();
+        Ok(OptimizerState { step, learning_rate, tensors })
     }
 
     /// Splits `tensors` into per-buffer maps keyed by parameter name, for
     /// the buffer suffixes an optimizer uses; any other name is an error.
-    pub(crate) fn buffers(&self, suffixes: &[&str]) -> Result<Vec<BTreeMap<String, Tensor<T>>>, OptimizerStateError> {
+    pub(crate) fn split_buffers(
+        tensors: &BTreeMap<String, Tensor<T>>,
+        suffixes: &[&str],
+    ) -> Result<Vec<BTreeMap<String, Tensor<T>>>, OptimizerStateError> {
         let mut out = vec![BTreeMap::new(); suffixes.len()];
-        for (name, t) in &self.tensors {
+        for (name, t) in tensors {
             let hit = suffixes.iter().enumerate().find_map(|(i, s)| {
                 name.strip_suffix(s).and_then(|p| p.strip_suffix('.')).map(|param| (i, param.to_string()))
             });
@@ -182,4 +280,25 @@ pub(crate) fn export_buffers<T: Element>(
     for (param, t) in buffers {
         out.insert(format!("{param}.{suffix}"), t.clone());
     }
+}
+
+/// One buffer per parameter as a `<param>.<suffix>` map.
+pub(crate) fn buffer_map<T: Element>(
+    suffix: &str,
+    buffers: &BTreeMap<String, Tensor<T>>,
+) -> BTreeMap<String, Tensor<T>> {
+    let mut out = BTreeMap::new();
+    export_buffers(&mut out, suffix, buffers);
+    out
+}
+
+/// The per-parameter buffers of an optimizer that keeps one, from a
+/// `<param>.<suffix>` map.
+pub(crate) fn single_buffer<T: Element>(
+    buffers: &BTreeMap<String, Tensor<T>>,
+    suffix: &str,
+) -> Result<BTreeMap<String, Tensor<T>>, OptimizerStateError> {
+    let [one]: [BTreeMap<String, Tensor<T>>; 1] =
+        OptimizerState::split_buffers(buffers, &[suffix])?.try_into().expect("one map per suffix");
+    Ok(one)
 }

@@ -1,7 +1,6 @@
 //! Stochastic gradient descent with momentum and weight decay.
 
-use crate::optimizer::{decays, export_buffers, grad_of, Optimizer, OptimizerState, OptimizerStateError};
-use crate::WeightDecay;
+use crate::optimizer::{buffer_map, grad_of, single_buffer, CoreState, Optimizer, OptimizerStateError};
 use sinapse_autograd::{Gradients, Var};
 use sinapse_tensor::{Element, Tensor};
 use std::collections::BTreeMap;
@@ -22,22 +21,19 @@ pub enum Momentum {
 /// optional [`Momentum`] and [`WeightDecay`].
 ///
 /// One step, for each parameter `p` with gradient `g`:
-/// 1. L2: `g <- g + lambda p` (weights only);
+/// 1. L2: `g <- g + lambda p` (for the parameters whose group has L2);
 /// 2. momentum: `v <- mu v + g`; direction `d = v` (classic) or
 ///    `d = g + mu v` (Nesterov); without momentum `d = g`;
-/// 3. `p <- p - lr d - lr wd p` (the last term for decoupled decay, weights only).
+/// 3. `p <- p - lr d - lr wd p` (the last term for decoupled decay).
 ///
 /// ```
-/// use sinapse_optim::{Momentum, Sgd, WeightDecay};
+/// use sinapse_optim::{Momentum, Optimizer, Sgd, WeightDecay};
 /// let opt = Sgd::<f32>::new(0.01).momentum(Momentum::Nesterov(0.9)).weight_decay(WeightDecay::L2(1e-4));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Sgd<T: Element> {
-    lr: f64,
+    core: CoreState,
     momentum: Momentum,
-    weight_decay: WeightDecay,
-    decay_biases: bool,
-    step: u64,
     velocity: BTreeMap<String, Tensor<T>>,
 }
 
@@ -46,14 +42,7 @@ const VELOCITY: &str = "momentum_buffer";
 impl<T: Element> Sgd<T> {
     /// Plain SGD with learning rate `lr`.
     pub fn new(lr: f64) -> Self {
-        Sgd {
-            lr,
-            momentum: Momentum::None,
-            weight_decay: WeightDecay::None,
-            decay_biases: false,
-            step: 0,
-            velocity: BTreeMap::new(),
-        }
+        Sgd { core: CoreState::new(lr), momentum: Momentum::None, velocity: BTreeMap::new() }
     }
 
     /// Sets the momentum.
@@ -61,28 +50,14 @@ impl<T: Element> Sgd<T> {
         self.momentum = momentum;
         self
     }
-
-    /// Sets the weight decay (applied to weights only, see [`decay_biases`](Self::decay_biases)).
-    pub fn weight_decay(mut self, weight_decay: WeightDecay) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-
-    /// Also decays biases (`false` by default, as the course's L2 term
-    /// covers the weights only).
-    pub fn decay_biases(mut self, yes: bool) -> Self {
-        self.decay_biases = yes;
-        self
-    }
 }
 
 impl<T: Element> Optimizer<T> for Sgd<T> {
     fn step_params(&mut self, params: &mut [(String, &mut Var<T>)], grads: &Gradients<T>) {
-        self.step += 1;
-        let lr = T::from_f64_lossy(self.lr);
+        let lr = T::from_f64_lossy(self.core.begin_step("Sgd", params));
         for (name, p) in params.iter_mut() {
             let Some(g) = grad_of(name, p, grads) else { continue };
-            let (l2, wd) = if decays(name, p, self.decay_biases) { self.weight_decay.split() } else { (0.0, 0.0) };
+            let (l2, wd) = self.core.decay_of(name);
             let g = if l2 != 0.0 { g.add(&p.value().mul_scalar(T::from_f64_lossy(l2))) } else { g.clone() };
             let direction = match self.momentum {
                 Momentum::None => g,
@@ -109,30 +84,20 @@ impl<T: Element> Optimizer<T> for Sgd<T> {
         }
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.lr
+    fn core(&self) -> &CoreState {
+        &self.core
     }
 
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
+    fn core_mut(&mut self) -> &mut CoreState {
+        &mut self.core
     }
 
-    fn steps(&self) -> u64 {
-        self.step
+    fn buffers(&self) -> BTreeMap<String, Tensor<T>> {
+        buffer_map(VELOCITY, &self.velocity)
     }
 
-    fn state_dict(&self) -> OptimizerState<T> {
-        let mut tensors = BTreeMap::new();
-        export_buffers(&mut tensors, VELOCITY, &self.velocity);
-        OptimizerState { step: self.step, learning_rate: self.lr, tensors }
-    }
-
-    fn load_state_dict(&mut self, state: &OptimizerState<T>) -> Result<(), OptimizerStateError> {
-        let [velocity]: [BTreeMap<String, Tensor<T>>; 1] =
-            state.buffers(&[VELOCITY])?.try_into().expect("one map per suffix");
-        self.velocity = velocity;
-        self.step = state.step;
-        self.lr = state.learning_rate;
+    fn load_buffers(&mut self, buffers: &BTreeMap<String, Tensor<T>>) -> Result<(), OptimizerStateError> {
+        self.velocity = single_buffer(buffers, VELOCITY)?;
         Ok(())
     }
 }

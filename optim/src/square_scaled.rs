@@ -4,8 +4,7 @@
 //! only in how the running size `s` grows (an average that forgets, or a sum
 //! that does not), given as `accumulate(s, g^2)`.
 
-use crate::optimizer::{decays, grad_of};
-use crate::WeightDecay;
+use crate::optimizer::{grad_of, CoreState};
 use sinapse_autograd::{Gradients, Var};
 use sinapse_tensor::{Element, Tensor};
 use std::collections::BTreeMap;
@@ -14,14 +13,10 @@ use std::collections::BTreeMap;
 pub(crate) struct SquareScaled<'a, T: Element> {
     /// The optimizer's name, for messages.
     pub name: &'static str,
-    /// Learning rate of this step.
-    pub lr: f64,
+    /// Learning rate, step count and groups, of which this step is one.
+    pub core: &'a mut CoreState,
     /// Added to `sqrt(s)` so a weight whose gradients were all 0 stays finite.
     pub eps: f64,
-    /// The penalty on the weights, and whether biases pay it too.
-    pub weight_decay: WeightDecay,
-    /// Whether biases are decayed.
-    pub decay_biases: bool,
     /// The running sizes `s`, one tensor per parameter name.
     pub squares: &'a mut BTreeMap<String, Tensor<T>>,
     /// The value `s` starts from.
@@ -39,10 +34,10 @@ impl<T: Element> SquareScaled<'_, T> {
         accumulate: impl Fn(T, T) -> T,
     ) {
         let f = T::from_f64_lossy;
-        let (lr, eps) = (f(self.lr), f(self.eps));
+        let (lr, eps) = (f(self.core.begin_step(self.name, params)), f(self.eps));
         for (name, p) in params.iter_mut() {
             let Some(g) = grad_of(name, p, grads) else { continue };
-            let (l2, wd) = if decays(name, p, self.decay_biases) { self.weight_decay.split() } else { (0.0, 0.0) };
+            let (l2, wd) = self.core.decay_of(name);
             let g = if l2 != 0.0 { g.add(&p.value().mul_scalar(f(l2))) } else { g.contiguous() };
             let g = g.as_slice().expect("contiguous");
             let s = self.squares.entry(name.clone()).or_insert_with(|| Tensor::full(p.shape(), f(self.initial)));

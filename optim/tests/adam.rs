@@ -4,8 +4,8 @@
 
 use approx::assert_relative_eq;
 use sinapse_autograd::Var;
-use sinapse_nn::Linear;
-use sinapse_optim::{Adam, Optimizer, WeightDecay};
+use sinapse_nn::{Linear, Module};
+use sinapse_optim::{Adam, Optimizer, ParamGroup, WeightDecay};
 use sinapse_tensor::Tensor;
 
 const LR: f64 = 0.1;
@@ -25,7 +25,7 @@ fn train(mut opt: Adam<f64>, steps: usize) -> (f64, f64) {
     for _ in 0..steps {
         let loss = m.weight().square().sum_all().add(&m.bias().unwrap().square().sum_all()).mul_scalar(0.5);
         let g = loss.backward();
-        opt.step(&mut m, &g);
+        opt.step_params(&mut m.parameters_mut(), &g);
     }
     (m.weight().value().item(), m.bias().unwrap().value().item())
 }
@@ -65,19 +65,28 @@ fn adam_matches_the_formula() {
     }
 }
 
+/// A group holding the layer's weight alone, with `decay`.
+fn weight_only(decay: WeightDecay) -> ParamGroup {
+    ParamGroup::new(["weight"]).weight_decay(decay)
+}
+
 #[test]
-fn adamw_decays_weights_outside_the_moments() {
+fn adamw_decays_outside_the_moments() {
     let wd = 0.2;
+    // AdamW's decay covers every parameter, biases too (PyTorch's default).
     let (w, b) = train(Adam::adamw(LR, wd), 2);
     assert_relative_eq!(w, two_steps_by_hand(1.0, 0.0, wd)[1], max_relative = 1e-14);
+    assert_relative_eq!(b, two_steps_by_hand(-0.5, 0.0, wd)[1], max_relative = 1e-14);
+    // With the weight in a group, the bias is left alone.
+    let (w, b) = train(Adam::new(LR).group(weight_only(WeightDecay::Decoupled(wd))), 2);
+    assert_relative_eq!(w, two_steps_by_hand(1.0, 0.0, wd)[1], max_relative = 1e-14);
     assert_relative_eq!(b, two_steps_by_hand(-0.5, 0.0, 0.0)[1], max_relative = 1e-14);
-    // bias not decayed
 }
 
 #[test]
 fn adam_with_l2_puts_the_penalty_in_the_gradient() {
     let lambda = 0.2;
-    let (w, b) = train(Adam::new(LR).weight_decay(WeightDecay::L2(lambda)), 2);
+    let (w, b) = train(Adam::new(LR).group(weight_only(WeightDecay::L2(lambda))), 2);
     assert_relative_eq!(w, two_steps_by_hand(1.0, lambda, 0.0)[1], max_relative = 1e-14);
     assert_relative_eq!(b, two_steps_by_hand(-0.5, 0.0, 0.0)[1], max_relative = 1e-14);
     // L2 and decoupled decay give different weights (Adam rescales the L2 term).

@@ -28,7 +28,7 @@ fn train(lr: f64, steps: usize) -> Vec<f32> {
         let loss = mse(&model.forward(&Var::constant(x.clone())), &y, Reduction::Mean);
         losses.push(loss.item());
         let grads = loss.backward();
-        opt.step(&mut model, &grads);
+        opt.step_params(&mut model.parameters_mut(), &grads);
     }
     losses
 }

@@ -69,8 +69,8 @@ fn chunked_accumulation_equals_the_whole_batch() {
         assert!(a.iter().any(|&g| g != 0.0), "{name} has a gradient");
     }
     // One update from each gives the same parameters.
-    Sgd::new(0.5).step(&mut whole, &full);
-    Sgd::new(0.5).step(&mut chunked, &acc);
+    Sgd::new(0.5).step_params(&mut whole.parameters_mut(), &full);
+    Sgd::new(0.5).step_params(&mut chunked.parameters_mut(), &acc);
     for ((name, a), (_, b)) in whole.parameters().into_iter().zip(chunked.parameters()) {
         for (u, v) in a.value().to_vec().iter().zip(b.value().to_vec()) {
             assert_relative_eq!(*u, v, epsilon = 1e-15, max_relative = 1e-13);
@@ -96,7 +96,7 @@ fn every_regime_trains_a_linear_model() {
                     let xb = Var::constant(x.narrow(0, r.start, r.len()));
                     mse(&model.forward(&xb), &y.narrow(0, r.start, r.len()), Reduction::Mean)
                 });
-                opt.step(&mut model, &g);
+                opt.step_params(&mut model.parameters_mut(), &g);
             }
         }
         let after = eval(&model);

@@ -16,7 +16,7 @@ fn step(model: &mut Sequential<f32>, opt: &mut dyn Optimizer<f32>, i: u64) {
     let x = Var::constant(Tensor::rand_uniform(&[4, 3], -1.0, 1.0, &mut rng));
     let loss = cross_entropy(&model.forward(&x), &[0, 1, 1, 0], Reduction::Mean);
     let g = loss.backward();
-    opt.step(model, &g);
+    opt.step_params(&mut model.parameters_mut(), &g);
 }
 
 fn resume_is_exact(make: impl Fn() -> Box<dyn Optimizer<f32>>) {
@@ -35,7 +35,7 @@ fn resume_is_exact(make: impl Fn() -> Box<dyn Optimizer<f32>>) {
         }
         let mut ckpt = Checkpoint::new();
         ckpt.insert_prefixed("model.", model.state_dict());
-        opt.state_dict().save_to(&mut ckpt, "optimizer.");
+        opt.state_dict().save_to(&mut ckpt.tensors, &mut ckpt.metadata, "optimizer.");
         ckpt.metadata.insert("epoch".into(), "3".into());
         ckpt.save(&path).unwrap();
     }
@@ -43,7 +43,7 @@ fn resume_is_exact(make: impl Fn() -> Box<dyn Optimizer<f32>>) {
     let mut model = mlp();
     model.load_state_dict(&ckpt.prefixed("model.")).unwrap();
     let mut opt = make();
-    opt.load_state_dict(&OptimizerState::from_checkpoint(&ckpt, "optimizer.").unwrap()).unwrap();
+    opt.load_state_dict(&OptimizerState::load_from(&ckpt.tensors, &ckpt.metadata, "optimizer.").unwrap()).unwrap();
     assert_eq!(opt.steps(), 3);
     for i in 3..5 {
         step(&mut model, opt.as_mut(), i);
@@ -89,7 +89,7 @@ fn foreign_state_is_refused() {
     );
     let empty = Checkpoint::<f32>::new();
     assert_eq!(
-        OptimizerState::from_checkpoint(&empty, "opt.").unwrap_err().to_string(),
+        OptimizerState::load_from(&empty.tensors, &empty.metadata, "opt.").unwrap_err().to_string(),
         "optimizer state: checkpoint metadata lacks 'opt.step'"
     );
 }

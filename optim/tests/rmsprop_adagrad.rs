@@ -5,9 +5,7 @@ use sinapse_autograd::Var;
 use sinapse_optim::{Adagrad, Optimizer, RmsProp, WeightDecay};
 use sinapse_tensor::Tensor;
 
-/// Three steps of `opt` on `f(w) = w^2` (gradient `2w`) from `w = 1`; `w`
-/// is a 1x1 matrix, a weight (a rank-1 parameter would count as a bias and
-/// never be decayed).
+/// Three steps of `opt` on `f(w) = w^2` (gradient `2w`) from `w = 1`.
 fn three_steps(opt: &mut dyn Optimizer<f64>) -> Vec<f64> {
     let mut w = Var::parameter(Tensor::from_vec(vec![1.0], &[1, 1]).unwrap(), "w");
     (0..3)

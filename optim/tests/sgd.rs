@@ -6,7 +6,7 @@
 use approx::assert_relative_eq;
 use sinapse_autograd::{Gradients, Var};
 use sinapse_nn::prelude::*;
-use sinapse_optim::{clip_grad_norm, grad_norm, l2_penalty, Momentum, Optimizer, Sgd, WeightDecay};
+use sinapse_optim::{clip_grad_norm, grad_norm, l2_penalty, Momentum, Optimizer, ParamGroup, Sgd, WeightDecay};
 use sinapse_tensor::{seeded_rng, Tensor};
 
 const W0: [f64; 2] = [1.0, -2.0];
@@ -32,7 +32,7 @@ fn run(mut opt: Sgd<f64>, steps: usize, wf: f64, bf: f64) {
     let mut m = layer();
     for _ in 0..steps {
         let g = half_square_grads(&m);
-        opt.step(&mut m, &g);
+        opt.step_params(&mut m.parameters_mut(), &g);
     }
     let w = m.weight().value().to_vec();
     assert_relative_eq!(w[0], wf * W0[0], epsilon = 1e-14);
@@ -72,6 +72,11 @@ fn nesterov_momentum() {
     run(opt(), 3, 0.327321, 0.327321);
 }
 
+/// A group holding the layer's weight alone, with `decay`.
+fn weight_only(decay: WeightDecay) -> ParamGroup {
+    ParamGroup::new(["weight"]).weight_decay(decay)
+}
+
 #[test]
 fn l2_and_decoupled_decay_differ_under_momentum_and_spare_biases() {
     // lr 0.1, mu 0.9, lambda = wd = 0.5.
@@ -79,15 +84,32 @@ fn l2_and_decoupled_decay_differ_under_momentum_and_spare_biases() {
     //     v2 = 1.35 w0 + 1.275 w0 = 2.625 w0, w2 = 0.85 w0 - 0.2625 w0 = 0.5875 w0.
     // Decoupled: v1 = w0, w1 = w0 - 0.1 w0 - 0.05 w0 = 0.85 w0; v2 = 0.9 w0 + 0.85 w0 = 1.75 w0,
     //     w2 = 0.85 w0 - 0.175 w0 - 0.0425 w0 = 0.6325 w0.
-    // Biases follow plain momentum: 0.72 b0 after two steps.
+    // Biases, outside the group, follow plain momentum: 0.72 b0 after two steps.
     let mom = Momentum::Classic(0.9);
-    run(Sgd::new(0.1).momentum(mom).weight_decay(WeightDecay::L2(0.5)), 2, 0.5875, 0.72);
-    run(Sgd::new(0.1).momentum(mom).weight_decay(WeightDecay::Decoupled(0.5)), 2, 0.6325, 0.72);
+    run(Sgd::new(0.1).momentum(mom).group(weight_only(WeightDecay::L2(0.5))), 2, 0.5875, 0.72);
+    run(Sgd::new(0.1).momentum(mom).group(weight_only(WeightDecay::Decoupled(0.5))), 2, 0.6325, 0.72);
     // Without momentum both are w1 = w0 - 0.1 (w0 + 0.5 w0) = 0.85 w0.
-    run(Sgd::new(0.1).weight_decay(WeightDecay::L2(0.5)), 1, 0.85, 0.9);
-    run(Sgd::new(0.1).weight_decay(WeightDecay::Decoupled(0.5)), 1, 0.85, 0.9);
-    // Asked to, biases decay too.
-    run(Sgd::new(0.1).weight_decay(WeightDecay::L2(0.5)).decay_biases(true), 1, 0.85, 0.85);
+    run(Sgd::new(0.1).group(weight_only(WeightDecay::L2(0.5))), 1, 0.85, 0.9);
+    run(Sgd::new(0.1).group(weight_only(WeightDecay::Decoupled(0.5))), 1, 0.85, 0.9);
+    // The optimizer's own decay covers every parameter outside a group,
+    // biases included, as in PyTorch.
+    run(Sgd::new(0.1).weight_decay(WeightDecay::L2(0.5)), 1, 0.85, 0.85);
+    // A group overrides the default for its members.
+    run(Sgd::new(0.1).weight_decay(WeightDecay::L2(0.5)).group(weight_only(WeightDecay::None)), 1, 0.9, 0.85);
+}
+
+#[test]
+#[should_panic(
+    expected = "Sgd: parameter group names 'wieght', which is not among the parameters [\"weight\", \"bias\"]"
+)]
+fn a_group_naming_no_parameter_panics_at_the_step() {
+    run(Sgd::new(0.1).group(ParamGroup::new(["wieght"]).weight_decay(WeightDecay::L2(0.5))), 1, 0.85, 0.9);
+}
+
+#[test]
+#[should_panic(expected = "parameter groups: 'weight' is in two groups")]
+fn a_parameter_in_two_groups_panics() {
+    let _ = Sgd::<f64>::new(0.1).group(weight_only(WeightDecay::L2(0.1))).group(weight_only(WeightDecay::L2(0.2)));
 }
 
 fn mlp(seed: u64) -> Sequential<f64> {
@@ -104,13 +126,14 @@ fn l2_option_equals_l2_penalty_on_the_loss() {
     for momentum in [Momentum::None, Momentum::Classic(0.8), Momentum::Nesterov(0.8)] {
         let (mut a, mut b) = (mlp(1), mlp(1));
         let mut opt_a = Sgd::new(0.2).momentum(momentum);
-        let mut opt_b = Sgd::new(0.2).momentum(momentum).weight_decay(WeightDecay::L2(lambda));
+        let weights = ParamGroup::new(b.weight_names()).weight_decay(WeightDecay::L2(lambda));
+        let mut opt_b = Sgd::new(0.2).momentum(momentum).group(weights);
         for _ in 0..4 {
-            let la = mse(&a.forward(&x), &y, Reduction::Mean).add(&l2_penalty(&a, lambda));
+            let la = mse(&a.forward(&x), &y, Reduction::Mean).add(&l2_penalty(&a.weights(), lambda));
             let ga = la.backward();
-            opt_a.step(&mut a, &ga);
+            opt_a.step_params(&mut a.parameters_mut(), &ga);
             let gb = mse(&b.forward(&x), &y, Reduction::Mean).backward();
-            opt_b.step(&mut b, &gb);
+            opt_b.step_params(&mut b.parameters_mut(), &gb);
         }
         for ((name, pa), (_, pb)) in a.parameters().into_iter().zip(b.parameters()) {
             for (u, v) in pa.value().to_vec().iter().zip(pb.value().to_vec()) {
@@ -123,7 +146,7 @@ fn l2_option_equals_l2_penalty_on_the_loss() {
     let m = mlp(1);
     let sq = |n: &str| m.state_dict()[n].to_vec().iter().map(|v| v * v).sum::<f64>();
     assert_relative_eq!(
-        l2_penalty(&m, lambda).item(),
+        l2_penalty(&m.weights(), lambda).item(),
         lambda / 2.0 * (sq("0.weight") + sq("2.weight")),
         epsilon = 1e-14
     );
@@ -149,10 +172,10 @@ fn clipping_by_global_norm() {
     let c = Var::constant(Tensor::from_vec(vec![3.0, 0.0], &[1, 2]).unwrap());
     let loss = m.weight().mul(&c).sum_all().add(&m.bias().unwrap().mul_scalar(4.0).sum_all());
     let mut grads = loss.backward();
-    assert_relative_eq!(grad_norm(&m, &grads), 5.0);
-    assert_relative_eq!(clip_grad_norm(&m, &mut grads, 10.0), 5.0);
+    assert_relative_eq!(grad_norm(&grads), 5.0);
+    assert_relative_eq!(clip_grad_norm(&mut grads, 10.0), 5.0);
     assert_eq!(grads.get(m.weight()).unwrap().to_vec(), vec![3.0, 0.0], "below the limit nothing changes");
-    assert_relative_eq!(clip_grad_norm(&m, &mut grads, 1.0), 5.0);
-    assert_relative_eq!(grad_norm(&m, &grads), 1.0, epsilon = 1e-6);
+    assert_relative_eq!(clip_grad_norm(&mut grads, 1.0), 5.0);
+    assert_relative_eq!(grad_norm(&grads), 1.0, epsilon = 1e-6);
     assert_relative_eq!(grads.get(m.bias().unwrap()).unwrap().item(), 4.0 / (5.0 + 1e-6), epsilon = 1e-15);
 }

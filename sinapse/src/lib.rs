@@ -3,7 +3,7 @@
 //! A deep-learning framework written from scratch in Rust: strided tensors,
 //! reverse-mode automatic differentiation, layers, optimizers, a Keras-like
 //! training loop and the MNIST data sets. This crate is the one to depend on:
-//! it re-exports the five crates that make up the framework, each under a
+//! it re-exports the six crates that make up the framework, each under a
 //! short name, and gathers what a training program needs in [`prelude`].
 //!
 //! | module | crate | what it holds |
@@ -11,7 +11,8 @@
 //! | [`tensor`] | `sinapse-tensor` | strided tensors, views, broadcasting, matmul and convolution kernels |
 //! | [`autograd`] | `sinapse-autograd` | the computation graph, `Var`, gradients, `gradcheck`, the profiler |
 //! | [`nn`] | `sinapse-nn` | layers, activations, losses, initializers, checkpoints |
-//! | [`optim`] | `sinapse-optim` | SGD, Adam, RMSprop, Adagrad, schedules, and `Model` with `compile`, `fit`, `evaluate` |
+//! | [`optim`] | `sinapse-optim` | SGD, Adam, RMSprop, Adagrad, parameter groups, schedules, clipping |
+//! | [`train`] | `sinapse-train` | `Model` with `compile`, `fit`, `evaluate`, callbacks, history, resumption |
 //! | [`datasets`] | `sinapse-datasets` | memory-mapped MNIST and Fashion-MNIST, batches |
 //!
 //! The course's multilayer perceptron on MNIST, the whole program
@@ -28,6 +29,7 @@ pub use sinapse_datasets as datasets;
 pub use sinapse_nn as nn;
 pub use sinapse_optim as optim;
 pub use sinapse_tensor as tensor;
+pub use sinapse_train as train;
 
 /// The names a training program uses, for `use sinapse::prelude::*`.
 ///
@@ -43,9 +45,11 @@ pub mod prelude {
 
     pub use sinapse_tensor::{seeded_rng, Element, SeededRng, Tensor};
 
-    pub use sinapse_optim::{
-        Adagrad, Adam, BatchSource, Callback, EarlyStopping, Evaluation, FitConfig, FitError, History, LrSchedule,
-        Metric, Model, ModelCheckpoint, Momentum, Optimizer, RmsProp, Sgd, TensorData, WeightDecay,
+    pub use sinapse_optim::{Adagrad, Adam, LrSchedule, Momentum, Optimizer, ParamGroup, RmsProp, Sgd, WeightDecay};
+
+    pub use sinapse_train::{
+        BatchSource, Callback, EarlyStopping, Evaluation, FitConfig, FitError, History, Metric, MnistSource, Model,
+        ModelCheckpoint, StepModule, TensorData,
     };
 
     pub use sinapse_datasets::{

@@ -23,8 +23,9 @@ use clap::{Parser, ValueEnum};
 use serde::{Deserialize, Serialize};
 use sinapse_datasets::ImageLayout;
 use sinapse_nn::{Activation, Init, Linear, Loss, Sequential};
-use sinapse_optim::{BatchSource, FitConfig, Metric, Model, Sgd};
+use sinapse_optim::Sgd;
 use sinapse_tensor::seeded_rng;
+use sinapse_train::{BatchSource, FitConfig, Metric, Model};
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use sinapse_autograd::Var;
 use sinapse_nn::{Loss, Module, Sequential};
-use sinapse_optim::Metric;
 use sinapse_tensor::Tensor;
+use sinapse_train::Metric;
 
 /// Sigmoid outputs below this (or above `1 - SIGMOID_TAIL`) count as
 /// saturated: there `s'(z) = s(1 - s) < 0.0099`, a hundredth of a unit's

@@ -6,7 +6,7 @@ use sinapse_tensor::{Element, Tensor};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Checkpoint helpers available on every [`Module`].
+/// Helpers available on every [`Module`]: checkpoints and weight names.
 pub trait ModuleExt<T: Element>: Module<T> {
     /// The parameters' current values by name (PyTorch's `state_dict`).
     fn state_dict(&self) -> BTreeMap<String, Tensor<T>>;
@@ -26,6 +26,12 @@ pub trait ModuleExt<T: Element>: Module<T> {
     /// Loads parameters saved by [`save_parameters`](Self::save_parameters)
     /// (or by PyTorch's `safetensors.torch.save_file(model.state_dict())`).
     fn load_parameters(&mut self, path: impl AsRef<Path>) -> Result<(), CheckpointError>;
+
+    /// The names of [`weights`](Module::weights), for an optimizer's
+    /// parameter group.
+    fn weight_names(&self) -> Vec<String> {
+        self.weights().into_iter().map(|(name, _)| name).collect()
+    }
 }
 
 impl<T: Element, M: Module<T> + ?Sized> ModuleExt<T> for M {

@@ -5,8 +5,9 @@
 //! the schedule never changes the arithmetic.
 
 use sinapse_nn::prelude::*;
-use sinapse_optim::{FitConfig, Metric, Model, Momentum, Sgd};
+use sinapse_optim::{Momentum, Sgd};
 use sinapse_tensor::{seeded_rng, Tensor};
+use sinapse_train::{FitConfig, Metric, Model};
 
 /// A small CNN whose layers are large enough to take the parallel paths: the
 /// convolution runs over groups of images and the 1152 -> 512 product is

@@ -3,11 +3,11 @@
 //! uninterrupted run.
 
 use sinapse_nn::prelude::*;
-use sinapse_optim::{
-    FitConfig, FitError, Metric, Model, ModelCheckpoint, Momentum, Sgd, TensorData, TrainingStateError,
-    TRAINING_STATE_FILE,
-};
+use sinapse_optim::{Momentum, Sgd};
 use sinapse_tensor::{seeded_rng, Tensor};
+use sinapse_train::{
+    FitConfig, FitError, Metric, Model, ModelCheckpoint, TensorData, TrainingStateError, TRAINING_STATE_FILE,
+};
 
 fn data() -> (Tensor<f32>, Tensor<f32>) {
     let mut rng = seeded_rng(21);

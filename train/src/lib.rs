@@ -1,3 +1,5 @@
+//! # sinapse-train
+//!
 //! A Keras-like way to train: [`Model`] wraps a network,
 //! [`compile`](Model::compile) fixes optimizer, loss and metrics,
 //! [`fit`](Model::fit) trains and returns a [`History`],
@@ -16,12 +18,14 @@
 //!
 //! Data comes as tensors or through the [`BatchSource`] trait, which hands
 //! out one batch at a time (a memory-mapped image set need not be copied
-//! whole into floats). The regime of gradient descent is a [`GdMode`](crate::GdMode):
+//! whole into floats). The regime of gradient descent is a [`GdMode`](sinapse_optim::GdMode):
 //! a full-batch update is accumulated chunk by chunk, so memory stays
 //! bounded. Runs are deterministic from [`FitConfig::seed`], and
 //! [`Model::save_training_state`] / [`Model::load_training_state`] continue
 //! a run from any finished epoch exactly ([`ModelCheckpoint`] does it every
 //! epoch).
+
+#![warn(missing_docs)]
 
 mod callbacks;
 mod config;
@@ -30,10 +34,12 @@ mod error;
 mod fit;
 mod history;
 mod metric;
+mod mnist;
 mod model;
 mod progress;
 mod run_info;
 mod state;
+mod step;
 
 pub use callbacks::{Callback, Control, EarlyStopping, ModelCheckpoint, MonitorMode};
 pub use config::FitConfig;
@@ -42,6 +48,8 @@ pub use error::{FitError, NonFiniteCause, TrainingStateError};
 pub use fit::epoch_order;
 pub use history::{EpochRecord, Evaluation, History};
 pub use metric::Metric;
+pub use mnist::MnistSource;
 pub use model::Model;
 pub use run_info::{RunDifference, RunInfo};
 pub use state::TRAINING_STATE_FILE;
+pub use step::StepModule;

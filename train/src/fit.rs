@@ -8,10 +8,10 @@ use super::history::{EpochRecord, History};
 use super::metric::Metric;
 use super::model::{Model, Tally};
 use super::progress::Progress;
-use crate::{accumulate_gradients, LrSchedule};
 use rand::seq::SliceRandom;
 use sinapse_autograd::Var;
 use sinapse_nn::Module;
+use sinapse_optim::{accumulate_gradients, LrSchedule};
 use sinapse_tensor::{seeded_rng, Element, Tensor};
 use std::time::Instant;
 
@@ -21,11 +21,11 @@ use std::time::Instant;
 /// can visit the data exactly as `fit` does.
 ///
 /// ```
-/// let order = sinapse_optim::epoch_order(5, true, 42, 0);
+/// let order = sinapse_train::epoch_order(5, true, 42, 0);
 /// let mut sorted = order.clone();
 /// sorted.sort();
 /// assert_eq!(sorted, vec![0, 1, 2, 3, 4]);
-/// assert_eq!(order, sinapse_optim::epoch_order(5, true, 42, 0));
+/// assert_eq!(order, sinapse_train::epoch_order(5, true, 42, 0));
 /// ```
 pub fn epoch_order(n: usize, shuffle: bool, seed: u64, epoch: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
@@ -234,7 +234,7 @@ impl<T: Element> Model<T> {
                     cause,
                 });
             }
-            compiled.optimizer.step(net.module_mut(), &grads);
+            compiled.optimizer.step_params(&mut net.module_mut().parameters_mut(), &grads);
             // `loss` is the mean over the update's examples.
             tally.add_loss(loss, update.examples.len());
             let accuracy = accuracy_slot.map(|i| tally.metric_sums[i] / tally.examples as f64);

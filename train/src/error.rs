@@ -1,8 +1,8 @@
 //! What can stop training early, or keep a training state from loading.
 
 use super::run_info::RunDifference;
-use crate::OptimizerStateError;
 use sinapse_nn::CheckpointError;
+use sinapse_optim::OptimizerStateError;
 use std::path::PathBuf;
 use thiserror::Error;
 

@@ -2,10 +2,9 @@
 //! gradient-descent regimes.
 
 use sinapse_nn::prelude::*;
-use sinapse_optim::{
-    BatchSource, EarlyStopping, FitConfig, FitError, GdMode, History, Metric, Model, Momentum, Sgd, TensorData,
-};
+use sinapse_optim::{GdMode, Momentum, Sgd};
 use sinapse_tensor::{seeded_rng, Tensor};
+use sinapse_train::{BatchSource, EarlyStopping, FitConfig, FitError, History, Metric, Model, TensorData};
 
 /// Two classes: inside or outside the circle of radius 0.6 (not linearly
 /// separable). Returns inputs `[n, 2]` and class indices `[n]`.
@@ -103,7 +102,7 @@ fn summary_lists_layers_and_totals() {
     let text = s.to_string();
     assert!(text.contains("Linear(2 -> 16)") && text.contains("Total params: 82"), "{text}");
     // Not a Sequential: one row for the whole module.
-    let one = Model::<f32>::new(Linear::new(3, 4, &mut seeded_rng(0)));
+    let one = Model::<f32>::from_module(Linear::new(3, 4, &mut seeded_rng(0)));
     assert_eq!(one.summary(&[5, 3]).rows[0].output_shape, vec![5, 4]);
     assert!(one.sequential().is_none() && m.sequential().is_some());
 }

@@ -1,6 +1,6 @@
 //! The settings of one call to `fit`.
 
-use crate::{GdMode, LrSchedule};
+use sinapse_optim::{GdMode, LrSchedule};
 
 /// How to train: epochs, the gradient-descent regime, shuffling, output.
 ///
@@ -8,7 +8,8 @@ use crate::{GdMode, LrSchedule};
 /// batch_size=64)`; every setting has a builder method.
 ///
 /// ```
-/// use sinapse_optim::{FitConfig, GdMode};
+/// use sinapse_optim::GdMode;
+/// use sinapse_train::FitConfig;
 /// let config = FitConfig::new(3).batch_size(128).seed(7).verbose(0);
 /// assert_eq!(config.mode, GdMode::Minibatch(128));
 /// let full_batch = FitConfig::new(10).mode(GdMode::Batch).max_chunk(2_000);
@@ -23,7 +24,7 @@ pub struct FitConfig {
     pub mode: GdMode,
     /// Largest number of examples forwarded at once. An update over more
     /// examples (full-batch mode, or a minibatch above this size) is computed
-    /// chunk by chunk with [`accumulate_gradients`](crate::accumulate_gradients),
+    /// chunk by chunk with [`accumulate_gradients`](sinapse_optim::accumulate_gradients),
     /// which bounds memory without changing the gradient.
     pub max_chunk: usize,
     /// Reshuffle the training examples every epoch (epoch `e`'s order comes

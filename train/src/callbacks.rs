@@ -65,7 +65,7 @@ impl MonitorMode {
 /// epoch.
 ///
 /// ```
-/// use sinapse_optim::{EarlyStopping, MonitorMode};
+/// use sinapse_train::{EarlyStopping, MonitorMode};
 /// let stop = EarlyStopping::<f32>::new("val_loss").patience(3).restore_best_weights(true);
 /// assert_eq!(stop.mode(), MonitorMode::Min);
 /// ```

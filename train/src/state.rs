@@ -4,9 +4,9 @@
 use super::error::TrainingStateError;
 use super::history::History;
 use super::model::Model;
-use crate::OptimizerState;
 use sinapse_nn::checkpoint::check_finite;
 use sinapse_nn::{Checkpoint, ModuleExt};
+use sinapse_optim::OptimizerState;
 use sinapse_tensor::Element;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -58,7 +58,7 @@ impl<T: Element> Model<T> {
         if let Some(c) = &self.compiled {
             meta.insert("loss".into(), format!("{:?}", c.loss));
             meta.insert("base_lr".into(), format!("{:?}", c.base_lr));
-            c.optimizer.state_dict().save_to(&mut ckpt, OPTIMIZER);
+            c.optimizer.state_dict().save_to(&mut ckpt.tensors, &mut ckpt.metadata, OPTIMIZER);
         }
         ckpt.save(path.as_ref())?;
         Ok(())
@@ -105,7 +105,7 @@ impl<T: Element> Model<T> {
         };
         let optimizer = match &self.compiled {
             Some(_) if ckpt.metadata.contains_key(&format!("{OPTIMIZER}step")) => Some(
-                OptimizerState::from_checkpoint(&ckpt, OPTIMIZER)
+                OptimizerState::load_from(&ckpt.tensors, &ckpt.metadata, OPTIMIZER)
                     .map_err(|source| TrainingStateError::Optimizer { path: path.clone(), source })?,
             ),
             Some(_) => return Err(bad("the file holds no optimizer state, but the model is compiled".into())),

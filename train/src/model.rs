@@ -5,11 +5,10 @@ use super::data::{BatchSource, TensorData};
 use super::history::{Evaluation, History};
 use super::metric::Metric;
 use super::run_info::RunInfo;
-use crate::Optimizer;
 use sinapse_autograd::{no_grad, Var};
 use sinapse_nn::{Loss, Module, Sequential, Summary, SummaryRow};
+use sinapse_optim::Optimizer;
 use sinapse_tensor::{Element, Tensor};
-use std::any::Any;
 use std::collections::BTreeMap;
 
 /// The network, kept as a [`Sequential`] when it is one (for its per-layer
@@ -109,7 +108,8 @@ impl Tally {
 ///
 /// ```
 /// use sinapse_nn::prelude::*;
-/// use sinapse_optim::{FitConfig, Metric, Model, Sgd};
+/// use sinapse_optim::Sgd;
+/// use sinapse_train::{FitConfig, Metric, Model};
 /// use sinapse_tensor::{seeded_rng, Tensor};
 ///
 /// let mut rng = seeded_rng(0);
@@ -139,17 +139,19 @@ pub struct Model<T: Element> {
 }
 
 impl<T: Element> Model<T> {
-    /// Wraps a network: a [`Sequential`] (whose summary then lists every
-    /// layer) or any other [`Module`], boxed or not.
-    pub fn new<M: Module<T> + 'static>(module: M) -> Self {
-        let any: Box<dyn Any> = Box::new(module);
-        let net = match any.downcast::<Sequential<T>>() {
-            Ok(seq) => Net::Sequential(*seq),
-            Err(any) => match any.downcast::<Box<dyn Module<T>>>() {
-                Ok(boxed) => Net::Other(*boxed),
-                Err(any) => Net::Other(Box::new(*any.downcast::<M>().expect("the value boxed above"))),
-            },
-        };
+    /// Wraps a [`Sequential`] network, whose [`summary`](Self::summary)
+    /// then lists every layer (Keras's `Sequential([...])`).
+    pub fn new(net: Sequential<T>) -> Self {
+        Self::with_net(Net::Sequential(net))
+    }
+
+    /// Wraps any other network, e.g. a hand-written [`Module`] or a
+    /// `Box<dyn Module<T>>`; its summary is one row.
+    pub fn from_module(module: impl Module<T> + 'static) -> Self {
+        Self::with_net(Net::Other(Box::new(module)))
+    }
+
+    fn with_net(net: Net<T>) -> Self {
         Model { net, compiled: None, history: History::default(), seed: None, restored: false, run: RunInfo::default() }
     }
 

@@ -31,7 +31,7 @@ pub trait BatchSource<T: Element> {
 /// regression targets).
 ///
 /// ```
-/// use sinapse_optim::{BatchSource, TensorData};
+/// use sinapse_train::{BatchSource, TensorData};
 /// use sinapse_tensor::Tensor;
 /// let x = Tensor::<f32>::from_vec((0..6).map(|v| v as f32).collect(), &[3, 2]).unwrap();
 /// let y = Tensor::<f32>::from_vec(vec![0.0, 1.0, 2.0], &[3]).unwrap();
