@@ -37,6 +37,7 @@ mod activation;
 pub mod checkpoint;
 mod conv;
 mod dropout;
+pub mod functional;
 mod init;
 mod linear;
 pub mod loss;
@@ -59,6 +60,7 @@ pub use summary::{Summary, SummaryRow};
 
 /// Everything needed to build and train a model, in one `use`.
 pub mod prelude {
+    pub use crate::functional::{add, concatenate, Conv, Dense, Input, Layer};
     pub use crate::loss::{
         binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, cross_entropy_with_probs,
         half_squared_error, mse, nll, one_hot,

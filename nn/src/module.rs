@@ -1,5 +1,6 @@
 //! The [`Module`] trait: a differentiable function that owns its parameters.
 
+use crate::{Summary, SummaryRow};
 use sinapse_autograd::Var;
 use sinapse_tensor::{Element, Pool2dParams};
 
@@ -112,6 +113,25 @@ pub trait Module<T: Element>: Send + Sync {
     fn num_parameters(&self) -> usize {
         self.parameters().iter().map(|(_, p)| p.value().numel()).sum()
     }
+
+    /// A Keras-style table of layers, output shapes and parameter counts for
+    /// an input of shape `input` (batch dimension included); print it with
+    /// `{}`. One row for the module itself unless it holds layers
+    /// ([`Sequential`](crate::Sequential), [`Graph`](crate::functional::Graph)).
+    ///
+    /// # Panics
+    /// When `input` does not fit the module.
+    fn summary(&self, input: &[usize]) -> Summary {
+        Summary {
+            input_shape: input.to_vec(),
+            rows: vec![SummaryRow {
+                name: "0".into(),
+                description: self.describe(),
+                output_shape: self.output_shape(input),
+                parameters: self.num_parameters(),
+            }],
+        }
+    }
 }
 
 impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
@@ -165,5 +185,9 @@ impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
 
     fn num_parameters(&self) -> usize {
         (**self).num_parameters()
+    }
+
+    fn summary(&self, input: &[usize]) -> Summary {
+        (**self).summary(input)
     }
 }

@@ -105,28 +105,6 @@ impl<T: Element> Sequential<T> {
         }
         outputs
     }
-
-    /// A Keras-style table: for each layer its description, its output shape
-    /// for an input of shape `input` (batch dimension included) and its
-    /// parameter count, plus the total. Print it with `{}`.
-    pub fn summary(&self, input: &[usize]) -> Summary {
-        let mut shape = input.to_vec();
-        let rows = self
-            .layers
-            .iter()
-            .enumerate()
-            .map(|(i, layer)| {
-                shape = layer.output_shape(&shape);
-                SummaryRow {
-                    name: i.to_string(),
-                    description: layer.describe(),
-                    output_shape: shape.clone(),
-                    parameters: layer.num_parameters(),
-                }
-            })
-            .collect();
-        Summary { input_shape: input.to_vec(), rows }
-    }
 }
 
 impl<T: Element> Module<T> for Sequential<T> {
@@ -206,11 +184,33 @@ impl<T: Element> Module<T> for Sequential<T> {
             layer.reseed(child_seed(seed, i));
         }
     }
+
+    /// A Keras-style table: for each layer its description, its output shape
+    /// for an input of shape `input` (batch dimension included) and its
+    /// parameter count, plus the total. Print it with `{}`.
+    fn summary(&self, input: &[usize]) -> Summary {
+        let mut shape = input.to_vec();
+        let rows = self
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(i, layer)| {
+                shape = layer.output_shape(&shape);
+                SummaryRow {
+                    name: i.to_string(),
+                    description: layer.describe(),
+                    output_shape: shape.clone(),
+                    parameters: layer.num_parameters(),
+                }
+            })
+            .collect();
+        Summary { input_shape: input.to_vec(), rows }
+    }
 }
 
 /// A seed for child `index` (SplitMix64's finaliser over `seed + index`), so
 /// that two dropout layers never share a mask stream.
-fn child_seed(seed: u64, index: usize) -> u64 {
+pub(crate) fn child_seed(seed: u64, index: usize) -> u64 {
     let mut z = seed.wrapping_add((index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

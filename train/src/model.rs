@@ -6,7 +6,8 @@ use super::history::{Evaluation, History};
 use super::metric::Metric;
 use super::run_info::RunInfo;
 use sinapse_autograd::{no_grad, Var};
-use sinapse_nn::{Loss, Module, Sequential, Summary, SummaryRow};
+use sinapse_nn::functional::{Graph, Symbol};
+use sinapse_nn::{Loss, Module, Sequential, Summary};
 use sinapse_optim::Optimizer;
 use sinapse_tensor::{Element, Tensor};
 use std::collections::BTreeMap;
@@ -145,8 +146,27 @@ impl<T: Element> Model<T> {
         Self::with_net(Net::Sequential(net))
     }
 
+    /// The network from `inputs` to `outputs` written with the functional
+    /// API (Keras's `Model(inputs, outputs)`); its summary lists every node.
+    ///
+    /// ```
+    /// use sinapse_nn::prelude::*;
+    /// use sinapse_train::Model;
+    /// let inputs = Input::new(&[784]);
+    /// let outputs = Dense::new(10).activation(Activation::Sigmoid).call(&inputs);
+    /// let model = Model::<f32>::functional(&inputs, &outputs);
+    /// assert_eq!(model.summary(&[1, 784]).total_parameters(), 7_850);
+    /// ```
+    ///
+    /// # Panics
+    /// As [`Graph::new`].
+    #[track_caller]
+    pub fn functional(inputs: &Symbol<T>, outputs: &Symbol<T>) -> Self {
+        Self::from_module(Graph::new(inputs, outputs))
+    }
+
     /// Wraps any other network, e.g. a hand-written [`Module`] or a
-    /// `Box<dyn Module<T>>`; its summary is one row.
+    /// `Box<dyn Module<T>>`.
     pub fn from_module(module: impl Module<T> + 'static) -> Self {
         Self::with_net(Net::Other(Box::new(module)))
     }
@@ -245,24 +265,13 @@ impl<T: Element> Model<T> {
 
     /// A Keras-style table of layers, output shapes and parameter counts for
     /// an input of shape `input_shape` (batch dimension included); print it
-    /// with `{}`. A network that is not a [`Sequential`] is one row.
+    /// with `{}`. See [`Module::summary`].
     ///
     /// # Panics
     /// When `input_shape` does not fit the network.
     #[track_caller]
     pub fn summary(&self, input_shape: &[usize]) -> Summary {
-        match &self.net {
-            Net::Sequential(s) => s.summary(input_shape),
-            Net::Other(m) => Summary {
-                input_shape: input_shape.to_vec(),
-                rows: vec![SummaryRow {
-                    name: "0".into(),
-                    description: m.describe(),
-                    output_shape: m.output_shape(input_shape),
-                    parameters: m.num_parameters(),
-                }],
-            },
-        }
+        self.net.module().summary(input_shape)
     }
 
     /// Mean loss and metrics of the model on `x`, `y` (Keras's `evaluate`),

@@ -75,6 +75,39 @@ impl<T: Element> Var<T> {
         Var::from_op_timed("pad_dim", &[self], timer, value, move |_, g, _| vec![Some(g.narrow(dim, start, len))])
     }
 
+    /// The parts joined along `dim` (the other sizes must agree), as
+    /// `torch.cat`. Written as a sum of [`pad_dim`](Self::pad_dim)s, so its
+    /// backward (each part's slice of the gradient) and all higher orders
+    /// come from theirs.
+    ///
+    /// # Panics
+    /// With no parts, or parts whose shapes differ other than along `dim`.
+    #[track_caller]
+    pub fn cat(parts: &[&Var<T>], dim: isize) -> Var<T> {
+        assert!(!parts.is_empty(), "cat: no parts to join");
+        let rank = parts[0].shape().len();
+        let d = norm(dim, rank);
+        for p in parts {
+            let (a, b) = (parts[0].shape(), p.shape());
+            assert!(
+                b.len() == rank && (0..rank).all(|i| i == d || a[i] == b[i]),
+                "cat: shapes {a:?} and {b:?} differ outside dim {dim}"
+            );
+        }
+        let full: usize = parts.iter().map(|p| p.shape()[d]).sum();
+        let mut start = 0;
+        let mut total: Option<Var<T>> = None;
+        for p in parts {
+            let placed = p.pad_dim(dim, start, full);
+            start += p.shape()[d];
+            total = Some(match total {
+                None => placed,
+                Some(t) => t.add(&placed),
+            });
+        }
+        total.expect("at least one part")
+    }
+
     /// Fixes `dim` at `index`, removing it. Backward: unsqueeze and pad.
     #[track_caller]
     pub fn select(&self, dim: isize, index: usize) -> Var<T> {

@@ -62,6 +62,7 @@ pub const OPS: &[&str] = &[
     "transpose",
     "t",
     "narrow",
+    "cat",
     "pad_dim",
     "select",
     "squeeze",

@@ -113,6 +113,26 @@ proptest! {
     }
 
     #[test]
+    fn cat(((x, dim), sizes) in tensor_and_axis().prop_flat_map(|(x, dim)| {
+        (Just((x, dim)), proptest::collection::vec(1..=3usize, 1..=2))
+    }).prop_flat_map(|((x, dim), sizes)| {
+        let d = dim_of(dim, x.ndim());
+        let others: Vec<BoxedStrategy<Tensor<f64>>> = sizes.iter().map(|&n| {
+            let mut s = x.shape().to_vec();
+            s[d] = n;
+            tensor(s, Values::Smooth)
+        }).collect();
+        (Just((x, dim)), others)
+    })) {
+        let mut inputs = vec![x];
+        inputs.extend(sizes);
+        let vars: Vec<sinapse_autograd::Var<f64>> = inputs.iter().map(|t| sinapse_autograd::Var::constant(t.clone())).collect();
+        let joined = sinapse_autograd::Var::cat(&vars.iter().collect::<Vec<_>>(), dim);
+        prop_assert_eq!(joined.value().to_vec(), Tensor::cat(&inputs.iter().collect::<Vec<_>>(), dim).to_vec());
+        check_op("cat", |v| sinapse_autograd::Var::cat(&v.iter().collect::<Vec<_>>(), dim), &inputs)?;
+    }
+
+    #[test]
     fn select(((x, dim), index) in tensor_and_axis().prop_flat_map(|(x, dim)| {
         let size = x.shape()[dim_of(dim, x.ndim())];
         (Just((x, dim)), 0..size)
