@@ -12,11 +12,11 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use sinapse_benches::TrainingStep;
 use sinapse_datasets::{BatchConfig, Batches, DataSource, Mnist, Split};
 use sinapse_examples::models::Arch;
-use sinapse_examples::train::Recipe;
+use sinapse_examples::programs::{cnn, mlp, perceptron};
 
 fn steps(c: &mut Criterion) {
     let mut group = c.benchmark_group("train_step");
-    for recipe in [Recipe::perceptron(), Recipe::mlp(), Recipe::cnn()] {
+    for recipe in [perceptron::RECIPE, mlp::RECIPE, cnn::RECIPE] {
         let mut step = TrainingStep::new(&recipe).expect("MNIST ships with the repository");
         // A CNN step takes tens of milliseconds: fewer samples keep the run short.
         group.sample_size(if recipe.arch == Arch::Cnn { 10 } else { 30 });

@@ -2,9 +2,10 @@
 
 use sinapse_autograd::Var;
 use sinapse_datasets::{Batch, BatchConfig, Batches, DataSource, DatasetError, ImageLayout, Mnist, Split};
-use sinapse_examples::train::Recipe;
-use sinapse_nn::{Loss, Module, Sequential};
-use sinapse_optim::Sgd;
+use sinapse_examples::models::Arch;
+use sinapse_examples::practice::Recipe;
+use sinapse_nn::{Loss, Module};
+use sinapse_optim::{Momentum, Sgd};
 use sinapse_tensor::Tensor;
 use sinapse_train::StepModule;
 
@@ -76,11 +77,12 @@ pub fn first_batch(batch: usize, layout: ImageLayout) -> Result<Batch, DatasetEr
 }
 
 /// One example's training step, ready to repeat: the recipe's network
-/// (weights from seed 0), its SGD optimizer, its loss, and the first MNIST
-/// batch of the recipe's size. The criterion bench and `step_profile` time
+/// (weights from seed 0), its SGD optimizer (with momentum 0.9 for the CNN,
+/// as `examples/cnn.rs` compiles it), its loss, and the first MNIST batch of
+/// the recipe's size. The criterion bench and `step_profile` time
 /// exactly this.
 pub struct TrainingStep {
-    model: Sequential<f32>,
+    model: Box<dyn Module<f32>>,
     optimizer: Sgd<f32>,
     loss: Loss,
     images: Tensor<f32>,
@@ -96,7 +98,10 @@ impl TrainingStep {
         let Batch { images, one_hot, .. } = first_batch(recipe.defaults.batch_size, recipe.arch.layout())?;
         Ok(TrainingStep {
             model: recipe.arch.build(0),
-            optimizer: Sgd::new(recipe.defaults.lr).momentum(recipe.momentum),
+            optimizer: Sgd::new(recipe.defaults.lr).momentum(match recipe.arch {
+                Arch::Cnn => Momentum::Classic(0.9),
+                _ => Momentum::None,
+            }),
             loss: recipe.arch.loss(),
             images,
             one_hot,
@@ -107,6 +112,6 @@ impl TrainingStep {
     pub fn run(&mut self) {
         let out = self.model.forward(&Var::constant(self.images.clone()));
         let grads = self.loss.compute(&out, &self.one_hot).backward();
-        self.optimizer.step(&mut self.model, &grads);
+        self.optimizer.step(self.model.as_mut(), &grads);
     }
 }

@@ -87,7 +87,7 @@ fn train_mode(
 ) -> Curve {
     // The Model measures (evaluate); the updates are written out by hand
     // with the optimizer below, to measure in the middle of an epoch.
-    let mut model = Model::new(arch.build(args.common.seed));
+    let mut model = Model::from_module(arch.build(args.common.seed));
     model.compile(Sgd::<f32>::new(args.common.lr), arch.loss(), &[Metric::Accuracy]);
     let mut opt = Sgd::<f32>::new(args.common.lr);
     let n = train.len();

@@ -1,4 +1,10 @@
-//! Helpers shared by the course's examples: plotting to PNG.
+//! What the course's examples share: flags, data, reports and plots. Each
+//! example file (`examples/*.rs`) holds its program; the training programs
+//! are also compiled here, in [`programs`], so that the tests run the very
+//! code a student reads.
+
+// The example programs name this crate as their own files do.
+extern crate self as sinapse_examples;
 
 pub mod charts;
 pub mod cli;
@@ -14,6 +20,7 @@ pub mod mnist;
 pub mod models;
 pub mod overfitting;
 pub mod plots;
+pub mod practice;
 pub mod predict;
+pub mod programs;
 pub mod report;
-pub mod train;

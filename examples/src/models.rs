@@ -3,7 +3,8 @@
 
 use crate::custom_op::Swish;
 use sinapse_datasets::ImageLayout;
-use sinapse_nn::{Conv2d, Flatten, Linear, Loss, MaxPool2d, ReLU, Sequential, Sigmoid};
+use sinapse_nn::functional::{Dense, Graph, Input, Layer};
+use sinapse_nn::{Activation, Conv2d, Flatten, Linear, Loss, MaxPool2d, Module, ReLU, Sequential};
 use sinapse_tensor::seeded_rng;
 
 /// A network of the examples. Weights are Glorot-uniform, biases zero, f32.
@@ -40,11 +41,23 @@ impl Arch {
         Arch::ALL.into_iter().find(|a| a.name() == name)
     }
 
-    /// The network, its weights drawn from a generator seeded with `seed`.
-    pub fn build(self, seed: u64) -> Sequential<f32> {
+    /// The network, its weights drawn from a generator seeded with `seed`,
+    /// as the example of the same name builds it (the perceptron with the
+    /// functional API, as the course writes Practice I; the others as a
+    /// `Sequential`).
+    pub fn build(self, seed: u64) -> Box<dyn Module<f32>> {
+        if self == Arch::Perceptron {
+            let inputs = Input::seeded(&[784], seed);
+            let outputs = Dense::new(10).activation(Activation::Sigmoid).call(&inputs);
+            return Box::new(Graph::new(&inputs, &outputs));
+        }
+        Box::new(self.sequential(seed))
+    }
+
+    fn sequential(self, seed: u64) -> Sequential<f32> {
         let mut rng = seeded_rng(seed);
         match self {
-            Arch::Perceptron => Sequential::new().add(Linear::new(784, 10, &mut rng)).add(Sigmoid),
+            Arch::Perceptron => unreachable!("built with the functional API"),
             Arch::Mlp => {
                 Sequential::new().add(Linear::new(784, 128, &mut rng)).add(ReLU).add(Linear::new(128, 10, &mut rng))
             }

@@ -7,7 +7,7 @@ use crate::mnist::DataSources;
 use crate::models::Arch;
 use crate::plots::{confusion_matrix, image_grid, line_chart, Palette, Series};
 use serde::{Deserialize, Serialize};
-use sinapse_nn::{Checkpoint, Module, ModuleExt, Sequential};
+use sinapse_nn::{Checkpoint, Module, ModuleExt};
 use sinapse_tensor::Tensor;
 use sinapse_train::History;
 use std::path::{Path, PathBuf};
@@ -79,7 +79,7 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> Result<(), ExampleErro
 
 /// Saves the parameters with the architecture and data set in the file's
 /// metadata, so `predict` can rebuild the network (atomic write).
-pub fn save_model(path: &Path, net: &Sequential<f32>, arch: Arch, dataset: DatasetChoice) -> Result<(), ExampleError> {
+pub fn save_model(path: &Path, net: &dyn Module<f32>, arch: Arch, dataset: DatasetChoice) -> Result<(), ExampleError> {
     let mut ckpt = Checkpoint::from_tensors(net.state_dict());
     ckpt.metadata.insert(ARCH_KEY.into(), arch.name().into());
     ckpt.metadata.insert(DATASET_KEY.into(), dataset.name().into());
@@ -90,7 +90,7 @@ pub fn save_model(path: &Path, net: &Sequential<f32>, arch: Arch, dataset: Datas
 /// A model saved by [`save_model`], rebuilt.
 pub struct LoadedModel {
     /// The network with the saved parameters.
-    pub net: Sequential<f32>,
+    pub net: Box<dyn Module<f32>>,
     /// Its architecture.
     pub arch: Arch,
     /// The data set it was trained on, if recorded.
@@ -132,7 +132,7 @@ pub fn confusion_counts(labels: &[usize], predicted: &[usize], classes: usize) -
 /// The first layer's weights as pictures: each output unit's 784 weights as
 /// a 28x28 image (dense layers), or each 3x3 kernel (convolutions).
 /// Returns `(images, height, width)`, at most `max` of them.
-pub fn first_layer_images(net: &Sequential<f32>, max: usize) -> Option<(Vec<Vec<f32>>, usize, usize)> {
+pub fn first_layer_images(net: &dyn Module<f32>, max: usize) -> Option<(Vec<Vec<f32>>, usize, usize)> {
     let params = net.parameters();
     let (_, weight) = params.first()?;
     let w: &Tensor<f32> = weight.value();
@@ -159,7 +159,7 @@ pub struct Pictures<'a> {
     /// Predicted test classes, in order.
     pub predicted: &'a [usize],
     /// The trained network.
-    pub net: &'a Sequential<f32>,
+    pub net: &'a dyn Module<f32>,
     /// Test image `k` as `784` values in `[0, 1]`.
     pub image: &'a dyn Fn(usize) -> Vec<f32>,
 }

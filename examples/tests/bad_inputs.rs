@@ -323,17 +323,17 @@ fn nan_never_reaches_an_answer() {
     case.run("predict", &[s(&digit), "--model", s(&model)]).succeeded();
 
     let broken = case.path("broken.safetensors");
-    poison(&model, &broken, "0.weight", 0);
+    poison(&model, &broken, "dense.weight", 0);
     case.run("predict", &[s(&digit), "--model", s(&broken)])
-        .refused(&[s(&broken), "parameter '0.weight' holds NaN at element 0"]);
+        .refused(&[s(&broken), "parameter 'dense.weight' holds NaN at element 0"]);
 
     // A training state with a NaN weight: refused on resume, not trained
     // until the loss is NaN and then blamed on the learning rate.
     let state = out.join("training_state.safetensors");
-    poison(&state, &state, "model.0.weight", 3);
+    poison(&state, &state, "model.dense.weight", 3);
     let saved = snapshot(&out);
     let ran = case.train("perceptron", &out, &["--resume", "--epochs", "2"]);
-    ran.refused(&["training_state.safetensors", "'0.weight' holds NaN at element 3"]);
+    ran.refused(&["training_state.safetensors", "'dense.weight' holds NaN at element 3"]);
     assert!(!ran.stderr.contains("learning rate"), "advice for another cause: {}", ran.stderr);
     assert_unchanged(&saved, &out);
 

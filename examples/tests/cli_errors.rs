@@ -7,13 +7,14 @@ use clap::Parser;
 use sinapse_examples::cli::{parse_from, CommonArgs, DatasetChoice};
 use sinapse_examples::error::ExampleError;
 use sinapse_examples::models::Arch;
+use sinapse_examples::practice::Practice;
 use sinapse_examples::predict::{predict, PredictArgs};
+use sinapse_examples::programs::mlp;
 use sinapse_examples::report::{save_model, MODEL_FILE};
-use sinapse_examples::train::{run, Recipe};
 use std::path::Path;
 
 fn parse(extra: &[&str]) -> Result<CommonArgs, clap::Error> {
-    let recipe = Recipe::mlp();
+    let recipe = mlp::RECIPE;
     let mut argv = vec![recipe.defaults.name, "--quiet"];
     argv.extend_from_slice(extra);
     parse_from(recipe.defaults, &argv)
@@ -24,7 +25,7 @@ fn run_error(out: &Path, extra: &[&str]) -> ExampleError {
     let mut flags = vec!["--out", out.to_str().unwrap(), "--train-limit", "64", "--test-limit", "32"];
     flags.extend_from_slice(extra);
     let args = parse(&flags).expect("these flags parse");
-    match run(&Recipe::mlp(), &args) {
+    match Practice::run(mlp::RECIPE, args, mlp::program) {
         Ok(_) => panic!("{extra:?} trained without error"),
         Err(e) => e,
     }
@@ -67,7 +68,7 @@ fn batch_size_zero_is_refused_before_training() {
     let out = tempfile::tempdir().unwrap();
     let mut args = parse(&["--out", out.path().to_str().unwrap()]).unwrap();
     args.batch_size = 0;
-    let e = run(&Recipe::mlp(), &args).err().expect("a batch size of 0 must be refused");
+    let e = Practice::run(mlp::RECIPE, args, mlp::program).err().expect("a batch size of 0 must be refused");
     assert!(matches!(e, ExampleError::Usage(_)), "{e:?}");
     assert_eq!(e.to_string(), "--batch-size must be at least 1");
     assert!(std::fs::read_dir(out.path()).unwrap().next().is_none(), "files written before the check");

@@ -4,8 +4,9 @@
 
 use sinapse_examples::cli::{parse_from, CommonArgs};
 use sinapse_examples::error::ExampleError;
+use sinapse_examples::practice::{Outcome, Practice, Program, Recipe};
+use sinapse_examples::programs::{mlp, perceptron};
 use sinapse_examples::report::MODEL_FILE;
-use sinapse_examples::train::{run, Outcome, Recipe};
 use sinapse_nn::Checkpoint;
 use sinapse_train::TRAINING_STATE_FILE;
 use std::path::Path;
@@ -17,8 +18,14 @@ fn args(recipe: &Recipe, out: &Path, extra: &[&str]) -> CommonArgs {
     parse_from(recipe.defaults, &argv).unwrap()
 }
 
-fn train(recipe: &Recipe, out: &Path, extra: &[&str]) -> Result<Outcome, ExampleError> {
-    run(recipe, &args(recipe, out, extra))
+/// An example: its recipe and its program.
+type Example = (Recipe, Program);
+const MLP: Example = (mlp::RECIPE, mlp::program);
+const PERCEPTRON: Example = (perceptron::RECIPE, perceptron::practice_i);
+
+fn train(example: &Example, out: &Path, extra: &[&str]) -> Result<Outcome, ExampleError> {
+    let (recipe, program) = *example;
+    Practice::run(recipe, args(&recipe, out, extra), program)
 }
 
 /// Every tensor of a model file as (name, shape, bit patterns), so that a
@@ -35,7 +42,7 @@ fn losses(outcome: &Outcome) -> Vec<(f64, Option<f64>)> {
 
 #[test]
 fn resumed_mlp_run_equals_the_uninterrupted_run_bit_for_bit() {
-    let recipe = Recipe::mlp();
+    let recipe = MLP;
     let straight = tempfile::tempdir().unwrap();
     let whole = train(&recipe, straight.path(), &["--epochs", "2", "--seed", "5"]).unwrap();
 
@@ -57,7 +64,7 @@ fn resumed_mlp_run_equals_the_uninterrupted_run_bit_for_bit() {
 
 #[test]
 fn resume_without_a_training_state_says_where_it_looked() {
-    let recipe = Recipe::perceptron();
+    let recipe = PERCEPTRON;
     let out = tempfile::tempdir().unwrap();
     let err = train(&recipe, out.path(), &["--epochs", "2", "--resume"]).err().expect("must fail");
     let msg = err.to_string();
@@ -68,21 +75,21 @@ fn resume_without_a_training_state_says_where_it_looked() {
 #[test]
 fn resume_with_another_seed_network_or_too_few_epochs_is_refused() {
     let out = tempfile::tempdir().unwrap();
-    train(&Recipe::perceptron(), out.path(), &["--epochs", "1", "--seed", "7"]).unwrap();
+    train(&PERCEPTRON, out.path(), &["--epochs", "1", "--seed", "7"]).unwrap();
 
-    let msg = train(&Recipe::perceptron(), out.path(), &["--epochs", "2", "--seed", "8", "--resume"])
+    let msg = train(&PERCEPTRON, out.path(), &["--epochs", "2", "--seed", "8", "--resume"])
         .err()
         .expect("another seed must fail")
         .to_string();
     assert!(msg.contains("--seed 7"), "{msg}");
 
-    let msg = train(&Recipe::mlp(), out.path(), &["--epochs", "2", "--seed", "7", "--resume"])
+    let msg = train(&MLP, out.path(), &["--epochs", "2", "--seed", "7", "--resume"])
         .err()
         .expect("another network must fail")
         .to_string();
     assert!(msg.contains("architecture: saved perceptron, this run mlp"), "{msg}");
 
-    let msg = train(&Recipe::perceptron(), out.path(), &["--epochs", "1", "--seed", "7", "--resume"])
+    let msg = train(&PERCEPTRON, out.path(), &["--epochs", "1", "--seed", "7", "--resume"])
         .err()
         .expect("no epoch left must fail")
         .to_string();

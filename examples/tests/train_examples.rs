@@ -2,8 +2,9 @@
 //! tiny run of each example must leave every output file, valid.
 
 use sinapse_examples::cli::{parse_from, CommonArgs};
+use sinapse_examples::practice::{Practice, Program, Recipe};
+use sinapse_examples::programs::{cnn, custom_op, mlp, perceptron};
 use sinapse_examples::report::{load_model, RunMetrics, MODEL_FILE};
-use sinapse_examples::train::{run, Recipe};
 use sinapse_nn::Module;
 use sinapse_tensor::Tensor;
 use sinapse_train::History;
@@ -27,23 +28,23 @@ fn png_size(path: &Path) -> (u32, u32) {
 #[test]
 fn mlp_learns_mnist_from_10000_images_in_one_epoch() {
     let out = tempfile::tempdir().unwrap();
-    let recipe = Recipe::mlp();
+    let recipe = mlp::RECIPE;
     // Batches of 16: one epoch of 10,000 images is then 625 updates (at 64
     // it is 157, which leaves the MLP near 86-87%; a NumPy version of the
     // same training lands at the same place). Measured on all 10,000 test
     // images: 91.0-91.2% over seeds 1, 7, 42.
     let a = args(&recipe, out.path(), &["--epochs", "1", "--train-limit", "10000", "--batch-size", "16"]);
-    let outcome = run(&recipe, &a).unwrap();
+    let outcome = Practice::run(recipe, a, mlp::program).unwrap();
     assert_eq!(outcome.metrics.test_examples, 10_000);
     assert_eq!(outcome.history.last().unwrap().updates, 625);
     assert!(outcome.metrics.test_accuracy >= 0.90, "test accuracy {}", outcome.metrics.test_accuracy);
 }
 
-/// Trains `recipe` on 512 images for one epoch and checks every output.
-fn tiny_run_leaves_valid_outputs(recipe: Recipe) {
+/// Trains an example on 512 images for one epoch and checks every output.
+fn tiny_run_leaves_valid_outputs(recipe: Recipe, program: Program) {
     let out = tempfile::tempdir().unwrap();
     let a = args(&recipe, out.path(), &["--epochs", "1", "--train-limit", "512", "--test-limit", "256", "--seed", "3"]);
-    let outcome = run(&recipe, &a).unwrap();
+    let outcome = Practice::run(recipe, a, program).unwrap();
 
     for name in ["loss.png", "accuracy.png", "confusion.png", "filters.png", "misclassified.png"] {
         let (w, h) = png_size(&out.path().join(name));
@@ -85,28 +86,28 @@ fn tiny_run_leaves_valid_outputs(recipe: Recipe) {
 
 #[test]
 fn perceptron_tiny_run() {
-    tiny_run_leaves_valid_outputs(Recipe::perceptron());
+    tiny_run_leaves_valid_outputs(perceptron::RECIPE, perceptron::practice_i);
 }
 
 #[test]
 fn mlp_tiny_run() {
-    tiny_run_leaves_valid_outputs(Recipe::mlp());
+    tiny_run_leaves_valid_outputs(mlp::RECIPE, mlp::program);
 }
 
 #[test]
 fn cnn_tiny_run() {
-    tiny_run_leaves_valid_outputs(Recipe::cnn());
+    tiny_run_leaves_valid_outputs(cnn::RECIPE, cnn::program);
 }
 
 #[test]
 fn custom_op_tiny_run() {
     assert!(sinapse_examples::custom_op::check_swish(51).unwrap() < 1e-6);
-    tiny_run_leaves_valid_outputs(Recipe::swish_mlp());
+    tiny_run_leaves_valid_outputs(custom_op::RECIPE, custom_op::program);
 }
 
 #[test]
 fn defaults_follow_the_recipe_and_flags_override_them() {
-    let recipe = Recipe::cnn();
+    let recipe = cnn::RECIPE;
     let a: CommonArgs = parse_from(recipe.defaults, &["cnn"]).unwrap();
     assert_eq!((recipe.defaults.epochs(&a), a.batch_size, a.lr), (3, 128, 0.05));
     assert_eq!(recipe.default_lr_step(a.dataset), 0);
@@ -122,9 +123,11 @@ fn defaults_follow_the_recipe_and_flags_override_them() {
 
 #[test]
 fn bad_settings_are_one_clear_error() {
-    let recipe = Recipe::perceptron();
+    let recipe = perceptron::RECIPE;
     let out = tempfile::tempdir().unwrap();
-    let msg = |extra: &[&str]| run(&recipe, &args(&recipe, out.path(), extra)).err().unwrap().to_string();
+    let msg = |extra: &[&str]| {
+        Practice::run(recipe, args(&recipe, out.path(), extra), perceptron::practice_i).err().unwrap().to_string()
+    };
     assert!(msg(&["--train-limit", "70000"]).contains("only 60000 images"));
     assert!(msg(&["--data-dir", "/no/such/folder"]).contains("no such folder"));
     // Values no run could use are refused while parsing, naming the flag.

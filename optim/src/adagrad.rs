@@ -58,6 +58,10 @@ impl<T: Element> Optimizer<T> for Adagrad<T> {
         step.step(params, grads, |s, g2| s + g2);
     }
 
+    fn describe(&self) -> String {
+        format!("Adagrad, eps {}, initial accumulator {}", self.eps, self.initial_accumulator)
+    }
+
     fn core(&self) -> &CoreState {
         &self.core
     }

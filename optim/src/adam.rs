@@ -104,6 +104,10 @@ impl<T: Element> Optimizer<T> for Adam<T> {
         }
     }
 
+    fn describe(&self) -> String {
+        format!("Adam, betas ({}, {}), eps {}", self.beta1, self.beta2, self.eps)
+    }
+
     fn core(&self) -> &CoreState {
         &self.core
     }

@@ -49,6 +49,12 @@ pub trait Optimizer<T: Element>: Send {
     /// Replaces the buffers with ones from [`buffers`](Self::buffers).
     fn load_buffers(&mut self, buffers: &BTreeMap<String, Tensor<T>>) -> Result<(), OptimizerStateError>;
 
+    /// One line naming the rule and its settings, e.g. `SGD, momentum
+    /// Classic(0.9)`, for logs and for the record of a run.
+    fn describe(&self) -> String {
+        std::any::type_name::<Self>().to_string()
+    }
+
     /// The current learning rate.
     fn learning_rate(&self) -> f64 {
         self.core().lr

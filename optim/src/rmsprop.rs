@@ -58,6 +58,10 @@ impl<T: Element> Optimizer<T> for RmsProp<T> {
         step.step(params, grads, |v, g2| alpha * v + (T::one() - alpha) * g2);
     }
 
+    fn describe(&self) -> String {
+        format!("RMSprop, alpha {}, eps {}", self.alpha, self.eps)
+    }
+
     fn core(&self) -> &CoreState {
         &self.core
     }

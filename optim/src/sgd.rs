@@ -84,6 +84,10 @@ impl<T: Element> Optimizer<T> for Sgd<T> {
         }
     }
 
+    fn describe(&self) -> String {
+        format!("SGD, momentum {:?}", self.momentum)
+    }
+
     fn core(&self) -> &CoreState {
         &self.core
     }

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use sinapse_autograd::profile;
 use sinapse_benches::TrainingStep;
-use sinapse_examples::train::Recipe;
+use sinapse_examples::programs::{cnn, mlp, perceptron};
 
 const WARMUP_STEPS: usize = 10;
 const USAGE: &str = "usage: step_profile perceptron|mlp|cnn [--steps N]";
@@ -31,9 +31,9 @@ fn main() -> ExitCode {
         _ => return usage("expected a recipe name"),
     };
     let recipe = match name {
-        "perceptron" => Recipe::perceptron(),
-        "mlp" => Recipe::mlp(),
-        "cnn" => Recipe::cnn(),
+        "perceptron" => perceptron::RECIPE,
+        "mlp" => mlp::RECIPE,
+        "cnn" => cnn::RECIPE,
         _ => return usage(&format!("unknown recipe {name:?}")),
     };
     let mut step = match TrainingStep::new(&recipe) {

@@ -1,0 +1,22 @@
+//! The training examples' programs, the files `examples/perceptron.rs`,
+//! `mlp.rs`, `cnn.rs` and `custom_op.rs` themselves, compiled into the
+//! library too so that the tests run them in the same process and check
+//! what they return.
+//!
+//! Each file's `main` runs only in its own binary, hence `dead_code`.
+
+#[allow(dead_code)]
+#[path = "../perceptron.rs"]
+pub mod perceptron;
+
+#[allow(dead_code)]
+#[path = "../mlp.rs"]
+pub mod mlp;
+
+#[allow(dead_code)]
+#[path = "../cnn.rs"]
+pub mod cnn;
+
+#[allow(dead_code)]
+#[path = "../custom_op.rs"]
+pub mod custom_op;
