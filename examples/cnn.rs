@@ -47,7 +47,11 @@ pub fn program(practice: &Practice) -> Result<Outcome, ExampleError> {
 
     // model.compile(optimizer=SGD(learning_rate=0.05, momentum=0.9),
     //               loss=CategoricalCrossentropy(from_logits=True), metrics=['accuracy'])
-    model.compile(Sgd::new(practice.lr()).momentum(Momentum::Classic(0.9)), Loss::CrossEntropy, &[Metric::Accuracy]);
+    model.compile(
+        Sgd::new(practice.lr()).momentum(Momentum::Classic(0.9)),
+        Loss::CategoricalCrossEntropy,
+        &[Metric::Accuracy],
+    );
 
     // model.fit(x_train, y_train, batch_size=128, epochs=3, validation_data=(x_test, y_test))
     let history = practice.fit(&mut model, &train, &test)?;

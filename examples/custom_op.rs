@@ -34,7 +34,7 @@ pub fn program(practice: &Practice) -> Result<Outcome, ExampleError> {
     let mut rng = seeded_rng(practice.seed());
     let network = Sequential::new().add(Linear::new(784, 128, &mut rng)).add(Swish).add(Linear::new(128, 10, &mut rng));
     let mut model = Model::new(network);
-    model.compile(Sgd::new(practice.lr()), Loss::CrossEntropy, &[Metric::Accuracy]);
+    model.compile(Sgd::new(practice.lr()), Loss::CategoricalCrossEntropy, &[Metric::Accuracy]);
     let history = practice.fit(&mut model, &train, &test)?;
     practice.evaluate_and_report(model, history, &test)
 }

@@ -36,7 +36,7 @@ pub fn program(practice: &Practice) -> Result<Outcome, ExampleError> {
 
     // model.compile(optimizer=SGD(learning_rate=0.1),
     //               loss=CategoricalCrossentropy(from_logits=True), metrics=['accuracy'])
-    model.compile(Sgd::new(practice.lr()), Loss::CrossEntropy, &[Metric::Accuracy]);
+    model.compile(Sgd::new(practice.lr()), Loss::CategoricalCrossEntropy, &[Metric::Accuracy]);
 
     // model.fit(x_train, y_train, batch_size=64, epochs=5, validation_data=(x_test, y_test))
     let history = practice.fit(&mut model, &train, &test)?;

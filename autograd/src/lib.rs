@@ -49,4 +49,4 @@ pub use inspect::{
 };
 pub use jacobian::{hessian, jacobian};
 pub use profiler::{profile, OpTimer, ProfileReport, Profiler};
-pub use var::{BackwardFn, Var};
+pub use var::Var;

@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// a rule serves first-order training (run with recording off, so it costs
 /// tensor arithmetic only) and higher-order gradients alike (run with
 /// recording on when `create_graph` is requested).
-pub type BackwardFn<T> = dyn Fn(&Var<T>, &Var<T>) -> Vec<Option<Var<T>>> + Send + Sync;
+pub(crate) type BackwardFn<T> = dyn Fn(&Var<T>, &Var<T>) -> Vec<Option<Var<T>>> + Send + Sync;
 
 /// What produced a non-leaf variable.
 pub(crate) struct GradFn<T: Element> {

@@ -96,7 +96,7 @@ impl Arch {
     pub fn loss(self) -> Loss {
         match self {
             Arch::Perceptron => Loss::MeanSquaredError,
-            _ => Loss::CrossEntropy,
+            _ => Loss::CategoricalCrossEntropy,
         }
     }
 

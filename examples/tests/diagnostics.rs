@@ -24,7 +24,7 @@ fn source(data: &Dataset, n: usize) -> MnistSource<'_> {
 
 fn compiled(net: Sequential<f32>) -> Model<f32> {
     let mut model = Model::new(net);
-    model.compile(Sgd::new(0.1), Loss::CrossEntropy, &[Metric::Accuracy]);
+    model.compile(Sgd::new(0.1), Loss::CategoricalCrossEntropy, &[Metric::Accuracy]);
     model
 }
 
@@ -170,7 +170,7 @@ fn untrained(init: Init, activation: Activation, seed: u64, train: &MnistSource<
     let net = build_mlp(&[64, 64], init, activation, seed);
     let positions: Vec<usize> = (0..256).collect();
     let (x, y) = train.batch(&positions);
-    measure(&net, Loss::CrossEntropy, (&x, &y), 0, None, 10)
+    measure(&net, Loss::CategoricalCrossEntropy, (&x, &y), 0, None, 10)
 }
 
 #[test]

@@ -5,7 +5,7 @@ use sinapse_autograd::Var;
 use sinapse_tensor::Element;
 
 macro_rules! activation_layer {
-    ($(#[$doc:meta])* $name:ident, $method:ident, is_relu: $is_relu:expr) => {
+    ($(#[$doc:meta])* $name:ident, $method:ident) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
         pub struct $name;
@@ -22,10 +22,6 @@ macro_rules! activation_layer {
             fn output_shape(&self, input: &[usize]) -> Vec<usize> {
                 input.to_vec()
             }
-
-            fn is_relu(&self) -> bool {
-                $is_relu
-            }
         }
     };
 }
@@ -33,20 +29,17 @@ macro_rules! activation_layer {
 activation_layer!(
     /// `relu(x) = max(x, 0)`, element-wise. Any shape.
     ReLU,
-    relu,
-    is_relu: true
+    relu
 );
 activation_layer!(
     /// `s(x) = 1 / (1 + e^(-x))`, element-wise. Any shape.
     Sigmoid,
-    sigmoid,
-    is_relu: false
+    sigmoid
 );
 activation_layer!(
     /// `tanh(x)`, element-wise. Any shape.
     Tanh,
-    tanh,
-    is_relu: false
+    tanh
 );
 
 /// `y_i = e^(x_i) / sum_j e^(x_j)` over the last axis (the classes, as
@@ -124,10 +117,6 @@ impl<T: Element> Module<T> for Activation {
 
     fn describe(&self) -> String {
         format!("{self:?}")
-    }
-
-    fn is_relu(&self) -> bool {
-        *self == Activation::ReLU
     }
 
     fn output_shape(&self, input: &[usize]) -> Vec<usize> {

@@ -152,6 +152,14 @@ fn resolve_padding(padding: Padding, kernel: (usize, usize), dilation: (usize, u
 }
 
 impl<T: Element> Conv2d<T> {
+    /// [`Var::conv2d_relu_max_pool2d`]: the convolution, its ReLU and the
+    /// pooling `pool` in one pass, with this layer's and the pooling layer's
+    /// checks (a fused step of `Sequential`).
+    pub(crate) fn forward_relu_max_pool(&self, x: &Var<T>, pool: Pool2dParams) -> Var<T> {
+        pooled_shape("MaxPool2d", &Module::<T>::output_shape(self, x.shape()), pool);
+        x.conv2d_relu_max_pool2d(&self.weight, self.bias.as_ref(), self.params, pool)
+    }
+
     /// A `kernel`-sized convolution (stride 1, valid padding) with
     /// Glorot-uniform weights and a zero bias (Keras's defaults).
     pub fn new<R: Rng + ?Sized>(in_channels: usize, out_channels: usize, kernel: impl IntoPair, rng: &mut R) -> Self {
@@ -243,13 +251,6 @@ impl<T: Element> Module<T> for Conv2d<T> {
     fn forward(&self, x: &Var<T>) -> Var<T> {
         self.check_input(x.shape());
         x.conv2d(&self.weight, self.bias.as_ref(), self.params)
-    }
-
-    /// [`Var::conv2d_relu_max_pool2d`]: the convolution, its ReLU and the
-    /// pooling in one pass, with this layer's and the pooling layer's checks.
-    fn forward_relu_max_pool(&self, x: &Var<T>, pool: Pool2dParams) -> Option<Var<T>> {
-        pooled_shape("MaxPool2d", &Module::<T>::output_shape(self, x.shape()), pool);
-        Some(x.conv2d_relu_max_pool2d(&self.weight, self.bias.as_ref(), self.params, pool))
     }
 
     fn describe(&self) -> String {

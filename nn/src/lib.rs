@@ -38,6 +38,7 @@ pub mod checkpoint;
 mod conv;
 mod dropout;
 pub mod functional;
+mod fusion;
 mod init;
 mod linear;
 pub mod loss;

@@ -236,12 +236,15 @@ pub enum Loss {
     /// [`half_squared_error`], the course's `1/2 ||y - y_hat||^2` per
     /// example averaged over the batch; target shaped like the output.
     HalfSquaredError,
-    /// [`cross_entropy_with_probs`] on logits; one-hot target `[B, C]`
-    /// (Keras's `categorical_crossentropy(from_logits=True)`).
-    CrossEntropy,
+    /// [`cross_entropy_with_probs`] on logits; one-hot (or any
+    /// probability) target `[B, C]` (Keras's
+    /// `categorical_crossentropy(from_logits=True)`, the course's
+    /// cross-entropy on one-hot labels).
+    CategoricalCrossEntropy,
     /// [`cross_entropy`] on logits; target `[B]` holding class indices
-    /// (Keras's `sparse_categorical_crossentropy(from_logits=True)`).
-    SparseCrossEntropy,
+    /// (Keras's `sparse_categorical_crossentropy(from_logits=True)`,
+    /// PyTorch's `cross_entropy`).
+    SparseCategoricalCrossEntropy,
     /// [`nll`] on log-probabilities; target `[B]` holding class indices.
     NegativeLogLikelihood,
     /// [`binary_cross_entropy`] on probabilities; target shaped like the output.
@@ -276,8 +279,8 @@ impl Loss {
         match self {
             Loss::MeanSquaredError => mse(output, targets, r),
             Loss::HalfSquaredError => half_squared_error(output, targets, r),
-            Loss::CrossEntropy => cross_entropy_with_probs(output, targets, r),
-            Loss::SparseCrossEntropy => cross_entropy(output, &class_indices(targets), r),
+            Loss::CategoricalCrossEntropy => cross_entropy_with_probs(output, targets, r),
+            Loss::SparseCategoricalCrossEntropy => cross_entropy(output, &class_indices(targets), r),
             Loss::NegativeLogLikelihood => nll(output, &class_indices(targets), r),
             Loss::BinaryCrossEntropy => binary_cross_entropy(output, targets, r),
             Loss::BinaryCrossEntropyWithLogits => binary_cross_entropy_with_logits(output, targets, r),

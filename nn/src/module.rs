@@ -2,7 +2,8 @@
 
 use crate::{Summary, SummaryRow};
 use sinapse_autograd::Var;
-use sinapse_tensor::{Element, Pool2dParams};
+use sinapse_tensor::Element;
+use std::any::Any;
 
 /// A layer or a whole model: `y = f(x; theta)`, where the parameters `theta`
 /// are leaf variables owned by the module.
@@ -16,10 +17,11 @@ use sinapse_tensor::{Element, Pool2dParams};
 /// [`parameters_mut`](Module::parameters_mut).
 ///
 /// Modules are `Send + Sync`, so a model can be shared with evaluation
-/// threads. Checkpoint helpers (`save_parameters`, `load_parameters`,
+/// threads, and `'static` (`Any`), so that a container can recognize the
+/// layers it knows how to run together (see [`Sequential`](crate::Sequential)). Checkpoint helpers (`save_parameters`, `load_parameters`,
 /// `state_dict`) come from [`ModuleExt`](crate::ModuleExt), implemented for
 /// every module.
-pub trait Module<T: Element>: Send + Sync {
+pub trait Module<T: Element>: Any + Send + Sync {
     /// Applies the module to a batch: `y = f(x; theta)`.
     fn forward(&self, x: &Var<T>) -> Var<T>;
 
@@ -70,44 +72,6 @@ pub trait Module<T: Element>: Send + Sync {
     /// resumable exactly at epoch boundaries. Modules without randomness
     /// ignore it.
     fn reseed(&mut self, _seed: u64) {}
-
-    /// True for an element-wise ReLU layer ([`ReLU`](crate::ReLU),
-    /// [`Activation::ReLU`](crate::Activation::ReLU)). [`Sequential`](crate::Sequential)
-    /// asks it to find a ReLU it can fuse with the layers around it (see
-    /// [`forward_after_relu`](Self::forward_after_relu) and
-    /// [`forward_relu_max_pool`](Self::forward_relu_max_pool)).
-    fn is_relu(&self) -> bool {
-        false
-    }
-
-    /// This layer applied to `relu(x)` as one fused operation, when the layer
-    /// has one; `None` (the default) when it does not. The result must be
-    /// bit-for-bit `self.forward(&x.relu())`, gradients included: only the
-    /// memory traffic may change. [`MaxPool2d`](crate::MaxPool2d) has one
-    /// (pooling the ReLU without storing it), which is what a `ReLU,
-    /// MaxPool2d` pair runs when the layer before cannot join them (a
-    /// `Conv2d` can: see [`forward_relu_max_pool`](Self::forward_relu_max_pool)).
-    fn forward_after_relu(&self, _x: &Var<T>) -> Option<Var<T>> {
-        None
-    }
-
-    /// The window of a max-pooling layer, `None` (the default) for any
-    /// other: how [`Sequential`](crate::Sequential) recognizes the end of a
-    /// `Conv2d, ReLU, MaxPool2d` block it can run as one operation (see
-    /// [`forward_relu_max_pool`](Self::forward_relu_max_pool)).
-    fn max_pool_params(&self) -> Option<Pool2dParams> {
-        None
-    }
-
-    /// `max_pool(relu(self.forward(x)))` as one fused operation, when this
-    /// layer has one; `None` (the default) when it does not. The result must
-    /// be bit-for-bit that of the three layers run in turn, gradients
-    /// included: only the memory traffic may change.
-    /// [`Conv2d`](crate::Conv2d) has one (see
-    /// [`Var::conv2d_relu_max_pool2d`]).
-    fn forward_relu_max_pool(&self, _x: &Var<T>, _pool: Pool2dParams) -> Option<Var<T>> {
-        None
-    }
 
     /// Total number of scalar parameters: `sum over theta of numel(theta)`.
     fn num_parameters(&self) -> usize {
@@ -165,22 +129,6 @@ impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
 
     fn reseed(&mut self, seed: u64) {
         (**self).reseed(seed)
-    }
-
-    fn is_relu(&self) -> bool {
-        (**self).is_relu()
-    }
-
-    fn forward_after_relu(&self, x: &Var<T>) -> Option<Var<T>> {
-        (**self).forward_after_relu(x)
-    }
-
-    fn max_pool_params(&self) -> Option<Pool2dParams> {
-        (**self).max_pool_params()
-    }
-
-    fn forward_relu_max_pool(&self, x: &Var<T>, pool: Pool2dParams) -> Option<Var<T>> {
-        (**self).forward_relu_max_pool(x, pool)
     }
 
     fn num_parameters(&self) -> usize {

@@ -35,6 +35,14 @@ pub struct MaxPool2d {
 }
 
 impl MaxPool2d {
+    /// [`Var::relu_max_pool2d`]: this pooling of `relu(x)` in one pass,
+    /// without storing the ReLU's output (a fused step of `Sequential`).
+    pub(crate) fn forward_after_relu<T: Element>(&self, x: &Var<T>) -> Var<T> {
+        let p = self.params;
+        pooled_shape("MaxPool2d", x.shape(), p);
+        x.relu_max_pool2d(p.kernel, p.stride, p.padding)
+    }
+
     /// Non-overlapping windows (stride = window, no padding): `MaxPool2d::new(2)`
     /// halves height and width.
     pub fn new(kernel: impl IntoPair) -> Self {
@@ -64,17 +72,6 @@ impl<T: Element> Module<T> for MaxPool2d {
         let p = self.params;
         pooled_shape("MaxPool2d", x.shape(), p);
         x.max_pool2d(p.kernel, p.stride, p.padding)
-    }
-
-    /// [`Var::relu_max_pool2d`]: the pooling of `relu(x)` in one pass.
-    fn forward_after_relu(&self, x: &Var<T>) -> Option<Var<T>> {
-        let p = self.params;
-        pooled_shape("MaxPool2d", x.shape(), p);
-        Some(x.relu_max_pool2d(p.kernel, p.stride, p.padding))
-    }
-
-    fn max_pool_params(&self) -> Option<Pool2dParams> {
-        Some(self.params)
     }
 
     fn describe(&self) -> String {

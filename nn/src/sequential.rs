@@ -1,5 +1,6 @@
 //! A chain of layers.
 
+use crate::fusion::{self, Step};
 use crate::{Activation, Linear, Module, Summary, SummaryRow};
 use rand::Rng;
 use sinapse_autograd::Var;
@@ -27,6 +28,9 @@ use sinapse_tensor::Element;
 /// ```
 pub struct Sequential<T: Element> {
     layers: Vec<Box<dyn Module<T>>>,
+    /// How `forward` runs the layers, fused where it can; made again at
+    /// every `add`.
+    plan: Vec<Step>,
 }
 
 impl<T: Element> Default for Sequential<T> {
@@ -38,20 +42,20 @@ impl<T: Element> Default for Sequential<T> {
 impl<T: Element> Sequential<T> {
     /// An empty chain (the identity).
     pub fn new() -> Self {
-        Sequential { layers: Vec::new() }
+        Sequential { layers: Vec::new(), plan: Vec::new() }
     }
 
     /// Appends a layer.
     // `add` is Keras's name for this builder step; `Sequential` has no `+`.
     #[allow(clippy::should_implement_trait)]
-    pub fn add(mut self, layer: impl Module<T> + 'static) -> Self {
-        self.layers.push(Box::new(layer));
-        self
+    pub fn add(self, layer: impl Module<T> + 'static) -> Self {
+        self.add_boxed(Box::new(layer))
     }
 
     /// Appends an already boxed layer (for layers chosen at run time).
     pub fn add_boxed(mut self, layer: Box<dyn Module<T>>) -> Self {
         self.layers.push(layer);
+        self.plan = fusion::plan(&self.layers);
         self
     }
 
@@ -76,11 +80,6 @@ impl<T: Element> Sequential<T> {
     /// The layers, in order.
     pub fn layers(&self) -> &[Box<dyn Module<T>>] {
         &self.layers
-    }
-
-    /// The layers, mutably.
-    pub fn layers_mut(&mut self) -> &mut [Box<dyn Module<T>>] {
-        &mut self.layers
     }
 
     /// Number of layers.
@@ -108,37 +107,14 @@ impl<T: Element> Sequential<T> {
 }
 
 impl<T: Element> Module<T> for Sequential<T> {
-    /// Runs the layers in order. A ReLU followed by a layer that has a fused
-    /// form for a ReLU input ([`Module::forward_after_relu`], e.g.
-    /// `ReLU, MaxPool2d`) runs as that one operation: the same values and
-    /// gradients, bit for bit, without storing the ReLU's output (in the
-    /// course's CNN that output is the largest tensor of the step).
-    /// [`forward_with_activations`](Self::forward_with_activations) never
-    /// fuses, since it returns every layer's output.
+    /// Runs the layers in order. A `Conv2d, ReLU, MaxPool2d` or a `ReLU,
+    /// MaxPool2d` stretch runs as one operation (see `nn/src/fusion.rs`):
+    /// the same values and gradients, bit for bit, without storing the
+    /// ReLU's output (in the course's CNN that output is the largest tensor
+    /// of the step). [`forward_with_activations`](Self::forward_with_activations)
+    /// never fuses, since it returns every layer's output.
     fn forward(&self, x: &Var<T>) -> Var<T> {
-        let mut y = x.clone();
-        let mut i = 0;
-        while let Some(layer) = self.layers.get(i) {
-            let (next, after) = (self.layers.get(i + 1), self.layers.get(i + 2));
-            // A `layer, ReLU, MaxPool2d` block (a CNN's `Conv2d` first) as one operation.
-            let pool = after.and_then(|a| a.max_pool_params()).filter(|_| next.is_some_and(|n| n.is_relu()));
-            if let Some(fused) = pool.and_then(|p| layer.forward_relu_max_pool(&y, p)) {
-                y = fused;
-                i += 3;
-                continue;
-            }
-            // A `ReLU, MaxPool2d` pair as one operation.
-            if layer.is_relu() {
-                if let Some(fused) = next.and_then(|n| n.forward_after_relu(&y)) {
-                    y = fused;
-                    i += 2;
-                    continue;
-                }
-            }
-            y = layer.forward(&y);
-            i += 1;
-        }
-        y
+        self.plan.iter().fold(x.clone(), |y, &step| fusion::run(&self.layers, step, &y))
     }
 
     fn describe(&self) -> String {

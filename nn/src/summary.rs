@@ -17,7 +17,7 @@ pub struct SummaryRow {
 }
 
 /// Per-layer output shapes and parameter counts of a model, from
-/// [`Sequential::summary`](crate::Sequential::summary).
+/// [`Module::summary`](crate::Module::summary).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {
     /// The input shape the table was computed for.

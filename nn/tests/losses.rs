@@ -82,8 +82,8 @@ fn binary_cross_entropy_by_hand_and_stable_forms() {
 fn loss_enum_dispatches() {
     let z = Var::constant(t(&[0.3, -1.0, 2.0, 0.1, 0.0, 0.5], &[2, 3]));
     let classes = t(&[2.0, 0.0], &[2]);
-    let a = Loss::SparseCrossEntropy.compute(&z, &classes).item();
-    let b = Loss::CrossEntropy.compute(&z, &one_hot(&[2, 0], 3)).item();
+    let a = Loss::SparseCategoricalCrossEntropy.compute(&z, &classes).item();
+    let b = Loss::CategoricalCrossEntropy.compute(&z, &one_hot(&[2, 0], 3)).item();
     assert_relative_eq!(a, b, epsilon = 1e-15);
     assert_relative_eq!(Loss::NegativeLogLikelihood.compute(&z.log_softmax(1), &classes).item(), a, epsilon = 1e-15);
     let y = t(&[0.0; 6], &[2, 3]);
@@ -94,7 +94,7 @@ fn loss_enum_dispatches() {
 #[should_panic(expected = "loss: class-index target 1.5 is not a non-negative integer")]
 fn fractional_class_index_is_refused() {
     let z = Var::constant(t(&[0.0; 4], &[2, 2]));
-    Loss::SparseCrossEntropy.compute(&z, &t(&[1.5, 0.0], &[2]));
+    Loss::SparseCategoricalCrossEntropy.compute(&z, &t(&[1.5, 0.0], &[2]));
 }
 
 #[test]

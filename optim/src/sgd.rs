@@ -18,7 +18,7 @@ pub enum Momentum {
 }
 
 /// Stochastic gradient descent, the course's `W <- W - eta dE/dW`, with
-/// optional [`Momentum`] and [`WeightDecay`].
+/// optional [`Momentum`] and [`WeightDecay`](crate::WeightDecay).
 ///
 /// One step, for each parameter `p` with gradient `g`:
 /// 1. L2: `g <- g + lambda p` (for the parameters whose group has L2);

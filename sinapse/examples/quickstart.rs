@@ -26,7 +26,7 @@ pub fn train_mlp(images: usize, epochs: usize) -> Result<f64, Box<dyn std::error
     let net = Sequential::new().add(Linear::new(784, 128, &mut rng)).add(ReLU).add(Linear::new(128, 10, &mut rng));
 
     let mut model = Model::new(net);
-    model.compile(Sgd::new(0.1), Loss::CrossEntropy, &[Metric::Accuracy]);
+    model.compile(Sgd::new(0.1), Loss::CategoricalCrossEntropy, &[Metric::Accuracy]);
     model.fit(&train.images, &train.one_hot, &FitConfig::new(epochs).batch_size(64).seed(42))?;
     let result = model.evaluate(&test.images, &test.one_hot, 1000);
     Ok(result.accuracy().expect("accuracy was compiled as a metric"))

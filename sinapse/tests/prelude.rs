@@ -17,7 +17,7 @@ fn names_from_every_crate_resolve_through_the_prelude() {
     let mut rng = seeded_rng(0);
     let net = Sequential::<f32>::new().add(Linear::new(2, 3, &mut rng)).add(Tanh).add(Linear::new(3, 2, &mut rng));
     let mut model = Model::new(net);
-    model.compile(Adam::new(0.01), Loss::CrossEntropy, &[Metric::Accuracy]);
+    model.compile(Adam::new(0.01), Loss::CategoricalCrossEntropy, &[Metric::Accuracy]);
     let data = TensorData::new(x.value(), &target);
     assert_eq!(BatchSource::len(&data), 2);
     let _ = (Sgd::<f32>::new(0.1).momentum(Momentum::Nesterov(0.9)), FitConfig::new(1).batch_size(2));

@@ -9,7 +9,7 @@
 //! | Keras | Sinapse |
 //! |---|---|
 //! | `Model(inputs, outputs)` / `Sequential([...])` | `Model::new(sequential)` |
-//! | `model.compile(optimizer, loss, metrics)` | `model.compile(Sgd::new(0.1), Loss::CrossEntropy, &[Metric::Accuracy])` |
+//! | `model.compile(optimizer, loss, metrics)` | `model.compile(Sgd::new(0.1), Loss::CategoricalCrossEntropy, &[Metric::Accuracy])` |
 //! | `model.fit(x, y, batch_size=64, epochs=5)` | `model.fit(&x, &y, &FitConfig::new(5).batch_size(64))` |
 //! | `validation_data=(xv, yv)` | `model.fit_validated((&x, &y), (&xv, &yv), &config)` |
 //! | `callbacks=[EarlyStopping(...)]` | `model.fit_source(&train, Some(&valid), &config, &mut [&mut stop])` |

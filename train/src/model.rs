@@ -116,7 +116,7 @@ impl Tally {
 /// let mut rng = seeded_rng(0);
 /// let net = Sequential::<f32>::new().add(Linear::new(2, 8, &mut rng)).add(Tanh).add(Linear::new(8, 2, &mut rng));
 /// let mut model = Model::new(net);
-/// model.compile(Sgd::new(0.5), Loss::SparseCrossEntropy, &[Metric::Accuracy]);
+/// model.compile(Sgd::new(0.5), Loss::SparseCategoricalCrossEntropy, &[Metric::Accuracy]);
 /// // Class 1 when both coordinates have the same sign.
 /// let x = Tensor::<f32>::rand_uniform(&[200, 2], -1.0, 1.0, &mut rng);
 /// let y = Tensor::from_fn(&[200], |i| if x.get(&[i[0], 0]) * x.get(&[i[0], 1]) > 0.0 { 1.0 } else { 0.0 });

@@ -23,7 +23,11 @@ fn model() -> Model<f32> {
         .add(ReLU)
         .add(Linear::new(512, 10, &mut rng));
     let mut m = Model::new(net);
-    m.compile(Sgd::new(0.05).momentum(Momentum::Classic(0.9)), Loss::SparseCrossEntropy, &[Metric::Accuracy]);
+    m.compile(
+        Sgd::new(0.05).momentum(Momentum::Classic(0.9)),
+        Loss::SparseCategoricalCrossEntropy,
+        &[Metric::Accuracy],
+    );
     m
 }
 

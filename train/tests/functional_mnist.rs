@@ -30,7 +30,7 @@ fn a_two_branch_network_trains_on_mnist_and_survives_a_save_and_load() {
     assert_eq!(names, ["input", "dense", "dense_1", "concatenate", "dense_2"]);
     assert_eq!(summary.total_parameters(), (784 * 64 + 64) + (784 * 16 + 16) + (80 * 10 + 10));
 
-    model.compile(Adam::new(1e-3), Loss::CrossEntropy, &[Metric::Accuracy]);
+    model.compile(Adam::new(1e-3), Loss::CategoricalCrossEntropy, &[Metric::Accuracy]);
     model.fit_source(&train, None, &FitConfig::new(2).batch_size(64).verbose(0), &mut []).unwrap();
     let accuracy = model.evaluate_source(&test, 500).accuracy().unwrap();
     assert!(accuracy > 0.85, "test accuracy {accuracy} after 2 epochs on 6,000 images");

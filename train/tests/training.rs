@@ -30,7 +30,7 @@ fn net(seed: u64, dropout: bool) -> Sequential<f32> {
 
 fn model(seed: u64, dropout: bool) -> Model<f32> {
     let mut m = Model::new(net(seed, dropout));
-    m.compile(Sgd::new(0.1).momentum(Momentum::Classic(0.9)), Loss::SparseCrossEntropy, &[Metric::Accuracy]);
+    m.compile(Sgd::new(0.1).momentum(Momentum::Classic(0.9)), Loss::SparseCategoricalCrossEntropy, &[Metric::Accuracy]);
     m
 }
 
@@ -84,9 +84,9 @@ fn evaluate_and_predict_shapes_do_not_depend_on_batch_size() {
     // One-hot targets give the same accuracy as class indices.
     let labels: Vec<usize> = y.to_vec().iter().map(|&c| c as usize).collect();
     let mut m2 = Model::new(net(3, false));
-    m2.compile(Sgd::new(0.1), Loss::CrossEntropy, &[Metric::Accuracy]);
+    m2.compile(Sgd::new(0.1), Loss::CategoricalCrossEntropy, &[Metric::Accuracy]);
     let mut m1 = Model::new(net(3, false));
-    m1.compile(Sgd::new(0.1), Loss::SparseCrossEntropy, &[Metric::Accuracy]);
+    m1.compile(Sgd::new(0.1), Loss::SparseCategoricalCrossEntropy, &[Metric::Accuracy]);
     let a = m1.evaluate(&x, &y, 50);
     let b = m2.evaluate(&x, &one_hot(&labels, 2), 50);
     assert_eq!(a.accuracy(), b.accuracy());

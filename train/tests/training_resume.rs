@@ -27,7 +27,11 @@ fn fresh() -> Model<f32> {
         .add(Dropout::new(0.3, 5))
         .add(Linear::new(12, 2, &mut rng));
     let mut m = Model::new(net);
-    m.compile(Sgd::new(0.05).momentum(Momentum::Nesterov(0.9)), Loss::SparseCrossEntropy, &[Metric::Accuracy]);
+    m.compile(
+        Sgd::new(0.05).momentum(Momentum::Nesterov(0.9)),
+        Loss::SparseCategoricalCrossEntropy,
+        &[Metric::Accuracy],
+    );
     m
 }
 
@@ -119,7 +123,7 @@ fn a_state_that_does_not_fit_changes_nothing() {
 
     // Another architecture: the parameter names and shapes are listed.
     let mut other = Model::new(Sequential::<f32>::new().add(Linear::new(3, 2, &mut seeded_rng(0))));
-    other.compile(Sgd::new(0.1), Loss::SparseCrossEntropy, &[]);
+    other.compile(Sgd::new(0.1), Loss::SparseCategoricalCrossEntropy, &[]);
     let before = params(&other);
     let err = other.load_training_state(dir.path()).unwrap_err();
     assert!(matches!(err, TrainingStateError::Checkpoint(_)), "{err:?}");
@@ -129,7 +133,7 @@ fn a_state_that_does_not_fit_changes_nothing() {
 
     // Another optimizer: its buffers do not fit, and the parameters are put back.
     let mut adam = fresh();
-    adam.compile(sinapse_optim::Adam::new(0.01), Loss::SparseCrossEntropy, &[]);
+    adam.compile(sinapse_optim::Adam::new(0.01), Loss::SparseCategoricalCrossEntropy, &[]);
     let before = params(&adam);
     let err = adam.load_training_state(dir.path()).unwrap_err();
     assert!(matches!(err, TrainingStateError::Optimizer { .. }), "{err:?}");

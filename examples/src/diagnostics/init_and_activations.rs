@@ -237,7 +237,7 @@ fn train_one(
     let c = &args.common;
     let net = build_mlp(&args.hidden, init.init(), activation.activation(), c.seed);
     let mut model = Model::new(net);
-    model.compile(Sgd::new(c.lr), Loss::CrossEntropy, &[Metric::Accuracy]);
+    model.compile(Sgd::new(c.lr), Loss::CategoricalCrossEntropy, &[Metric::Accuracy]);
     let before = model.evaluate_source(test, 1000).accuracy().unwrap_or(0.0);
     let mut diagnostics = Diagnostics::from_source(train, args.probe);
     let config = FitConfig::new(DEFAULTS.epochs(c)).batch_size(c.batch_size).seed(c.seed).verbose(0);
