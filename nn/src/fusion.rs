@@ -1,6 +1,7 @@
-//! The fused paths of a [`Sequential`](crate::Sequential), planned from the
-//! layers' types when they are added, so that no layer has to know about
-//! fusion.
+//! The fused paths of a [`Sequential`](crate::Sequential) and of a
+//! functional [`Graph`](crate::functional::Graph), planned from the layers'
+//! types when they are added or the graph is built, so that no layer has to
+//! know about fusion.
 //!
 //! Two stretches of layers run as one operation, with the same values and
 //! gradients, bit for bit, as the layers one by one (`nn/tests/models.rs`
@@ -34,16 +35,16 @@ fn concrete<T: Element>(layer: &dyn Module<T>) -> &dyn Module<T> {
     }
 }
 
-fn is_relu<T: Element>(layer: &dyn Module<T>) -> bool {
+pub(crate) fn is_relu<T: Element>(layer: &dyn Module<T>) -> bool {
     let any = concrete(layer) as &dyn Any;
     any.is::<ReLU>() || any.downcast_ref::<Activation>() == Some(&Activation::ReLU)
 }
 
-fn max_pool<T: Element>(layer: &dyn Module<T>) -> Option<&MaxPool2d> {
+pub(crate) fn max_pool<T: Element>(layer: &dyn Module<T>) -> Option<&MaxPool2d> {
     (concrete(layer) as &dyn Any).downcast_ref::<MaxPool2d>()
 }
 
-fn conv<T: Element>(layer: &dyn Module<T>) -> Option<&Conv2d<T>> {
+pub(crate) fn conv<T: Element>(layer: &dyn Module<T>) -> Option<&Conv2d<T>> {
     (concrete(layer) as &dyn Any).downcast_ref::<Conv2d<T>>()
 }
 

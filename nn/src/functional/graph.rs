@@ -2,6 +2,7 @@
 //! [`Module`].
 
 use super::symbol::{join, Kind, Symbol};
+use crate::fusion;
 use crate::{Activation, Module, Summary, SummaryRow};
 use sinapse_autograd::Var;
 use sinapse_tensor::Element;
@@ -34,6 +35,25 @@ struct GraphNode<T: Element> {
 /// [`Input`]: super::Input
 pub struct Graph<T: Element> {
     nodes: Vec<GraphNode<T>>,
+    /// How `forward` computes each node, fused where it can (see
+    /// `nn/src/fusion.rs`); made once, in `new`.
+    plan: Vec<Run>,
+}
+
+/// How `forward` computes one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Run {
+    /// On its own.
+    Alone,
+    /// Not at all: its only reader computes it as part of a fused step.
+    Skipped,
+    /// A max pooling of `relu(conv(x))`, `conv` being the convolution's node
+    /// and `x` its input, in one pass.
+    ConvReluMaxPool { conv: usize },
+    /// A max pooling of `relu(pre)`, `pre` being the output of node `relu`
+    /// before its ReLU (the input of a ReLU layer, or a layer's output
+    /// before its ReLU activation).
+    ReluMaxPool { relu: usize },
 }
 
 impl<T: Element> Graph<T> {
@@ -91,7 +111,8 @@ impl<T: Element> Graph<T> {
                 shape: node.shape.clone(),
             });
         }
-        Graph { nodes }
+        let plan = fusion_plan(&nodes);
+        Graph { nodes, plan }
     }
 
     /// The input's shape, without the batch dimension.
@@ -120,21 +141,38 @@ impl<T: Element> Module<T> for Graph<T> {
     #[track_caller]
     fn forward(&self, x: &Var<T>) -> Var<T> {
         self.check_input(x.shape());
-        let mut values: Vec<Var<T>> = Vec::with_capacity(self.nodes.len());
-        for node in &self.nodes {
-            let input = |k: usize| &values[node.inputs[k]];
-            let y = match &node.step {
-                Step::Input => x.clone(),
-                Step::Layer(layer, activation) => activation.forward(&layer.forward(input(0))),
-                Step::Add => input(0).add(input(1)),
-                Step::Concat => {
-                    let parts: Vec<&Var<T>> = node.inputs.iter().map(|&j| &values[j]).collect();
-                    Var::cat(&parts, -1)
+        let mut values: Vec<Option<Var<T>>> = Vec::with_capacity(self.nodes.len());
+        for (node, run) in self.nodes.iter().zip(&self.plan) {
+            let value = |j: usize| values[j].as_ref().expect("a node runs after its inputs, which are not skipped");
+            let y = match (run, &node.step) {
+                (Run::Skipped, _) => None,
+                (Run::ConvReluMaxPool { conv }, Step::Layer(pool, _)) => {
+                    let conv_node = &self.nodes[*conv];
+                    let Step::Layer(layer, _) = &conv_node.step else { unreachable!("planned on a layer") };
+                    let conv = fusion::conv(layer.as_ref()).expect("planned on a convolution");
+                    let pool = fusion::max_pool(pool.as_ref()).expect("planned on a max pooling");
+                    Some(conv.forward_relu_max_pool(value(conv_node.inputs[0]), pool.params()))
+                }
+                (Run::ReluMaxPool { relu }, Step::Layer(pool, _)) => {
+                    let relu_node = &self.nodes[*relu];
+                    let input = value(relu_node.inputs[0]);
+                    let pre = match &relu_node.step {
+                        Step::Layer(layer, Activation::ReLU) => layer.forward(input),
+                        _ => input.clone(),
+                    };
+                    Some(fusion::max_pool(pool.as_ref()).expect("planned on a max pooling").forward_after_relu(&pre))
+                }
+                (_, Step::Input) => Some(x.clone()),
+                (_, Step::Layer(layer, activation)) => Some(activation.forward(&layer.forward(value(node.inputs[0])))),
+                (_, Step::Add) => Some(value(node.inputs[0]).add(value(node.inputs[1]))),
+                (_, Step::Concat) => {
+                    let parts: Vec<&Var<T>> = node.inputs.iter().map(|&j| value(j)).collect();
+                    Some(Var::cat(&parts, -1))
                 }
             };
             values.push(y);
         }
-        values.pop().expect("a graph has its input node")
+        values.pop().flatten().expect("the output node is never skipped")
     }
 
     fn describe(&self) -> String {
@@ -211,4 +249,50 @@ impl<T: Element> Module<T> for Graph<T> {
             .collect();
         Summary { input_shape: input.to_vec(), rows }
     }
+}
+
+/// Finds the stretches `forward` runs as one operation: a max pooling whose
+/// input is a ReLU, or a convolution's ReLU, that nothing else reads.
+fn fusion_plan<T: Element>(nodes: &[GraphNode<T>]) -> Vec<Run> {
+    let mut readers = vec![0usize; nodes.len()];
+    for node in nodes {
+        for &j in &node.inputs {
+            readers[j] += 1;
+        }
+    }
+    let layer = |j: usize| match &nodes[j].step {
+        Step::Layer(layer, activation) => Some((layer.as_ref(), *activation)),
+        _ => None,
+    };
+    // Read by one node only: it can be folded into that reader.
+    let private = |j: usize| readers[j] == 1;
+    let mut plan = vec![Run::Alone; nodes.len()];
+    for (k, node) in nodes.iter().enumerate() {
+        let is_pool = layer(k).is_some_and(|(l, a)| a == Activation::Identity && fusion::max_pool(l).is_some());
+        let Some(&j) = node.inputs.first().filter(|&&j| is_pool && private(j)) else { continue };
+        let Some((relu_layer, activation)) = layer(j) else { continue };
+        let is_conv = |l: &dyn Module<T>| fusion::conv(l).is_some();
+        if activation == Activation::ReLU && is_conv(relu_layer) {
+            // Conv(activation = ReLU), MaxPool2d.
+            plan[j] = Run::Skipped;
+            plan[k] = Run::ConvReluMaxPool { conv: j };
+        } else if activation == Activation::Identity && fusion::is_relu(relu_layer) {
+            let i = nodes[j].inputs[0];
+            if private(i) && layer(i).is_some_and(|(l, a)| a == Activation::Identity && is_conv(l)) {
+                // Conv, ReLU, MaxPool2d.
+                plan[i] = Run::Skipped;
+                plan[j] = Run::Skipped;
+                plan[k] = Run::ConvReluMaxPool { conv: i };
+            } else {
+                // ReLU, MaxPool2d.
+                plan[j] = Run::Skipped;
+                plan[k] = Run::ReluMaxPool { relu: j };
+            }
+        } else if activation == Activation::ReLU {
+            // A layer with a ReLU activation, MaxPool2d.
+            plan[k] = Run::ReluMaxPool { relu: j };
+            plan[j] = Run::Skipped;
+        }
+    }
+    plan
 }
