@@ -1,10 +1,6 @@
-//! The course's three regimes of gradient descent on the same network, the
-//! same data and the same wall-clock budget: batch (one update per pass over
-//! the training set), stochastic (one update per image) and minibatch.
-//!
-//! Every regime starts from the same weights. The loss is measured on a
-//! fixed set of training images at regular intervals; the time spent
-//! measuring is not charged to the budget.
+//! What the `gd_modes` example shares with the others: its flags, its data,
+//! its console lines and its picture. The regimes themselves are trained in
+//! `examples/gd_modes.rs`.
 
 use crate::charts::{line_panels, Panel};
 use crate::cli::CommonArgs;
@@ -17,11 +13,9 @@ use crate::plots::Series;
 use crate::report::write_json;
 use clap::Parser;
 use serde::Serialize;
-use sinapse_autograd::Var;
-use sinapse_optim::{accumulate_gradients, GdMode, Sgd};
-use sinapse_train::{epoch_order, BatchSource, Metric, Model, StepModule};
+use sinapse_optim::GdMode;
+use sinapse_train::BatchSource;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 /// Flags of the `gd_modes` example (`--epochs` caps the passes per regime).
 #[derive(Clone, Debug, Parser)]
@@ -73,63 +67,8 @@ pub struct Curve {
     pub points: Vec<Point>,
 }
 
-/// Training time between two measurements: often enough for a smooth
-/// curve, rarely enough to keep measuring cheap.
-const MEASURE_EVERY: Duration = Duration::from_millis(400);
-
-/// Trains one regime for `budget` and returns its curve.
-fn train_mode(
-    arch: Arch,
-    mode: GdMode,
-    args: &GdModesArgs,
-    train: &MnistSource<'_>,
-    monitor: &MnistSource<'_>,
-) -> Curve {
-    // The Model measures (evaluate); the updates are written out by hand
-    // with the optimizer below, to measure in the middle of an epoch.
-    let mut model = Model::from_module(arch.build(args.common.seed));
-    model.compile(Sgd::<f32>::new(args.common.lr), arch.loss(), &[Metric::Accuracy]);
-    let mut opt = Sgd::<f32>::new(args.common.lr);
-    let n = train.len();
-    let budget = Duration::from_secs_f64(args.seconds.max(0.0));
-    let mut curve = Curve { mode: mode_name(mode), points: Vec::new() };
-    let measure = |model: &mut Model<f32>, seconds: f64, updates: usize, seen: usize| {
-        let e = model.evaluate_source(monitor, 1000);
-        Point { seconds, updates, epochs: seen as f64 / n as f64, loss: e.loss, accuracy: e.accuracy().unwrap_or(0.0) }
-    };
-    curve.points.push(measure(&mut model, 0.0, 0, 0));
-    let (mut trained, mut updates, mut seen) = (Duration::ZERO, 0, 0);
-    let mut since_measure = Duration::ZERO;
-    'epochs: for epoch in 0..args.max_epochs() {
-        let order = epoch_order(n, true, args.common.seed, epoch);
-        for update in mode.plan_epoch(n, false, 1000) {
-            let began = Instant::now();
-            let (_, grads) = accumulate_gradients(&update.chunks, |r| {
-                let (x, y) = train.batch(&order[r]);
-                arch.loss().compute(&model.module().forward(&Var::constant(x)), &y)
-            });
-            opt.step(model.module_mut(), &grads);
-            let spent = began.elapsed();
-            trained += spent;
-            since_measure += spent;
-            updates += 1;
-            seen += update.examples.len();
-            if since_measure >= MEASURE_EVERY || trained >= budget {
-                since_measure = Duration::ZERO;
-                curve.points.push(measure(&mut model, trained.as_secs_f64(), updates, seen));
-            }
-            if trained >= budget {
-                break 'epochs;
-            }
-        }
-    }
-    if curve.points.last().is_some_and(|p| p.updates != updates) {
-        curve.points.push(measure(&mut model, trained.as_secs_f64(), updates, seen));
-    }
-    curve
-}
-
-fn mode_name(mode: GdMode) -> String {
+/// `batch`, `stochastic` or `minibatch(64)`.
+pub fn mode_name(mode: GdMode) -> String {
     match mode {
         GdMode::Batch => "batch".into(),
         GdMode::Stochastic => "stochastic".into(),
@@ -137,40 +76,83 @@ fn mode_name(mode: GdMode) -> String {
     }
 }
 
-/// Runs the three regimes and writes `gd_modes.png` and `gd_modes.json`
-/// into `--out`. Returns the curves.
-pub fn run(args: &GdModesArgs) -> Result<Vec<Curve>, ExampleError> {
+/// The network `--net` names: the perceptron or the MLP.
+pub fn arch(args: &GdModesArgs) -> Arch {
+    if args.net == "mlp" {
+        Arch::Mlp
+    } else {
+        Arch::Perceptron
+    }
+}
+
+/// Checks the flags, sets the thread count, loads the data set and creates
+/// `--out`.
+///
+/// # Errors
+/// When a flag cannot be used, the data cannot be read or the folder made.
+pub fn prepare(args: &GdModesArgs) -> Result<Splits, ExampleError> {
     let c = &args.common;
     c.validate()?;
     if !(args.seconds.is_finite() && args.seconds > 0.0) {
         return Err(ExampleError::Usage(format!("--seconds must be a positive number, got {}", args.seconds)));
     }
     crate::cli::set_threads(c.threads);
-    let arch = if args.net == "mlp" { Arch::Mlp } else { Arch::Perceptron };
     let splits = Splits::load(c)?;
-    let train = MnistSource::new(splits.train_subset(c.train_limit)?, arch.layout());
-    let watched = args.monitor.clamp(1, train.len());
-    let monitor = MnistSource::new(splits.train_subset(Some(watched))?, arch.layout());
+    splits.train_subset(c.train_limit)?;
     std::fs::create_dir_all(&c.out).map_err(|e| ExampleError::io(&c.out, e))?;
-    let modes = [GdMode::Batch, GdMode::Stochastic, GdMode::Minibatch(c.batch_size)];
-    let mut curves = Vec::new();
-    for mode in modes {
-        if !c.quiet {
-            outln!("{}: training for {} s (at most {} epochs) ...", mode_name(mode), args.seconds, args.max_epochs())?;
-        }
-        let curve = train_mode(arch, mode, args, &train, &monitor);
-        let last = curve.points.last().expect("measured at least once");
-        outln!(
-            "{:<16} {:>8} updates  {:>7.3} epochs  loss {:.4}  accuracy {:.4} (on {} training images)",
-            curve.mode,
-            last.updates,
-            last.epochs,
-            last.loss,
-            last.accuracy,
-            watched
-        )?;
-        curves.push(curve);
+    Ok(splits)
+}
+
+/// The training images (`--train-limit`), and the first `--monitor` of them,
+/// on which the loss is measured, in the layout of the network.
+///
+/// # Errors
+/// When `--train-limit` is larger than the training set.
+pub fn sources<'a>(args: &GdModesArgs, splits: &'a Splits) -> Result<(MnistSource<'a>, MnistSource<'a>), ExampleError> {
+    let layout = arch(args).layout();
+    let train = MnistSource::new(splits.train_subset(args.common.train_limit)?, layout);
+    let watched = args.monitor.clamp(1, train.len());
+    Ok((train, MnistSource::new(splits.train_subset(Some(watched))?, layout)))
+}
+
+/// Prints, unless `--quiet`, that `mode` starts.
+///
+/// # Errors
+/// When the console cannot be written.
+pub fn announce(args: &GdModesArgs, mode: GdMode) -> Result<(), ExampleError> {
+    if !args.common.quiet {
+        outln!("{}: training for {} s (at most {} epochs) ...", mode_name(mode), args.seconds, args.max_epochs())?;
     }
+    Ok(())
+}
+
+/// Prints where `curve` ended: updates, epochs, loss and accuracy on the
+/// `watched` monitoring images.
+///
+/// # Errors
+/// When the console cannot be written.
+pub fn print_end(curve: &Curve, watched: usize) -> Result<(), ExampleError> {
+    let last = curve.points.last().expect("measured at least once");
+    outln!(
+        "{:<16} {:>8} updates  {:>7.3} epochs  loss {:.4}  accuracy {:.4} (on {} training images)",
+        curve.mode,
+        last.updates,
+        last.epochs,
+        last.loss,
+        last.accuracy,
+        watched
+    )?;
+    Ok(())
+}
+
+/// Draws `gd_modes.png` (the loss against time, epochs and updates) and
+/// writes `gd_modes.json` into `--out`.
+///
+/// # Errors
+/// When a file or the console cannot be written.
+pub fn write_report(args: &GdModesArgs, curves: &[Curve]) -> Result<(), ExampleError> {
+    let c = &args.common;
+    let arch = arch(args);
     let series = |x: fn(&Point) -> f64| -> Vec<Series> {
         curves
             .iter()
@@ -225,5 +207,5 @@ pub fn run(args: &GdModesArgs) -> Result<Vec<Curve>, ExampleError> {
     if !c.quiet {
         outln!("wrote {} and gd_modes.json", path.display())?;
     }
-    Ok(curves)
+    Ok(())
 }

@@ -1,5 +1,5 @@
 //! The training examples' programs, the files `examples/perceptron.rs`,
-//! `mlp.rs`, `cnn.rs` and `custom_op.rs` themselves, compiled into the
+//! `mlp.rs`, `cnn.rs`, `custom_op.rs` and `gd_modes.rs` themselves, compiled into the
 //! library too so that the tests run them in the same process and check
 //! what they return.
 //!
@@ -20,3 +20,7 @@ pub mod cnn;
 #[allow(dead_code)]
 #[path = "../custom_op.rs"]
 pub mod custom_op;
+
+#[allow(dead_code)]
+#[path = "../gd_modes.rs"]
+pub mod gd_modes;
