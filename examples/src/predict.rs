@@ -1,17 +1,14 @@
-//! Classifying one picture with a saved model: a 28x28 PNG (8-bit or
-//! 16-bit gray, or RGB/RGBA turned to gray) goes through the network the
-//! model file names, and the class probabilities come out.
+//! What the `predict` example reads and prints: its flags, the picture (a
+//! 28x28 PNG, 8-bit or 16-bit gray, or RGB/RGBA turned to gray) and the
+//! report. The classification itself is in `examples/predict.rs`.
 
 use crate::cli::DatasetChoice;
 use crate::error::ExampleError;
 use crate::mnist::class_names;
 use crate::models::Arch;
-use crate::report::{load_model, MODEL_FILE};
+use crate::report::MODEL_FILE;
 use clap::Parser;
 use png::{ColorType, Transformations};
-use sinapse_autograd::{no_grad, Var};
-use sinapse_nn::Module;
-use sinapse_tensor::Tensor;
 use std::path::{Path, PathBuf};
 
 /// Flags of the `predict` example.
@@ -110,10 +107,22 @@ fn border_mean(pixels: &[u8], w: usize, h: usize) -> f64 {
     border.iter().map(|&p| p as f64).sum::<f64>() / border.len().max(1) as f64
 }
 
-/// Classifies the picture `args.image` with the model `args.model`.
-pub fn predict(args: &PredictArgs) -> Result<Prediction, ExampleError> {
-    let model_path = if args.model.is_dir() { args.model.join(MODEL_FILE) } else { args.model.clone() };
-    let loaded = load_model(&model_path, args.arch)?;
+/// The model file `--model` names: the file itself, or `model.safetensors`
+/// in the folder.
+pub fn model_path(args: &PredictArgs) -> PathBuf {
+    if args.model.is_dir() {
+        args.model.join(MODEL_FILE)
+    } else {
+        args.model.clone()
+    }
+}
+
+/// The picture's 28x28 gray levels, inverted when `--invert` asks (or, with
+/// `auto`, when its border is light), and whether they were.
+///
+/// # Errors
+/// When the file is not a readable PNG or not 28x28.
+pub fn read_digit(args: &PredictArgs) -> Result<(Vec<u8>, bool), ExampleError> {
     let (w, h, mut pixels) = read_gray_png(&args.image)?;
     if (w, h) != (28, 28) {
         return Err(ExampleError::Image {
@@ -129,32 +138,31 @@ pub fn predict(args: &PredictArgs) -> Result<Prediction, ExampleError> {
     if inverted {
         pixels.iter_mut().for_each(|p| *p = 255 - *p);
     }
-    let x = Tensor::from_vec(pixels.iter().map(|&p| p as f32 / 255.0).collect(), &loaded.arch.input_shape(1))
-        .expect("784 values");
-    let out = no_grad(|| loaded.net.forward(&Var::constant(x))).value().to_vec();
-    let probabilities: Vec<f64> = if loaded.arch.outputs_logits() {
-        let max = out.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v)) as f64;
-        let exp: Vec<f64> = out.iter().map(|&v| (v as f64 - max).exp()).collect();
-        let sum: f64 = exp.iter().sum();
-        exp.iter().map(|e| e / sum).collect()
-    } else {
-        let sum: f64 = out.iter().map(|&v| v as f64).sum::<f64>().max(1e-12);
-        out.iter().map(|&v| v as f64 / sum).collect()
-    };
-    if out.iter().any(|v| !v.is_finite()) || probabilities.iter().any(|p| !p.is_finite()) {
+    Ok((pixels, inverted))
+}
+
+/// Refuses outputs that are not finite numbers, naming the model file.
+///
+/// # Errors
+/// When an output or a probability is NaN or infinite.
+pub fn check_finite(args: &PredictArgs, outputs: &[f32], probabilities: &[f64]) -> Result<(), ExampleError> {
+    if outputs.iter().any(|v| !v.is_finite()) || probabilities.iter().any(|p| !p.is_finite()) {
         return Err(ExampleError::Model {
-            path: model_path,
+            path: model_path(args),
             problem: format!(
-                "the network's outputs for {} are not finite numbers ({out:?}): its weights are too large to \
+                "the network's outputs for {} are not finite numbers ({outputs:?}): its weights are too large to \
                  evaluate (the file is damaged, or came from a run that diverged); retrain it",
                 args.image.display()
             ),
         });
     }
-    let class =
-        probabilities.iter().enumerate().fold(0, |best, (i, &p)| if p > probabilities[best] { i } else { best });
-    let names = class_names(loaded.dataset.unwrap_or(DatasetChoice::Mnist));
-    Ok(Prediction { class, name: names[class].clone(), probabilities, inverted, class_names: names })
+    Ok(())
+}
+
+/// The ten class names of the data set the model was trained on (MNIST's
+/// when the file does not say).
+pub fn names(dataset: Option<DatasetChoice>) -> Vec<String> {
+    class_names(dataset.unwrap_or(DatasetChoice::Mnist))
 }
 
 /// The console report: one line per class, then the answer.

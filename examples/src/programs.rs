@@ -1,7 +1,7 @@
-//! The training examples' programs, the files `examples/perceptron.rs`,
-//! `mlp.rs`, `cnn.rs`, `custom_op.rs` and `gd_modes.rs` themselves, compiled into the
-//! library too so that the tests run them in the same process and check
-//! what they return.
+//! The examples' programs, the files `examples/perceptron.rs`, `mlp.rs`,
+//! `cnn.rs`, `custom_op.rs`, `gd_modes.rs` and `predict.rs` themselves,
+//! compiled into the library too so that the tests run them in the same
+//! process and check what they return.
 //!
 //! Each file's `main` runs only in its own binary, hence `dead_code`.
 
@@ -24,3 +24,7 @@ pub mod custom_op;
 #[allow(dead_code)]
 #[path = "../gd_modes.rs"]
 pub mod gd_modes;
+
+#[allow(dead_code)]
+#[path = "../predict.rs"]
+pub mod predict;

@@ -8,8 +8,9 @@ use sinapse_examples::cli::{parse_from, CommonArgs, DatasetChoice};
 use sinapse_examples::error::ExampleError;
 use sinapse_examples::models::Arch;
 use sinapse_examples::practice::Practice;
-use sinapse_examples::predict::{predict, PredictArgs};
+use sinapse_examples::predict::PredictArgs;
 use sinapse_examples::programs::mlp;
+use sinapse_examples::programs::predict::predict;
 use sinapse_examples::report::{save_model, MODEL_FILE};
 use std::path::Path;
 

@@ -4,8 +4,9 @@
 use sinapse_examples::cli::{parse_from, CommonArgs, Defaults};
 use sinapse_examples::gd_modes::GdModesArgs;
 use sinapse_examples::models::Arch;
-use sinapse_examples::predict::{describe, predict, Invert, PredictArgs};
+use sinapse_examples::predict::{describe, Invert, PredictArgs};
 use sinapse_examples::programs::gd_modes::program as gd_run;
+use sinapse_examples::programs::predict::predict;
 use sinapse_examples::report::save_model;
 use sinapse_nn::Module;
 use std::path::{Path, PathBuf};
