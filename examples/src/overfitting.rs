@@ -6,20 +6,15 @@
 //! regression target is a real number, and the loss is the mean squared
 //! error `L = (1/n) sum_i (y_hat_i - y_i)^2`. The model is the course's
 //! linear unit on polynomial features,
-//! `y_hat = b + w_1 x + w_2 x^2 + ... + w_d x^d`, i.e. a [`Linear`] layer
+//! `y_hat = b + w_1 x + w_2 x^2 + ... + w_d x^d`, i.e. a `Linear` layer
 //! `d -> 1` on the feature vector `(x, x^2, ..., x^d)`.
 //!
-//! [`run`] returns the table (degree, lambda, train and validation MSE) and
-//! the curves; [`write_plots`] draws them.
+//! The fits themselves are in `examples/overfitting.rs`; this module holds
+//! the settings, the data, the report's table and [`write_plots`].
 
 use crate::flags;
 use crate::plots::{line_chart, scatter_and_curves, PlotError, Series};
-use sinapse_autograd::Var;
-use sinapse_nn::prelude::*;
-use sinapse_nn::Init;
-use sinapse_optim::{Adam, Momentum, Optimizer, ParamGroup, Sgd, WeightDecay};
 use sinapse_tensor::{seeded_rng, Tensor};
-use sinapse_train::StepModule;
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
@@ -129,7 +124,11 @@ impl Default for OverfitConfig {
 }
 
 impl OverfitConfig {
-    fn check(&self) -> Result<(), OverfitError> {
+    /// Checks the settings (they come from the command line).
+    ///
+    /// # Errors
+    /// [`OverfitError::Config`] naming the flag out of range.
+    pub fn check(&self) -> Result<(), OverfitError> {
         let bad = |m: String| Err(OverfitError::Config(m));
         if self.n_train < 2 || self.n_valid < 1 {
             return bad(format!(
@@ -268,135 +267,14 @@ fn fmt_lambda(l: f64) -> String {
     }
 }
 
-/// A fitted polynomial: `y_hat = b + phi(x) . w`.
-struct Poly {
-    model: Linear<f64>,
-}
-
-impl Poly {
-    fn predict(&self, features: &Tensor<f64>) -> Tensor<f64> {
-        no_grad(|| self.model.forward(&Var::constant(features.clone())).value().clone())
-    }
-
-    fn mse(&self, features: &Tensor<f64>, y: &Tensor<f64>) -> f64 {
-        self.predict(features).sub(y).square().mean_all()
-    }
-
-    fn weight_norm_sq(&self) -> f64 {
-        self.model.weight().value().square().sum_all()
-    }
-}
-
-/// Features and targets of one split, as tensors.
-struct Split {
-    features: Tensor<f64>,
-    targets: Tensor<f64>,
-}
-
-impl Split {
-    fn new(x: &[f64], y: &[f64], degree: usize) -> Self {
-        let targets = Tensor::from_vec(y.to_vec(), &[y.len(), 1]).expect("one target per point");
-        Split { features: poly_features(x, degree), targets }
-    }
-}
-
 /// Epochs at which the history is recorded: 1, 2, ... then roughly
 /// log-spaced (about 40 per decade), always including the last.
-fn record_epochs(epochs: usize) -> Vec<usize> {
+pub fn record_epochs(epochs: usize) -> Vec<usize> {
     let mut out: Vec<usize> = (0..=400).map(|k| (10f64.powf(k as f64 / 40.0)).round() as usize).collect();
     out.retain(|&e| e <= epochs);
     out.push(epochs);
     out.dedup();
     out
-}
-
-/// Fits degree `d` with L2 strength `lambda` by full-batch descent on
-/// `mse + lambda/2 ||W||^2`; with `history`, records train/valid MSE.
-fn fit(
-    cfg: &OverfitConfig,
-    train: &Split,
-    valid: &Split,
-    lambda: f64,
-    mut history: Option<&mut Vec<(usize, f64, f64)>>,
-) -> Result<Poly, OverfitError> {
-    let degree = train.features.shape()[1];
-    // Zero start: the fit is deterministic, and with L2 the bias (never
-    // penalized) is the only parameter free to move without cost.
-    let model = Linear::builder(degree, 1).init(Init::Zeros).build(&mut seeded_rng(0));
-    let mut poly = Poly { model };
-    let decay = if lambda > 0.0 { WeightDecay::L2(lambda) } else { WeightDecay::None };
-    let weights = ParamGroup::new(poly.model.weight_names()).weight_decay(decay);
-    let mut opt: Box<dyn Optimizer<f64>> = match cfg.method {
-        Method::Gd { momentum } if momentum > 0.0 => {
-            Box::new(Sgd::new(cfg.lr).momentum(Momentum::Classic(momentum)).group(weights))
-        }
-        Method::Gd { .. } => Box::new(Sgd::new(cfg.lr).group(weights)),
-        Method::Adam => Box::new(Adam::new(cfg.lr).group(weights)),
-    };
-    let marks = record_epochs(cfg.epochs);
-    let mut next = 0;
-    let x = Var::constant(train.features.clone());
-    for epoch in 1..=cfg.epochs {
-        let loss = mse(&poly.model.forward(&x), &train.targets, Reduction::Mean);
-        let value = loss.item();
-        if !value.is_finite() {
-            return Err(OverfitError::Diverged { degree, lambda, step: epoch, value, lr: cfg.lr });
-        }
-        let grads = loss.backward();
-        opt.step(&mut poly.model, &grads);
-        if let Some(h) = history.as_deref_mut() {
-            if marks.get(next) == Some(&epoch) {
-                h.push((epoch, poly.mse(&train.features, &train.targets), poly.mse(&valid.features, &valid.targets)));
-                next += 1;
-            }
-        }
-    }
-    Ok(poly)
-}
-
-/// Runs every fit of `config` and returns the measurements.
-///
-/// # Errors
-/// [`OverfitError::Config`] for a setting out of range.
-pub fn run(config: &OverfitConfig) -> Result<OverfitReport, OverfitError> {
-    config.check()?;
-    let (xt, yt) = sample(config.n_train, config.noise, config.seed);
-    // Another stream of the same distribution: a different seed.
-    let (xv, yv) = sample(config.n_valid, config.noise, config.seed.wrapping_add(1_000_003));
-    let grid: Vec<f64> = (0..=300).map(|i| -1.0 + 2.0 * i as f64 / 300.0).collect();
-    let high = config.high_degree();
-    let mut jobs: Vec<(usize, f64)> = config.degrees.iter().map(|&d| (d, 0.0)).collect();
-    jobs.extend(config.lambdas.iter().filter(|&&l| l > 0.0).map(|&l| (high, l)));
-    let mut rows = Vec::new();
-    let mut curves = Vec::new();
-    let mut history = Vec::new();
-    for (degree, lambda) in jobs {
-        let (train, valid) = (Split::new(&xt, &yt, degree), Split::new(&xv, &yv, degree));
-        let record = degree == high && lambda == 0.0 && history.is_empty();
-        let poly = fit(config, &train, &valid, lambda, record.then_some(&mut history))?;
-        let row = FitRow {
-            degree,
-            lambda,
-            train_mse: poly.mse(&train.features, &train.targets),
-            valid_mse: poly.mse(&valid.features, &valid.targets),
-            weight_norm_sq: poly.weight_norm_sq(),
-        };
-        // The last step's update may overflow after a finite loss.
-        if let Some(value) = [row.train_mse, row.valid_mse].into_iter().find(|v| !v.is_finite()) {
-            return Err(OverfitError::Diverged { degree, lambda, step: config.epochs, value, lr: config.lr });
-        }
-        rows.push(row);
-        let yg = poly.predict(&poly_features(&grid, degree)).to_vec();
-        curves.push(grid.iter().copied().zip(yg).collect());
-    }
-    Ok(OverfitReport {
-        config: config.clone(),
-        train: xt.into_iter().zip(yt).collect(),
-        valid: xv.into_iter().zip(yv).collect(),
-        rows,
-        curves,
-        history,
-    })
 }
 
 /// Draws the figures into `out` and returns their paths:

@@ -1,5 +1,6 @@
 //! The examples' programs, the files `examples/perceptron.rs`, `mlp.rs`,
-//! `cnn.rs`, `custom_op.rs`, `gd_modes.rs` and `predict.rs` themselves,
+//! `cnn.rs`, `custom_op.rs`, `gd_modes.rs`, `overfitting.rs` and `predict.rs`
+//! themselves,
 //! compiled into the library too so that the tests run them in the same
 //! process and check what they return.
 //!
@@ -28,3 +29,7 @@ pub mod gd_modes;
 #[allow(dead_code)]
 #[path = "../predict.rs"]
 pub mod predict;
+
+#[allow(dead_code)]
+#[path = "../overfitting.rs"]
+pub mod overfitting;

@@ -4,7 +4,8 @@
 //! down, and gradient descent with `WeightDecay::L2` lands on the ridge
 //! solution computed in closed form.
 
-use sinapse_examples::overfitting::{poly_features, run, sample, write_plots, Method, OverfitConfig, OverfitError};
+use sinapse_examples::overfitting::{poly_features, sample, write_plots, Method, OverfitConfig, OverfitError};
+use sinapse_examples::programs::overfitting::run;
 use std::fs::File;
 
 fn fast() -> OverfitConfig {
