@@ -1,6 +1,6 @@
 //! The examples' programs, the files `examples/perceptron.rs`, `mlp.rs`,
-//! `cnn.rs`, `custom_op.rs`, `gd_modes.rs`, `overfitting.rs` and `predict.rs`
-//! themselves,
+//! `cnn.rs`, `custom_op.rs`, `gd_modes.rs`, `init_and_activations.rs`,
+//! `overfitting.rs` and `predict.rs` themselves,
 //! compiled into the library too so that the tests run them in the same
 //! process and check what they return.
 //!
@@ -33,3 +33,7 @@ pub mod predict;
 #[allow(dead_code)]
 #[path = "../overfitting.rs"]
 pub mod overfitting;
+
+#[allow(dead_code)]
+#[path = "../init_and_activations.rs"]
+pub mod init_and_activations;

@@ -4,9 +4,10 @@
 
 use sinapse_examples::cli::parse_from;
 use sinapse_examples::diagnostics::init_and_activations::{
-    run, table, HiddenActivation, InitActivationsArgs, InitChoice, RunSummary, DEFAULTS, FIGURE_FILE, JSON_FILE,
+    table, HiddenActivation, InitActivationsArgs, InitChoice, RunSummary, DEFAULTS, FIGURE_FILE, JSON_FILE,
 };
 use sinapse_examples::diagnostics::{DiagnosticsReport, CURVES_FILE, HISTOGRAMS_FILE, JSON_FILE as DIAG_JSON};
+use sinapse_examples::programs::init_and_activations::program as run;
 use std::path::Path;
 
 fn args(out: &Path, extra: &[&str]) -> InitActivationsArgs {

@@ -22,10 +22,9 @@ use crate::report::write_json;
 use clap::{Parser, ValueEnum};
 use serde::{Deserialize, Serialize};
 use sinapse_datasets::ImageLayout;
-use sinapse_nn::{Activation, Init, Linear, Loss, Sequential};
-use sinapse_optim::Sgd;
+use sinapse_nn::{Activation, Init, Linear, Sequential};
 use sinapse_tensor::seeded_rng;
-use sinapse_train::{BatchSource, FitConfig, Metric, Model};
+use sinapse_train::BatchSource;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -201,7 +200,9 @@ pub struct Outcome {
     pub files: Vec<PathBuf>,
 }
 
-fn summarize(
+/// The summary of one configuration's run from its test accuracies (before
+/// training, then after each epoch) and its diagnostics.
+pub fn summarize(
     init: InitChoice,
     activation: HiddenActivation,
     accuracy: Vec<f64>,
@@ -223,31 +224,6 @@ fn summarize(
         hidden_unit_difference: last.hidden_unit_difference().unwrap_or(0.0),
         train_seconds: seconds,
     }
-}
-
-/// Trains one configuration and writes its diagnostics into `out/<label>`.
-fn train_one(
-    args: &InitActivationsArgs,
-    init: InitChoice,
-    activation: HiddenActivation,
-    train: &MnistSource<'_>,
-    test: &MnistSource<'_>,
-    files: &mut Vec<PathBuf>,
-) -> Result<RunSummary, ExampleError> {
-    let c = &args.common;
-    let net = build_mlp(&args.hidden, init.init(), activation.activation(), c.seed);
-    let mut model = Model::new(net);
-    model.compile(Sgd::new(c.lr), Loss::CategoricalCrossEntropy, &[Metric::Accuracy]);
-    let before = model.evaluate_source(test, 1000).accuracy().unwrap_or(0.0);
-    let mut diagnostics = Diagnostics::from_source(train, args.probe);
-    let config = FitConfig::new(DEFAULTS.epochs(c)).batch_size(c.batch_size).seed(c.seed).verbose(0);
-    let history = model.fit_source(train, Some(test), &config, &mut [&mut diagnostics])?;
-    let seconds = history.epochs.iter().map(|e| e.seconds).sum();
-    let mut accuracy = vec![before];
-    accuracy.extend(history.series("val_accuracy").unwrap_or_default());
-    let summary = summarize(init, activation, accuracy, &diagnostics, seconds);
-    files.extend(diagnostics.write(&c.out.join(summary.label()))?);
-    Ok(summary)
 }
 
 /// The table printed at the end: one row per configuration.
@@ -356,13 +332,12 @@ fn figure(args: &InitActivationsArgs, runs: &[RunSummary]) -> Result<PathBuf, Ex
     Ok(path)
 }
 
-/// Runs every configuration, prints the table, writes [`FIGURE_FILE`],
-/// [`JSON_FILE`] and each run's diagnostics (`<init>-<activation>/`) into
+/// Checks the flags, sets the thread count, loads the data set and creates
 /// `--out`.
 ///
 /// # Errors
-/// Bad flags, missing data, a diverging run, unwritable files.
-pub fn run(args: &InitActivationsArgs) -> Result<Outcome, ExampleError> {
+/// A flag no run can use, missing data, an unwritable folder.
+pub fn prepare(args: &InitActivationsArgs) -> Result<Splits, ExampleError> {
     let c = &args.common;
     c.validate()?;
     if args.hidden.is_empty() || args.hidden.contains(&0) {
@@ -376,10 +351,26 @@ pub fn run(args: &InitActivationsArgs) -> Result<Outcome, ExampleError> {
     }
     crate::cli::set_threads(c.threads);
     let splits = Splits::load(c)?;
+    splits.train_subset(c.train_limit)?;
+    splits.test_subset(c.test_limit)?;
+    std::fs::create_dir_all(&c.out).map_err(|e| ExampleError::io(&c.out, e))?;
+    Ok(splits)
+}
+
+/// The training images (`--train-limit`, else the first 10,000) and the test
+/// images (`--test-limit`), flattened, and prints the settings unless
+/// `--quiet`.
+///
+/// # Errors
+/// When a limit is larger than its split, or the console cannot be written.
+pub fn sources<'a>(
+    args: &InitActivationsArgs,
+    splits: &'a Splits,
+) -> Result<(MnistSource<'a>, MnistSource<'a>), ExampleError> {
+    let c = &args.common;
     let limit = c.train_limit.unwrap_or(DEFAULT_TRAIN_LIMIT.min(splits.train.len()));
     let train = MnistSource::new(splits.train_subset(Some(limit))?, ImageLayout::Flat);
     let test = MnistSource::new(splits.test_subset(c.test_limit)?, ImageLayout::Flat);
-    std::fs::create_dir_all(&c.out).map_err(|e| ExampleError::io(&c.out, e))?;
     if !c.quiet {
         outln!(
             "{} training images, {} test images, {} epochs, batch {}, lr {}, seed {}; probe of {} training images",
@@ -392,18 +383,33 @@ pub fn run(args: &InitActivationsArgs) -> Result<Outcome, ExampleError> {
             args.probe.min(train.len())
         )?;
     }
-    let began = Instant::now();
-    let mut files = Vec::new();
-    let mut runs = Vec::new();
-    for &activation in &args.activations {
-        for &init in &args.inits {
-            let r = train_one(args, init, activation, &train, &test, &mut files)?;
-            if !c.quiet {
-                outln!("{:<21} test accuracy {:.4}  ({:.1} s)", r.label(), r.final_accuracy(), r.train_seconds)?;
-            }
-            runs.push(r);
-        }
+    Ok((train, test))
+}
+
+/// Prints one configuration's result unless `--quiet`.
+///
+/// # Errors
+/// When the console cannot be written.
+pub fn print_run(args: &InitActivationsArgs, r: &RunSummary) -> Result<(), ExampleError> {
+    if !args.common.quiet {
+        outln!("{:<21} test accuracy {:.4}  ({:.1} s)", r.label(), r.final_accuracy(), r.train_seconds)?;
     }
+    Ok(())
+}
+
+/// Prints the table and the configurations whose hidden units stayed equal,
+/// draws [`FIGURE_FILE`], writes [`JSON_FILE`] and returns every file
+/// written (`files` holds the runs' own).
+///
+/// # Errors
+/// When a file or the console cannot be written.
+pub fn report(
+    args: &InitActivationsArgs,
+    runs: Vec<RunSummary>,
+    mut files: Vec<PathBuf>,
+    began: Instant,
+) -> Result<Outcome, ExampleError> {
+    let c = &args.common;
     outln!("{}", table(&runs))?;
     for r in runs.iter().filter(|r| r.hidden_unit_difference == 0.0) {
         outln!(
