@@ -9,12 +9,47 @@
 //! ```
 
 use clap::Parser;
+use sinapse::datasets::{DataSource, ImageLayout, Mnist, Split};
 use sinapse_examples::cli;
 use sinapse_examples::filters::{
-    course_convolution, cross_correlation, format_kernel, format_matrix, format_pixels, run, write_plots, FiltersConfig,
+    apply_kernels, conv_params, course_convolution, course_kernels, cross_correlation, dense_params, format_kernel,
+    format_matrix, format_pixels, signal_1d, valid_vs_same, write_plots, FiltersConfig, FiltersError, FiltersReport,
 };
 use sinapse_examples::{out, outln};
 use std::path::PathBuf;
+
+/// Loads the digit, filters it and builds the 1-D demo.
+///
+/// # Errors
+/// [`FiltersError::Config`] for an index out of range, [`FiltersError::Data`]
+/// if MNIST cannot be found or read.
+pub fn run(config: &FiltersConfig) -> Result<FiltersReport, FiltersError> {
+    let test = Mnist::load(Split::Test, &DataSource::standard())?;
+    if config.index >= test.len() {
+        return Err(FiltersError::Config(format!(
+            "--index {} is out of range: the MNIST test set has {} digits (0..{})",
+            config.index,
+            test.len(),
+            test.len()
+        )));
+    }
+    let batch = test.all().batch(&[config.index], ImageLayout::Nchw);
+    let (h, w) = (batch.images.shape()[2], batch.images.shape()[3]);
+    let kernels = course_kernels();
+    let y = apply_kernels(&batch.images, &kernels);
+    let outputs = (0..kernels.len()).map(|k| y.select(1, k).to_vec()).collect();
+    let (x, k, valid, same) = valid_vs_same();
+    Ok(FiltersReport {
+        digit: (config.index, test.label(config.index)),
+        pixels: test.image(config.index).to_vec(),
+        kernels,
+        outputs,
+        conv: conv_params(3),
+        dense: dense_params(h, w),
+        padding_demo: [x, k, valid, same],
+        signal: signal_1d(config.seed),
+    })
+}
 
 #[derive(Parser)]
 #[command(about = "3x3 filters on an MNIST digit, valid vs same padding, 1-D convolution and the flip")]

@@ -11,7 +11,7 @@
 //! is the same operation with the kernel reversed.
 
 use crate::plots::{image_panels, line_chart, ImagePanel, Palette, PlotError, Series};
-use sinapse_datasets::{DataSource, DatasetError, ImageLayout, Mnist, Split};
+use sinapse_datasets::DatasetError;
 use sinapse_tensor::{seeded_rng, Conv1dParams, Conv2dParams, Tensor};
 use std::path::{Path, PathBuf};
 
@@ -281,39 +281,6 @@ pub fn format_pixels(pixels: &[u8], width: usize) -> String {
         .map(|row| row.iter().map(|p| format!("{p:>3}")).collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// Loads the digit, filters it and builds the 1-D demo.
-///
-/// # Errors
-/// [`FiltersError::Config`] for an index out of range, [`FiltersError::Data`]
-/// if MNIST cannot be found or read.
-pub fn run(config: &FiltersConfig) -> Result<FiltersReport, FiltersError> {
-    let test = Mnist::load(Split::Test, &DataSource::standard())?;
-    if config.index >= test.len() {
-        return Err(FiltersError::Config(format!(
-            "--index {} is out of range: the MNIST test set has {} digits (0..{})",
-            config.index,
-            test.len(),
-            test.len()
-        )));
-    }
-    let batch = test.all().batch(&[config.index], ImageLayout::Nchw);
-    let (h, w) = (batch.images.shape()[2], batch.images.shape()[3]);
-    let kernels = course_kernels();
-    let y = apply_kernels(&batch.images, &kernels);
-    let outputs = (0..kernels.len()).map(|k| y.select(1, k).to_vec()).collect();
-    let (x, k, valid, same) = valid_vs_same();
-    Ok(FiltersReport {
-        digit: (config.index, test.label(config.index)),
-        pixels: test.image(config.index).to_vec(),
-        kernels,
-        outputs,
-        conv: conv_params(3),
-        dense: dense_params(h, w),
-        padding_demo: [x, k, valid, same],
-        signal: signal_1d(config.seed),
-    })
 }
 
 /// Draws the figures into `out` and returns their paths:

@@ -2,7 +2,9 @@
 //! when a digit moves by one, two or three pixels?
 //!
 //! A small CNN, `Conv(1 -> 8, 3x3) - ReLU - MaxPool(2) - Conv(8 -> 16, 3x3) -
-//! ReLU - MaxPool(2) - Dense(400 -> 10)`, is trained briefly on MNIST. Each
+//! ReLU - MaxPool(2) - Dense(400 -> 10)`, is trained briefly on MNIST
+//! (`examples/pooling_invariance.rs`, which also measures the shifts; this
+//! module holds the measures, the table and the pictures). Each
 //! test digit `x` is then shifted (zeros fill the vacated rows or columns)
 //! and, for each representation `f` (raw pixels, the first convolution
 //! after ReLU, after pooling, after the second stage), we measure the
@@ -21,13 +23,10 @@
 
 use crate::plots::{image_panels, line_chart, ImagePanel, Palette, PlotError, Series};
 use sinapse_autograd::Var;
-use sinapse_datasets::{BatchConfig, Batches, DataSource, DatasetError, ImageLayout, Mnist, Split};
+use sinapse_datasets::DatasetError;
 use sinapse_nn::prelude::*;
-use sinapse_optim::Adam;
-use sinapse_tensor::{seeded_rng, Tensor};
-use sinapse_train::StepModule;
+use sinapse_tensor::Tensor;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// What can go wrong in the invariance example.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +77,11 @@ impl Default for InvarianceConfig {
 }
 
 impl InvarianceConfig {
-    fn check(&self) -> Result<(), InvarianceError> {
+    /// Checks the settings (they come from the command line).
+    ///
+    /// # Errors
+    /// [`InvarianceError::Config`] naming the setting out of range.
+    pub fn check(&self) -> Result<(), InvarianceError> {
         let bad = |m: String| Err(InvarianceError::Config(m));
         if self.n_digits == 0 || self.n_digits > 10_000 {
             return bad(format!("--digits must be between 1 and 10000 (the test set), got {}", self.n_digits));
@@ -182,24 +185,9 @@ pub fn mean_relative_change(a: &Tensor<f32>, b: &Tensor<f32>) -> f64 {
     total / counted.max(1) as f64
 }
 
-/// The CNN: `Conv(1->8, 3) ReLU MaxPool(2) Conv(8->16, 3) ReLU MaxPool(2)
-/// Flatten Dense(400->10)`, 5,258 parameters.
-pub fn small_cnn(seed: u64) -> Sequential<f32> {
-    let mut rng = seeded_rng(seed);
-    Sequential::new()
-        .add(Conv2d::new(1, 8, 3, &mut rng))
-        .add(ReLU)
-        .add(MaxPool2d::new(2))
-        .add(Conv2d::new(8, 16, 3, &mut rng))
-        .add(ReLU)
-        .add(MaxPool2d::new(2))
-        .add(Flatten)
-        .add(Linear::new(400, 10, &mut rng))
-}
-
 /// Every [`Repr`] of a batch `[N, 1, 28, 28]` (in the order of
 /// [`Repr::ALL`]), plus the logits.
-fn representations(model: &Sequential<f32>, x: &Tensor<f32>) -> ([Tensor<f32>; 6], Tensor<f32>) {
+pub fn representations(model: &Sequential<f32>, x: &Tensor<f32>) -> ([Tensor<f32>; 6], Tensor<f32>) {
     no_grad(|| {
         let acts = model.forward_with_activations(&Var::constant(x.clone()));
         let value = |i: usize| acts[i].value().clone();
@@ -211,7 +199,8 @@ fn representations(model: &Sequential<f32>, x: &Tensor<f32>) -> ([Tensor<f32>; 6
     })
 }
 
-fn accuracy(logits: &Tensor<f32>, labels: &[usize]) -> f64 {
+/// The fraction of `logits` rows whose largest entry is at the label.
+pub fn accuracy(logits: &Tensor<f32>, labels: &[usize]) -> f64 {
     let pred = logits.argmax(1);
     let right = pred.iter().zip(labels).filter(|(p, l)| p == l).count();
     right as f64 / labels.len().max(1) as f64
@@ -324,67 +313,12 @@ impl InvarianceReport {
     }
 }
 
-/// Trains `model` for `config.epochs` passes over the first
-/// `config.train_images` training digits (Adam, cross-entropy).
-fn train(model: &mut Sequential<f32>, config: &InvarianceConfig) -> Result<(), InvarianceError> {
-    if config.train_images == 0 {
-        return Ok(());
-    }
-    let data = Mnist::load(Split::Train, &DataSource::standard())?;
-    let subset = sinapse_datasets::Subset::from_range(&data, 0..config.train_images)?;
-    let batches =
-        Batches::new(subset, BatchConfig::new(config.batch_size).shuffled(config.seed).layout(ImageLayout::Nchw))?;
-    let mut opt = Adam::new(config.lr);
-    for epoch in 0..config.epochs {
-        for batch in batches.epoch(epoch as u64) {
-            let loss = cross_entropy(&model.forward(&Var::constant(batch.images)), &batch.labels, Reduction::Mean);
-            let grads = loss.backward();
-            opt.step(model, &grads);
-        }
-    }
-    Ok(())
-}
-
-/// Trains the CNN, then measures every shift.
-///
-/// # Errors
-/// [`InvarianceError::Config`] for a setting out of range,
-/// [`InvarianceError::Data`] if MNIST cannot be read.
-pub fn run(config: &InvarianceConfig) -> Result<InvarianceReport, InvarianceError> {
-    config.check()?;
-    let mut model = small_cnn(config.seed);
-    let start = Instant::now();
-    train(&mut model, config)?;
-    let train_seconds = start.elapsed().as_secs_f64();
-
-    let test = Mnist::load(Split::Test, &DataSource::standard())?;
-    let subset = sinapse_datasets::Subset::from_range(&test, 0..config.n_digits)?;
-    let batch = subset.batch_all(ImageLayout::Nchw);
-    let (base, base_logits) = representations(&model, &batch.images);
-    let mut rows = vec![InvarianceRow { shift: 0, change: [0.0; 6], accuracy: accuracy(&base_logits, &batch.labels) }];
-    for s in 1..=config.max_shift as isize {
-        let mut change = [0.0; 6];
-        let mut acc = 0.0;
-        let directions = [(0, s), (0, -s), (s, 0), (-s, 0)];
-        for (dy, dx) in directions {
-            let (moved, logits) = representations(&model, &shift(&batch.images, dy, dx));
-            for (c, (a, b)) in change.iter_mut().zip(base.iter().zip(&moved)) {
-                *c += mean_relative_change(a, b) / directions.len() as f64;
-            }
-            acc += accuracy(&logits, &batch.labels) / directions.len() as f64;
-        }
-        rows.push(InvarianceRow { shift: s as usize, change, accuracy: acc });
-    }
-    let panels = pictures(&model, &batch.images.narrow(0, 0, 1));
-    Ok(InvarianceReport { config: config.clone(), train_seconds, rows, panels })
-}
-
 /// One digit and its copies shifted right by 1 and 2 pixels, and for each
 /// representation (pixels, conv, max-pooled, two stages; one channel, the
 /// one that responds most to the digit) a row: the map, the map of the
 /// shifted digit, and their difference drawn at the same colour scale, so a
 /// pale difference means the representation barely moved.
-fn pictures(model: &Sequential<f32>, digit: &Tensor<f32>) -> Vec<ImagePanel> {
+pub fn pictures(model: &Sequential<f32>, digit: &Tensor<f32>) -> Vec<ImagePanel> {
     let shifts = [0isize, 1, 2];
     let feats: Vec<[Tensor<f32>; 6]> = shifts.iter().map(|&s| representations(model, &shift(digit, 0, s)).0).collect();
     let mut panels = Vec::new();

@@ -1,6 +1,7 @@
 //! The examples' programs, the files `examples/perceptron.rs`, `mlp.rs`,
-//! `cnn.rs`, `custom_op.rs`, `gd_modes.rs`, `init_and_activations.rs`,
-//! `overfitting.rs` and `predict.rs` themselves,
+//! `cnn.rs`, `custom_op.rs`, `filters.rs`, `gd_modes.rs`,
+//! `init_and_activations.rs`, `overfitting.rs`, `pooling_invariance.rs` and
+//! `predict.rs` themselves,
 //! compiled into the library too so that the tests run them in the same
 //! process and check what they return.
 //!
@@ -23,6 +24,10 @@ pub mod cnn;
 pub mod custom_op;
 
 #[allow(dead_code)]
+#[path = "../filters.rs"]
+pub mod filters;
+
+#[allow(dead_code)]
 #[path = "../gd_modes.rs"]
 pub mod gd_modes;
 
@@ -37,3 +42,7 @@ pub mod overfitting;
 #[allow(dead_code)]
 #[path = "../init_and_activations.rs"]
 pub mod init_and_activations;
+
+#[allow(dead_code)]
+#[path = "../pooling_invariance.rs"]
+pub mod pooling_invariance;

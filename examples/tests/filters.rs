@@ -4,8 +4,9 @@
 
 use sinapse_examples::filters::{
     apply_kernels, conv_params, course_convolution, course_kernels, cross_correlation, dense_params, format_pixels,
-    run, signal_1d, valid_vs_same, write_plots, FiltersConfig, FiltersError,
+    signal_1d, valid_vs_same, write_plots, FiltersConfig, FiltersError,
 };
+use sinapse_examples::programs::filters::run;
 use sinapse_tensor::Tensor;
 use std::fs::File;
 

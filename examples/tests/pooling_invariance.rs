@@ -2,9 +2,8 @@
 //! and the claims on a briefly trained CNN: pooled features change less
 //! than unpooled ones, two stages less than one, and none is fully invariant.
 
-use sinapse_examples::invariance::{
-    mean_relative_change, run, shift, small_cnn, write_plots, InvarianceConfig, InvarianceError, Repr,
-};
+use sinapse_examples::invariance::{mean_relative_change, shift, write_plots, InvarianceConfig, InvarianceError, Repr};
+use sinapse_examples::programs::pooling_invariance::{run, small_cnn};
 use sinapse_nn::Module;
 use sinapse_tensor::Tensor;
 use std::fs::File;

@@ -69,3 +69,24 @@ fn the_guides_perceptron_program_is_the_compiled_one() {
         assert!(lines.any(|l| l == wanted), "guide chapter 12: `{wanted}` is not in perceptron.rs (in this order)");
     }
 }
+
+#[test]
+fn no_library_module_runs_an_example_in_its_place() {
+    // The library's one `run` prepares a training practice and hands it to
+    // the example's program (practice.rs); every program lives in its file
+    // under examples/.
+    fn visit(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                visit(&path, found);
+            } else if std::fs::read_to_string(&path).unwrap().contains("pub fn run(") {
+                found.push(path.file_name().unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut found = Vec::new();
+    visit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+    found.sort();
+    assert_eq!(found, ["practice.rs"]);
+}
