@@ -1,6 +1,8 @@
 //! The course's models: parameter counts, names and output shapes as
-//! Keras's `model.summary()` and PyTorch's `state_dict()` report them.
+//! Keras's `model.summary()` and PyTorch's `state_dict()` report them, and
+//! the fused steps of `Sequential` and of a functional `Graph`.
 
+use sinapse_nn::functional::Graph;
 use sinapse_nn::prelude::*;
 use sinapse_tensor::{seeded_rng, Tensor};
 
@@ -298,4 +300,51 @@ fn fused_conv_relu_max_pool_keeps_the_pooling_layer_error_message() {
     let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| m.forward(&x))).unwrap_err();
     let msg = err.downcast_ref::<String>().unwrap();
     assert!(msg.starts_with("MaxPool2d:"), "{msg}");
+}
+
+#[test]
+fn the_functional_cnn_runs_its_conv_relu_pool_blocks_fused_with_the_same_values() {
+    // Both ReLU spellings: a convolution's activation and a ReLU layer.
+    let inputs = Input::seeded(&[1, 12, 12], 5);
+    let x = Conv::new(4, 3).activation(Activation::ReLU).call(&inputs);
+    let x = MaxPool2d::new(2).call(&x);
+    let x = Conv::new(6, 3).call(&x);
+    let x = ReLU.call(&x);
+    let x = MaxPool2d::new(2).call(&x);
+    let outputs = Dense::new(3).call(&Flatten.call(&x));
+    let graph = Graph::<f32>::new(&inputs, &outputs);
+    // The same layers drawn from the same generator, run one by one.
+    let mut rng = seeded_rng(5);
+    let layers = Sequential::<f32>::new()
+        .add(Conv2d::new(1, 4, 3, &mut rng))
+        .add(ReLU)
+        .add(MaxPool2d::new(2))
+        .add(Conv2d::new(4, 6, 3, &mut rng))
+        .add(ReLU)
+        .add(MaxPool2d::new(2))
+        .add(Flatten)
+        .add(Linear::new(6, 3, &mut rng));
+    let xb = Var::constant(Tensor::rand_uniform(&[2, 1, 12, 12], -1.0, 1.0, &mut seeded_rng(6)));
+    let fused = graph.forward(&xb);
+    let unfused = layers.forward_with_activations(&xb).pop().unwrap();
+    assert_eq!(fused.value().to_vec(), unfused.value().to_vec());
+    let chain = op_chain(&fused);
+    assert_eq!(chain.iter().filter(|&&op| op == "conv2d_relu_max_pool2d").count(), 2, "{chain:?}");
+}
+
+#[test]
+fn a_relu_read_by_two_layers_is_not_fused_away() {
+    let inputs = Input::<f32>::new(&[2, 6, 6]);
+    let r = ReLU.call(&inputs);
+    let pooled = Flatten.call(&MaxPool2d::new(2).call(&r));
+    let direct = Flatten.call(&r);
+    let graph = Graph::new(&inputs, &concatenate(&[&pooled, &direct]));
+    // A parameter, so that the operations are recorded.
+    let x = Var::parameter(Tensor::rand_uniform(&[3, 2, 6, 6], -1.0, 1.0, &mut seeded_rng(7)), "x");
+    let expected =
+        Var::cat(&[&x.relu().max_pool2d((2, 2), (2, 2), (0, 0)).flatten(1, -1), &x.relu().flatten(1, -1)], -1);
+    assert_eq!(graph.forward(&x).value().to_vec(), expected.value().to_vec());
+    // Alone, the ReLU and the pooling run as one operation.
+    let alone = Graph::new(&inputs, &MaxPool2d::new(2).call(&ReLU.call(&inputs)));
+    assert_eq!(op_chain(&alone.forward(&x)), ["relu_max_pool2d"]);
 }

@@ -103,6 +103,33 @@ fn record_layer<T: Element>(
     x.record(base, description, Kind::Layer { layer: Some(Box::new(layer)), activation }, &[x], shape)
 }
 
+/// The options [`Dense`] and [`Conv`] share, as builder methods.
+macro_rules! layer_options {
+    ($layer:ty) => {
+        impl $layer {
+            /// The activation `phi` applied to the output (`Activation::Identity`
+            /// for none, the default).
+            pub fn activation(mut self, activation: Activation) -> Self {
+                self.activation = activation;
+                self
+            }
+
+            /// How to draw the weights (default Glorot-uniform; the course's
+            /// `Init::GlorotCourse`, ...).
+            pub fn init(mut self, init: Init) -> Self {
+                self.init = init;
+                self
+            }
+
+            /// Whether the layer has a bias (default `true`).
+            pub fn bias(mut self, bias: bool) -> Self {
+                self.bias = bias;
+                self
+            }
+        }
+    };
+}
+
 /// Keras's `Dense(units, activation=...)`: `y = phi(x W^T + b)` with `W` of
 /// shape `[units, features]`, where `features` is read from the input.
 ///
@@ -125,25 +152,9 @@ impl Dense {
         assert!(units > 0, "Dense: units must be at least 1");
         Dense { units, activation: Activation::Identity, init: Init::GlorotUniform, bias: true }
     }
-
-    /// The activation `phi` applied to the output.
-    pub fn activation(mut self, activation: Activation) -> Self {
-        self.activation = activation;
-        self
-    }
-
-    /// How to draw the weights (the course's `Init::GlorotCourse`, ...).
-    pub fn init(mut self, init: Init) -> Self {
-        self.init = init;
-        self
-    }
-
-    /// Whether the layer has a bias (default `true`).
-    pub fn bias(mut self, bias: bool) -> Self {
-        self.bias = bias;
-        self
-    }
 }
+
+layer_options!(Dense);
 
 impl<T: Element> Layer<T> for Dense {
     #[track_caller]
@@ -212,25 +223,9 @@ impl Conv {
         self.padding = padding;
         self
     }
-
-    /// The activation applied to the output.
-    pub fn activation(mut self, activation: Activation) -> Self {
-        self.activation = activation;
-        self
-    }
-
-    /// How to draw the weights.
-    pub fn init(mut self, init: Init) -> Self {
-        self.init = init;
-        self
-    }
-
-    /// Whether the layer has a bias (default `true`).
-    pub fn bias(mut self, bias: bool) -> Self {
-        self.bias = bias;
-        self
-    }
 }
+
+layer_options!(Conv);
 
 impl<T: Element> Layer<T> for Conv {
     #[track_caller]
