@@ -226,7 +226,7 @@ impl InvarianceRow {
     }
 }
 
-/// Everything [`run`] measured.
+/// Everything [`run`](crate::programs::pooling_invariance::run) measured.
 #[derive(Clone, Debug)]
 pub struct InvarianceReport {
     /// The settings used.

@@ -58,14 +58,14 @@ pub enum OverfitError {
 /// there in 3 * 10^4.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Method {
-    /// Gradient descent `W <- W - lr (dL/dW + lambda W)` ([`Sgd`] on the
+    /// Gradient descent `W <- W - lr (dL/dW + lambda W)` ([`Sgd`](sinapse_optim::Sgd) on the
     /// full batch), with heavy-ball momentum `mu` when `mu > 0`
     /// (`v <- mu v + g`, `W <- W - lr v`).
     Gd {
         /// Momentum `mu` in `[0, 1)`; 0 is plain gradient descent.
         momentum: f64,
     },
-    /// [`Adam`] with the same L2 term added to the gradient. It fits the
+    /// [`Adam`](sinapse_optim::Adam) with the same L2 term added to the gradient. It fits the
     /// high-degree terms in fewer steps than plain gradient descent, but
     /// its validation curve oscillates more.
     Adam,
@@ -202,7 +202,7 @@ pub struct FitRow {
     pub weight_norm_sq: f64,
 }
 
-/// Everything [`run`] measured.
+/// Everything [`run`](crate::programs::overfitting::run) measured.
 #[derive(Clone, Debug)]
 pub struct OverfitReport {
     /// The settings used.

@@ -181,6 +181,11 @@ pub fn gemm<T: Element>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c
 /// 59-60).
 const PARALLEL_MULADDS: usize = 1 << 23;
 
+/// The threshold of the split itself: [`PARALLEL_MULADDS`], except under
+/// Miri, where it is low so that the split path runs on products small
+/// enough to interpret (which kernel a product goes to does not change).
+const SPLIT_MULADDS: usize = if cfg!(miri) { 1 << 10 } else { PARALLEL_MULADDS };
+
 /// Smallest block of rows or columns a thread is given, so each part still
 /// feeds the microkernel full panels.
 const MIN_BLOCK: usize = 32;
@@ -224,7 +229,7 @@ impl<T: Element> RawGemm<T> {
     unsafe fn run_parallel(self) {
         let threads = rayon::current_num_threads();
         let work = self.m * self.n * self.k;
-        if threads < 2 || work < PARALLEL_MULADDS || self.m.max(self.n) < 2 * MIN_BLOCK {
+        if threads < 2 || work < SPLIT_MULADDS || self.m.max(self.n) < 2 * MIN_BLOCK {
             // SAFETY: forwarded from the caller.
             unsafe { self.run() };
             return;

@@ -286,8 +286,11 @@ mod tests {
         // A the transposed view of a k x m matrix (a gradient G^T), B row-major.
         let views: Views = |a, b, (m, k, n)| (MatRef::row_major(a, k, m).t(), MatRef::row_major(b, k, n));
         // m: a block of rows and a partial one; n: blocks of 64 and 16
-        // columns and single ones.
-        for sizes in [(1, 3, 5), (3, 4, 64), (10, 64, 784), (16, 7, 130), (2, 1, 1), (5, 9, 97)] {
+        // columns and single ones. Under Miri, which interprets every
+        // multiply-add, the perceptron-sized product is left out: the others
+        // already cover each kind of block.
+        let sizes = [(1, 3, 5), (3, 4, 64), (10, 64, 784), (16, 7, 130), (2, 1, 1), (5, 9, 97)];
+        for sizes in sizes.into_iter().filter(|&(_, _, n)| !cfg!(miri) || n < 784) {
             check(short_gemm, views, sizes);
         }
     }
