@@ -8,7 +8,8 @@
 //!
 //! | Keras | Sinapse |
 //! |---|---|
-//! | `Model(inputs, outputs)` / `Sequential([...])` | `Model::new(sequential)` |
+//! | `Model(inputs, outputs)` | `Model::functional(&inputs, &outputs)` (`sinapse_nn::functional`) |
+//! | `Sequential([...])` | `Model::new(sequential)` |
 //! | `model.compile(optimizer, loss, metrics)` | `model.compile(Sgd::new(0.1), Loss::CategoricalCrossEntropy, &[Metric::Accuracy])` |
 //! | `model.fit(x, y, batch_size=64, epochs=5)` | `model.fit(&x, &y, &FitConfig::new(5).batch_size(64))` |
 //! | `validation_data=(xv, yv)` | `model.fit_validated((&x, &y), (&xv, &yv), &config)` |
