@@ -20,24 +20,27 @@
 //!
 //! The Keras-style `Model` with `compile` and `fit` is in `sinapse-train`.
 //!
+//! A linear model `y = x . w` written with `Var` alone, fitted by
+//! minibatch Adam:
+//!
 //! ```
-//! use sinapse_nn::prelude::*;
+//! use sinapse_autograd::Var;
 //! use sinapse_optim::{accumulate_gradients, Adam, GdMode, Optimizer};
 //! use sinapse_tensor::{seeded_rng, Tensor};
 //!
 //! let mut rng = seeded_rng(1);
-//! let mut model = Sequential::<f64>::new().add(Linear::new(2, 1, &mut rng));
+//! let mut w = Var::parameter(Tensor::<f64>::zeros(&[2, 1]), "w");
 //! let x = Tensor::<f64>::rand_uniform(&[100, 2], -1.0, 1.0, &mut rng);
 //! let y = x.matmul(&Tensor::from_vec(vec![2.0, -3.0], &[2, 1]).unwrap()); // y = 2 x1 - 3 x2
 //! let mut opt = Adam::new(0.05);
 //! for update in GdMode::Minibatch(20).plan_epoch(100, false, 10).iter().cycle().take(500) {
 //!     let (_, grads) = accumulate_gradients(&update.chunks, |r| {
-//!         let xb = Var::constant(x.narrow(0, r.start, r.len()));
-//!         mse(&model.forward(&xb), &y.narrow(0, r.start, r.len()), Reduction::Mean)
+//!         let (xb, yb) = (x.narrow(0, r.start, r.len()), y.narrow(0, r.start, r.len()));
+//!         Var::constant(xb).matmul(&w).sub(&Var::constant(yb)).square().mean_all()
 //!     });
-//!     opt.step_params(&mut model.parameters_mut(), &grads);
+//!     opt.step_params(&mut [("w".to_string(), &mut w)], &grads);
 //! }
-//! let w = model.parameters()[0].1.value().to_vec();
+//! let w = w.value().to_vec();
 //! assert!((w[0] - 2.0).abs() < 1e-2 && (w[1] + 3.0).abs() < 1e-2, "{w:?}");
 //! ```
 

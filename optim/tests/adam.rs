@@ -2,32 +2,30 @@
 //!
 //! One weight `w` and one bias `b`, loss `L = 1/2 (w^2 + b^2)`, so `g = p`.
 
+mod support;
+
 use approx::assert_relative_eq;
-use sinapse_autograd::Var;
-use sinapse_nn::{Linear, Module};
 use sinapse_optim::{Adam, Optimizer, ParamGroup, WeightDecay};
 use sinapse_tensor::Tensor;
+use support::Dense;
 
 const LR: f64 = 0.1;
 const B1: f64 = 0.9;
 const B2: f64 = 0.999;
 const EPS: f64 = 1e-8;
 
-fn layer(w: f64, b: f64) -> Linear<f64> {
-    Linear::from_parts(
-        Var::parameter(Tensor::from_vec(vec![w], &[1, 1]).unwrap(), "weight"),
-        Some(Var::parameter(Tensor::from_vec(vec![b], &[1]).unwrap(), "bias")),
-    )
+fn layer(w: f64, b: f64) -> Dense<f64> {
+    Dense::from_parts(Tensor::from_vec(vec![w], &[1, 1]).unwrap(), Tensor::from_vec(vec![b], &[1]).unwrap())
 }
 
 fn train(mut opt: Adam<f64>, steps: usize) -> (f64, f64) {
     let mut m = layer(1.0, -0.5);
     for _ in 0..steps {
-        let loss = m.weight().square().sum_all().add(&m.bias().unwrap().square().sum_all()).mul_scalar(0.5);
+        let loss = m.weight().square().sum_all().add(&m.bias().square().sum_all()).mul_scalar(0.5);
         let g = loss.backward();
         opt.step_params(&mut m.parameters_mut(), &g);
     }
-    (m.weight().value().item(), m.bias().unwrap().value().item())
+    (m.weight().value().item(), m.bias().value().item())
 }
 
 /// Two steps of Adam on one scalar with `g = p + l2 p`, and decoupled decay `wd`.

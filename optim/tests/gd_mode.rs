@@ -2,9 +2,12 @@
 //! chunked accumulation equal to one pass over the whole batch.
 
 use approx::assert_relative_eq;
-use sinapse_nn::prelude::*;
+mod support;
+
+use sinapse_autograd::Var;
 use sinapse_optim::{accumulate_gradients, GdMode, Optimizer, Sgd, Update};
 use sinapse_tensor::{seeded_rng, Tensor};
+use support::{mse, Dense, Mlp};
 
 #[test]
 fn updates_per_epoch_of_each_regime() {
@@ -35,9 +38,8 @@ fn batch_mode_is_chunked_to_bound_memory() {
     assert_eq!(mini[1].chunks, vec![128..178, 178..228, 228..256]);
 }
 
-fn mlp(seed: u64) -> Sequential<f64> {
-    let mut rng = seeded_rng(seed);
-    Sequential::new().add(Linear::new(3, 6, &mut rng)).add(Tanh).add(Linear::new(6, 2, &mut rng))
+fn mlp(seed: u64) -> Mlp<f64> {
+    Mlp::new(3, 6, 2, Var::tanh, seed)
 }
 
 #[test]
@@ -46,9 +48,9 @@ fn chunked_accumulation_equals_the_whole_batch() {
     let mut rng = seeded_rng(8);
     let x = Tensor::<f64>::rand_uniform(&[n, 3], -1.0, 1.0, &mut rng);
     let y = Tensor::<f64>::rand_uniform(&[n, 2], -1.0, 1.0, &mut rng);
-    let loss_on = |m: &Sequential<f64>, r: std::ops::Range<usize>| {
+    let loss_on = |m: &Mlp<f64>, r: std::ops::Range<usize>| {
         let xb = Var::constant(x.narrow(0, r.start, r.len()));
-        mse(&m.forward(&xb), &y.narrow(0, r.start, r.len()), Reduction::Mean)
+        mse(&m.forward(&xb), &y.narrow(0, r.start, r.len()))
     };
 
     let (mut whole, mut chunked) = (mlp(1), mlp(1));
@@ -86,15 +88,15 @@ fn every_regime_trains_a_linear_model() {
     let x = Tensor::<f64>::rand_uniform(&[32, 1], -1.0, 1.0, &mut rng);
     let y = x.mul_scalar(2.0).add_scalar(-1.0);
     for mode in [GdMode::Batch, GdMode::Stochastic, GdMode::Minibatch(8)] {
-        let mut model = Sequential::<f64>::new().add(Linear::new(1, 1, &mut seeded_rng(0)));
+        let mut model = Dense::<f64>::random(1, 1, 0);
         let mut opt = Sgd::new(0.1);
-        let eval = |m: &Sequential<f64>| mse(&m.forward(&Var::constant(x.clone())), &y, Reduction::Mean).item();
+        let eval = |m: &Dense<f64>| mse(&m.forward(&Var::constant(x.clone())), &y).item();
         let before = eval(&model);
         for _ in 0..30 {
             for update in mode.plan_epoch(32, false, 16) {
                 let (_, g) = accumulate_gradients(&update.chunks, |r| {
                     let xb = Var::constant(x.narrow(0, r.start, r.len()));
-                    mse(&model.forward(&xb), &y.narrow(0, r.start, r.len()), Reduction::Mean)
+                    mse(&model.forward(&xb), &y.narrow(0, r.start, r.len()))
                 });
                 opt.step_params(&mut model.parameters_mut(), &g);
             }

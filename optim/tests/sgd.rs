@@ -3,23 +3,22 @@
 //! The loss is `L = 1/2 sum ||p||^2` over every parameter, so `g = p` and each
 //! step multiplies a parameter by a factor computed below by hand.
 
+mod support;
+
 use approx::assert_relative_eq;
 use sinapse_autograd::{Gradients, Var};
-use sinapse_nn::prelude::*;
 use sinapse_optim::{clip_grad_norm, grad_norm, l2_penalty, Momentum, Optimizer, ParamGroup, Sgd, WeightDecay};
 use sinapse_tensor::{seeded_rng, Tensor};
+use support::{mse, Dense, Mlp};
 
 const W0: [f64; 2] = [1.0, -2.0];
 const B0: f64 = 0.5;
 
-fn layer() -> Linear<f64> {
-    Linear::from_parts(
-        Var::parameter(Tensor::from_vec(W0.to_vec(), &[1, 2]).unwrap(), "weight"),
-        Some(Var::parameter(Tensor::from_vec(vec![B0], &[1]).unwrap(), "bias")),
-    )
+fn layer() -> Dense<f64> {
+    Dense::from_parts(Tensor::from_vec(W0.to_vec(), &[1, 2]).unwrap(), Tensor::from_vec(vec![B0], &[1]).unwrap())
 }
 
-fn half_square_grads(m: &dyn Module<f64>) -> Gradients<f64> {
+fn half_square_grads(m: &Dense<f64>) -> Gradients<f64> {
     let mut loss = Var::constant(Tensor::scalar(0.0));
     for (_, p) in m.parameters() {
         loss = loss.add(&p.square().sum_all().mul_scalar(0.5));
@@ -37,7 +36,7 @@ fn run(mut opt: Sgd<f64>, steps: usize, wf: f64, bf: f64) {
     let w = m.weight().value().to_vec();
     assert_relative_eq!(w[0], wf * W0[0], epsilon = 1e-14);
     assert_relative_eq!(w[1], wf * W0[1], epsilon = 1e-14);
-    assert_relative_eq!(m.bias().unwrap().value().item(), bf * B0, epsilon = 1e-14);
+    assert_relative_eq!(m.bias().value().item(), bf * B0, epsilon = 1e-14);
     assert_eq!(opt.steps(), steps as u64);
 }
 
@@ -112,9 +111,8 @@ fn a_parameter_in_two_groups_panics() {
     let _ = Sgd::<f64>::new(0.1).group(weight_only(WeightDecay::L2(0.1))).group(weight_only(WeightDecay::L2(0.2)));
 }
 
-fn mlp(seed: u64) -> Sequential<f64> {
-    let mut rng = seeded_rng(seed);
-    Sequential::new().add(Linear::new(3, 4, &mut rng)).add(Tanh).add(Linear::new(4, 2, &mut rng))
+fn mlp(seed: u64) -> Mlp<f64> {
+    Mlp::new(3, 4, 2, Var::tanh, seed)
 }
 
 #[test]
@@ -129,10 +127,10 @@ fn l2_option_equals_l2_penalty_on_the_loss() {
         let weights = ParamGroup::new(b.weight_names()).weight_decay(WeightDecay::L2(lambda));
         let mut opt_b = Sgd::new(0.2).momentum(momentum).group(weights);
         for _ in 0..4 {
-            let la = mse(&a.forward(&x), &y, Reduction::Mean).add(&l2_penalty(&a.weights(), lambda));
+            let la = mse(&a.forward(&x), &y).add(&l2_penalty(&a.weights(), lambda));
             let ga = la.backward();
             opt_a.step_params(&mut a.parameters_mut(), &ga);
-            let gb = mse(&b.forward(&x), &y, Reduction::Mean).backward();
+            let gb = mse(&b.forward(&x), &y).backward();
             opt_b.step_params(&mut b.parameters_mut(), &gb);
         }
         for ((name, pa), (_, pb)) in a.parameters().into_iter().zip(b.parameters()) {
@@ -170,12 +168,12 @@ fn clipping_by_global_norm() {
     // L = 3 w1 + 0 w2 + 4 b: gradients [3, 0] and [4], global norm 5.
     let m = layer();
     let c = Var::constant(Tensor::from_vec(vec![3.0, 0.0], &[1, 2]).unwrap());
-    let loss = m.weight().mul(&c).sum_all().add(&m.bias().unwrap().mul_scalar(4.0).sum_all());
+    let loss = m.weight().mul(&c).sum_all().add(&m.bias().mul_scalar(4.0).sum_all());
     let mut grads = loss.backward();
     assert_relative_eq!(grad_norm(&grads), 5.0);
     assert_relative_eq!(clip_grad_norm(&mut grads, 10.0), 5.0);
     assert_eq!(grads.get(m.weight()).unwrap().to_vec(), vec![3.0, 0.0], "below the limit nothing changes");
     assert_relative_eq!(clip_grad_norm(&mut grads, 1.0), 5.0);
     assert_relative_eq!(grad_norm(&grads), 1.0, epsilon = 1e-6);
-    assert_relative_eq!(grads.get(m.bias().unwrap()).unwrap().item(), 4.0 / (5.0 + 1e-6), epsilon = 1e-15);
+    assert_relative_eq!(grads.get(m.bias()).unwrap().item(), 4.0 / (5.0 + 1e-6), epsilon = 1e-15);
 }
