@@ -241,6 +241,7 @@ impl Practice {
             lr_step: self.lr_step(),
             seed: args.seed,
             threads: args.threads,
+            // Every epoch visits every training image, so an epoch's count is the set's size.
             train_examples: history.epochs.last().map_or(0, |e| e.examples),
             test_examples: labels.len(),
             validation: format!("the first {} images of the {dataset} test set", labels.len()),
