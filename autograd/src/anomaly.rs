@@ -76,7 +76,7 @@ pub(crate) fn run_backward<T: Element>(grad_fn: &GradFn<T>, out: &Var<T>, g: &Va
                 if !ig.value().all_finite() {
                     panic!(
                         "anomaly: the gradient of {} (called at {}) for input {i} is not finite: {}; inputs: {}",
-                        grad_fn.op,
+                        grad_fn.def.name,
                         grad_fn.location,
                         describe(ig.value()),
                         describe_inputs(&grad_fn.inputs)

@@ -93,14 +93,14 @@ impl<T: Element> Var<T> {
                 result.insert(&node, g.clone());
             }
             let Some(grad_fn) = node.node.grad_fn.as_ref() else { continue };
-            let input_grads = profiler::time_backward(grad_fn.op, || {
+            let input_grads = profiler::time_backward(grad_fn.def.name, || {
                 with_grad_mode(options.create_graph, || anomaly::run_backward(grad_fn, &node, &g))
             });
             assert_eq!(
                 input_grads.len(),
                 grad_fn.inputs.len(),
                 "backward of {}: returned {} gradients for {} inputs",
-                grad_fn.op,
+                grad_fn.def.name,
                 input_grads.len(),
                 grad_fn.inputs.len()
             );
@@ -113,7 +113,7 @@ impl<T: Element> Var<T> {
                     ig.shape(),
                     input.shape(),
                     "backward of {}: gradient of shape {:?} for an input of shape {:?}",
-                    grad_fn.op,
+                    grad_fn.def.name,
                     ig.shape(),
                     input.shape()
                 );

@@ -4,7 +4,8 @@
 //!
 //! Every operation on a [`Var`] computes its value immediately and records
 //! its inputs and a backward closure written right next to the forward code
-//! (see the `ops` folder). [`Var::backward`] walks the recorded graph from a
+//! (see [`ops`]), under a descriptor, [`OpDef`], that names it.
+//! [`Var::backward`] walks the recorded graph from a
 //! scalar loss to the leaves in reverse topological order, without
 //! recursion, and returns a [`Gradients`] map keyed by variable; parameters
 //! stay owned by their modules (no `RefCell` webs, no global tape).
@@ -35,7 +36,8 @@ mod gradcheck;
 mod gradients;
 mod inspect;
 mod jacobian;
-mod ops;
+mod op_def;
+pub mod ops;
 pub mod profiler;
 mod var;
 
@@ -48,5 +50,6 @@ pub use inspect::{
     dot_available, graph_nodes, graph_to_dot, render_dot, render_dot_with, DotOptions, ImageFormat, RenderError,
 };
 pub use jacobian::{hessian, jacobian};
-pub use profiler::{profile, OpTimer, ProfileReport, Profiler};
+pub use op_def::{Cost, OpCost, OpDef};
+pub use profiler::{profile, ProfileReport, Profiler};
 pub use var::Var;

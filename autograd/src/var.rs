@@ -1,7 +1,7 @@
 //! [`Var`]: a tensor that remembers how it was computed.
 
 use crate::grad_mode::is_grad_enabled;
-use crate::profiler::OpTimer;
+use crate::op_def::OpDef;
 use sinapse_tensor::{Element, Tensor};
 use std::fmt;
 use std::panic::Location;
@@ -21,7 +21,7 @@ pub(crate) type BackwardFn<T> = dyn Fn(&Var<T>, &Var<T>) -> Vec<Option<Var<T>>> 
 
 /// What produced a non-leaf variable.
 pub(crate) struct GradFn<T: Element> {
-    pub op: &'static str,
+    pub def: &'static OpDef,
     pub inputs: Vec<Var<T>>,
     pub backward: Box<BackwardFn<T>>,
     pub location: &'static Location<'static>,
@@ -114,93 +114,75 @@ impl<T: Element> Var<T> {
         Self::leaf(value, true, Some(name.into()))
     }
 
-    /// Records an operation: `value` was computed from `inputs`, and
-    /// `backward(output, grad_output)` returns the inputs' gradients.
+    /// Runs and records one operation of the descriptor `def`: `forward`
+    /// computes the value from `inputs`, and `backward(output,
+    /// grad_output, inputs)` returns the inputs' gradients.
     ///
-    /// This is how every operation in this crate is built, and the public way
-    /// to add a new differentiable operator outside it. When recording is
-    /// off, or no input requires a gradient, the result is a plain constant
-    /// and the closure is dropped unused.
+    /// This is how every operator of this crate is built, and the public
+    /// way to add one outside it. The [profiler](crate::profiler) times
+    /// `forward` and counts it under `def.name` with `def`'s cost estimate.
+    /// When recording is off, or no input requires a gradient, the result
+    /// is a plain constant and the closure is dropped unused.
     ///
     /// ```
-    /// use sinapse_autograd::{gradcheck, Var};
+    /// use sinapse_autograd::{gradcheck, Cost, OpDef, Var};
     /// use sinapse_tensor::Tensor;
     ///
-    /// /// softplus(x) = ln(1 + e^x); its derivative is the sigmoid.
-    /// fn softplus(x: &Var<f64>) -> Var<f64> {
-    ///     let value = x.value().map(|v| v.max(0.0) + (-v.abs()).exp().ln_1p());
-    ///     Var::from_op("softplus", &[x], value, |_out, g, inputs| {
-    ///         vec![Some(g * &inputs[0].sigmoid())]
+    /// static SWISH: OpDef = OpDef {
+    ///     name: "swish",
+    ///     forward: "x s(x)",
+    ///     backward: "dx = g (s(x) + x s(x) (1 - s(x)))",
+    ///     cost: Cost::Elementwise,
+    /// };
+    ///
+    /// /// swish(x) = x sigmoid(x), written with `Var` operations in its
+    /// /// backward so that it can be differentiated twice.
+    /// fn swish(x: &Var<f64>) -> Var<f64> {
+    ///     let forward = || x.value().map(|v| v / (1.0 + (-v).exp()));
+    ///     Var::from_op(&SWISH, &[x], forward, |_out, g, inputs| {
+    ///         let s = inputs[0].sigmoid();
+    ///         let ds = s.mul(&s.rsub_scalar(1.0));
+    ///         vec![Some(g * &(&s + &(&inputs[0] * &ds)))]
     ///     })
     /// }
     ///
     /// let x = Tensor::from_vec(vec![-2.0, 0.5, 3.0], &[3]).unwrap();
-    /// gradcheck(|v| softplus(&v[0]), &[x], &Default::default()).unwrap();
+    /// gradcheck(|v| swish(&v[0]), &[x], &Default::default()).unwrap();
     /// ```
-    ///
-    /// The [profiler](crate::profiler) counts the call but cannot time it:
-    /// `value` was computed before the call. Use
-    /// [`from_op_timed`](Self::from_op_timed) to have the forward
-    /// computation timed too.
     #[track_caller]
     pub fn from_op(
-        op: &'static str,
+        def: &'static OpDef,
         inputs: &[&Var<T>],
-        value: Tensor<T>,
+        forward: impl FnOnce() -> Tensor<T>,
         backward: impl Fn(&Var<T>, &Var<T>, &[Var<T>]) -> Vec<Option<Var<T>>> + Send + Sync + 'static,
     ) -> Var<T> {
-        if crate::profiler::is_profiling() {
-            crate::profiler::count_forward(op, inputs, &value);
-        }
-        Self::record(op, inputs, value, backward, Location::caller())
+        let value = crate::profiler::time_forward(def, inputs, forward, |value| value);
+        Self::record(def, inputs, value, backward, Location::caller())
     }
 
-    /// [`from_op`](Self::from_op) for an operation whose forward computation
-    /// the [profiler](crate::profiler) should time: `timer` was started
-    /// before `value` was computed.
-    ///
-    /// Arguments are evaluated left to right, so writing the timer before the
-    /// value expression starts the clock first:
-    /// `Var::from_op_timed("exp", &[x], OpTimer::start(), x.value().exp(), ..)`.
-    /// Every operation of this crate is written this way. When no profiling
-    /// scope is open, the timer is empty and costs one flag read.
-    ///
-    /// ```
-    /// use sinapse_autograd::{profile, OpTimer, Var};
-    /// use sinapse_tensor::Tensor;
-    ///
-    /// /// cube(x) = x^3; its derivative is 3x^2.
-    /// fn cube(x: &Var<f64>) -> Var<f64> {
-    ///     let timer = OpTimer::start();
-    ///     let value = x.value().powf(3.0);
-    ///     Var::from_op_timed("cube", &[x], timer, value, |_, g, inputs| {
-    ///         vec![Some(g * &inputs[0].square().mul_scalar(3.0))]
-    ///     })
-    /// }
-    ///
-    /// let x = Var::new(Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap());
-    /// let (grads, report) = profile(|| cube(&x).sum_all().backward());
-    /// assert_eq!(grads.get(&x).unwrap().to_vec(), vec![3.0, 12.0]);
-    /// let cube_stats = report.op("cube").unwrap();
-    /// assert_eq!((cube_stats.forward.calls, cube_stats.forward.untimed_calls), (1, 0));
-    /// assert_eq!(cube_stats.backward.calls, 1);
-    /// ```
+    /// [`from_op`](Self::from_op) for an operator whose backward rule needs
+    /// something the forward computation found besides the value, as max
+    /// pooling needs the positions of the maxima: `forward` returns the
+    /// value and that `saved` state, and `backward(saved)` builds the rule
+    /// (PyTorch's `ctx.save_for_backward`).
     #[track_caller]
-    pub fn from_op_timed(
-        op: &'static str,
+    pub fn from_op_saving<S, B>(
+        def: &'static OpDef,
         inputs: &[&Var<T>],
-        timer: OpTimer,
-        value: Tensor<T>,
-        backward: impl Fn(&Var<T>, &Var<T>, &[Var<T>]) -> Vec<Option<Var<T>>> + Send + Sync + 'static,
-    ) -> Var<T> {
-        crate::profiler::stop_forward(timer, op, inputs, &value);
-        Self::record(op, inputs, value, backward, Location::caller())
+        forward: impl FnOnce() -> (Tensor<T>, S),
+        backward: impl FnOnce(S) -> B,
+    ) -> Var<T>
+    where
+        B: Fn(&Var<T>, &Var<T>, &[Var<T>]) -> Vec<Option<Var<T>>> + Send + Sync + 'static,
+    {
+        let (value, saved) = crate::profiler::time_forward(def, inputs, forward, |(value, _)| value);
+        Self::record(def, inputs, value, backward(saved), Location::caller())
     }
 
     /// The common part of [`from_op`](Self::from_op) and
-    /// [`from_op_timed`](Self::from_op_timed): builds the node.
+    /// [`from_op_saving`](Self::from_op_saving): builds the node.
     fn record(
-        op: &'static str,
+        def: &'static OpDef,
         inputs: &[&Var<T>],
         value: Tensor<T>,
         backward: impl Fn(&Var<T>, &Var<T>, &[Var<T>]) -> Vec<Option<Var<T>>> + Send + Sync + 'static,
@@ -212,12 +194,12 @@ impl<T: Element> Var<T> {
         let inputs: Vec<Var<T>> = inputs.iter().map(|&v| v.clone()).collect();
         let captured = inputs.clone();
         let grad_fn = GradFn {
-            op,
+            def,
             inputs,
             backward: Box::new(move |out: &Var<T>, g: &Var<T>| backward(out, g, &captured)),
             location,
         };
-        crate::anomaly::check_forward(op, location, &value, &grad_fn.inputs);
+        crate::anomaly::check_forward(def.name, location, &value, &grad_fn.inputs);
         Var { node: Arc::new(Node { id: next_id(), value, requires_grad: true, grad_fn: Some(grad_fn), name: None }) }
     }
 
@@ -259,7 +241,7 @@ impl<T: Element> Var<T> {
 
     /// The recorded operation's name (`None` for leaves).
     pub fn op_name(&self) -> Option<&'static str> {
-        self.node.grad_fn.as_ref().map(|f| f.op)
+        self.node.grad_fn.as_ref().map(|f| f.def.name)
     }
 
     /// The recorded operation's inputs (empty for leaves).

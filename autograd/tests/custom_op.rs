@@ -5,16 +5,20 @@ mod common;
 
 use common::{any_tensor, check_op, config, Values};
 use proptest::prelude::*;
-use sinapse_autograd::{gradcheck, gradgradcheck, GradcheckOptions, Var};
+use sinapse_autograd::{gradcheck, gradgradcheck, Cost, GradcheckOptions, OpDef, Var};
 use sinapse_tensor::Tensor;
+
+/// The descriptor of `softplus`.
+static SOFTPLUS: OpDef =
+    OpDef { name: "softplus", forward: "ln(1 + e^x)", backward: "dx = g s(x)", cost: Cost::Elementwise };
 
 /// `softplus(x) = ln(1 + e^x)`, computed as `max(x, 0) + ln(1 + e^-|x|)` so
 /// that large `|x|` neither overflows nor loses the small term. Its
 /// derivative is the sigmoid, written with differentiable operations so that
 /// second derivatives work too.
 fn softplus(x: &Var<f64>) -> Var<f64> {
-    let value = x.value().map(|v| v.max(0.0) + (-v.abs()).exp().ln_1p());
-    Var::from_op("softplus", &[x], value, |_out, g, inputs| vec![Some(g.mul(&inputs[0].sigmoid()))])
+    let forward = || x.value().map(|v| v.max(0.0) + (-v.abs()).exp().ln_1p());
+    Var::from_op(&SOFTPLUS, &[x], forward, |_out, g, inputs| vec![Some(g.mul(&inputs[0].sigmoid()))])
 }
 
 #[test]

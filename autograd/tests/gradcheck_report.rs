@@ -3,18 +3,33 @@
 mod common;
 
 use common::check_op;
-use sinapse_autograd::{gradcheck, gradgradcheck, GradcheckOptions, Var};
+use sinapse_autograd::{gradcheck, gradgradcheck, Cost, GradcheckOptions, OpDef, Var};
 use sinapse_tensor::{seeded_rng, Tensor};
+
+/// The descriptor of `triple_wrong`.
+static TRIPLE_WRONG: OpDef =
+    OpDef { name: "triple_wrong", forward: "3x", backward: "dx = 2g (wrong)", cost: Cost::Elementwise };
+/// The descriptor of `square_frozen_x`.
+static SQUARE_FROZEN_X: OpDef =
+    OpDef { name: "square_frozen_x", forward: "x²", backward: "dx = 2 g detach(x)", cost: Cost::Elementwise };
+/// The descriptor of `square_frozen_g`.
+static SQUARE_FROZEN_G: OpDef =
+    OpDef { name: "square_frozen_g", forward: "x²", backward: "dx = 2 detach(g) x", cost: Cost::Elementwise };
 
 /// `y = 3x`, with a wrong backward rule `dx = 2g` for every element but
 /// the first (a "wrong constant" bug).
 fn triple_wrong(x: &Var<f64>) -> Var<f64> {
-    Var::from_op("triple_wrong", &[x], x.value().mul_scalar(3.0), |_, g, _| {
-        let n = g.value().numel();
-        let scale = Tensor::from_fn(g.shape(), |i| if i.iter().all(|&k| k == 0) { 3.0 } else { 2.0 });
-        assert_eq!(scale.numel(), n);
-        vec![Some(g.mul(&Var::constant(scale)))]
-    })
+    Var::from_op(
+        &TRIPLE_WRONG,
+        &[x],
+        || x.value().mul_scalar(3.0),
+        |_, g, _| {
+            let n = g.value().numel();
+            let scale = Tensor::from_fn(g.shape(), |i| if i.iter().all(|&k| k == 0) { 3.0 } else { 2.0 });
+            assert_eq!(scale.numel(), n);
+            vec![Some(g.mul(&Var::constant(scale)))]
+        },
+    )
 }
 
 #[test]
@@ -44,17 +59,23 @@ fn gradcheck_names_the_input_the_element_and_both_values() {
 /// `y = x^2` whose backward `dx = 2 g x` is right, but computed from a frozen
 /// copy of `x`: first derivatives pass, second derivatives are lost.
 fn square_frozen_x(x: &Var<f64>) -> Var<f64> {
-    Var::from_op("square_frozen_x", &[x], x.value().square(), |_, g, inputs| {
-        vec![Some(g.mul(&inputs[0].detach()).mul_scalar(2.0))]
-    })
+    Var::from_op(
+        &SQUARE_FROZEN_X,
+        &[x],
+        || x.value().square(),
+        |_, g, inputs| vec![Some(g.mul(&inputs[0].detach()).mul_scalar(2.0))],
+    )
 }
 
 /// `y = x^2` whose backward is right in `x` but treats the incoming gradient
 /// `g` as a constant: only a second derivative where `g` depends on `x` sees it.
 fn square_frozen_g(x: &Var<f64>) -> Var<f64> {
-    Var::from_op("square_frozen_g", &[x], x.value().square(), |_, g, inputs| {
-        vec![Some(g.detach().mul(&inputs[0]).mul_scalar(2.0))]
-    })
+    Var::from_op(
+        &SQUARE_FROZEN_G,
+        &[x],
+        || x.value().square(),
+        |_, g, inputs| vec![Some(g.detach().mul(&inputs[0]).mul_scalar(2.0))],
+    )
 }
 
 #[test]

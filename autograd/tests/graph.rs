@@ -3,9 +3,15 @@
 //! explicit output gradients).
 
 use sinapse_autograd::{is_grad_enabled, no_grad, BackwardOptions, NoGradGuard, Var};
+use sinapse_autograd::{Cost, OpDef};
 use sinapse_tensor::Tensor;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
+
+/// The descriptor of `tagged`.
+static TAGGED: OpDef = OpDef { name: "tagged", forward: "x", backward: "dx = g (recorded)", cost: Cost::View };
+/// The descriptor of `probe`.
+static PROBE: OpDef = OpDef { name: "probe", forward: "x", backward: "dx = g (recorded)", cost: Cost::View };
 
 fn vector(v: &[f64]) -> Tensor<f64> {
     Tensor::from_vec(v.to_vec(), &[v.len()]).unwrap()
@@ -14,19 +20,29 @@ fn vector(v: &[f64]) -> Tensor<f64> {
 /// The identity, whose backward closure owns `sentinel`: the sentinel lives
 /// exactly as long as this node of the graph.
 fn tagged(x: &Var<f64>, sentinel: Arc<()>) -> Var<f64> {
-    Var::from_op("tagged", &[x], x.value().clone(), move |_, g, _| {
-        let _owned = &sentinel;
-        vec![Some(g.clone())]
-    })
+    Var::from_op(
+        &TAGGED,
+        &[x],
+        || x.value().clone(),
+        move |_, g, _| {
+            let _owned = &sentinel;
+            vec![Some(g.clone())]
+        },
+    )
 }
 
 /// The identity, whose backward records how many strong handles `watched`
 /// has at the moment it runs.
 fn probe(x: &Var<f64>, watched: Weak<()>, seen: Arc<AtomicUsize>) -> Var<f64> {
-    Var::from_op("probe", &[x], x.value().clone(), move |_, g, _| {
-        seen.store(watched.strong_count(), Ordering::SeqCst);
-        vec![Some(g.clone())]
-    })
+    Var::from_op(
+        &PROBE,
+        &[x],
+        || x.value().clone(),
+        move |_, g, _| {
+            seen.store(watched.strong_count(), Ordering::SeqCst);
+            vec![Some(g.clone())]
+        },
+    )
 }
 
 #[test]

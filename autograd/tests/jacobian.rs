@@ -4,7 +4,13 @@
 
 use proptest::prelude::*;
 use sinapse_autograd::{hessian, jacobian, Var};
+use sinapse_autograd::{Cost, OpDef};
 use sinapse_tensor::{seeded_rng, Tensor};
+
+/// The descriptor of `sin`.
+static SIN: OpDef = OpDef { name: "sin", forward: "sin x", backward: "dx = g cos x", cost: Cost::Elementwise };
+/// The descriptor of `cos`.
+static COS: OpDef = OpDef { name: "cos", forward: "cos x", backward: "dx = -g sin x", cost: Cost::Elementwise };
 
 fn close(actual: &Tensor<f64>, expected: &[f64], tol: f64) {
     let a = actual.to_vec();
@@ -18,11 +24,11 @@ fn close(actual: &Tensor<f64>, expected: &[f64], tol: f64) {
 /// derivative `cos` is defined the same way, so both can be differentiated
 /// again (`sin'' = -sin`).
 fn sin(x: &Var<f64>) -> Var<f64> {
-    Var::from_op("sin", &[x], x.value().map(f64::sin), |_, g, inputs| vec![Some(g.mul(&cos(&inputs[0])))])
+    Var::from_op(&SIN, &[x], || x.value().map(f64::sin), |_, g, inputs| vec![Some(g.mul(&cos(&inputs[0])))])
 }
 
 fn cos(x: &Var<f64>) -> Var<f64> {
-    Var::from_op("cos", &[x], x.value().map(f64::cos), |_, g, inputs| vec![Some(g.mul(&sin(&inputs[0])).neg())])
+    Var::from_op(&COS, &[x], || x.value().map(f64::cos), |_, g, inputs| vec![Some(g.mul(&sin(&inputs[0])).neg())])
 }
 
 /// `f(x, y) = x^2 y + sin y`: gradient `(2xy, x^2 + cos y)`, Hessian

@@ -2,9 +2,14 @@
 //! (Ramachandran et al., 2017), with its derivative next to it, checked by
 //! finite differences and then used as an activation layer.
 
-use sinapse_autograd::{gradcheck, GradcheckError, GradcheckOptions, Var};
+use sinapse_autograd::{gradcheck, Cost, GradcheckError, GradcheckOptions, OpDef, Var};
 use sinapse_nn::Module;
 use sinapse_tensor::{Element, Tensor};
+
+/// Swish's descriptor: its name in profiles and graph pictures, its formulas,
+/// and how the profiler counts its arithmetic (one operation per element).
+pub static SWISH: OpDef =
+    OpDef { name: "swish", forward: "x s(x)", backward: "dx = g s(x) (1 + x (1 - s(x)))", cost: Cost::Elementwise };
 
 /// `swish(x) = x * sigma(x)`, element-wise, where `sigma(x) = 1 / (1 + e^-x)`.
 ///
@@ -12,8 +17,8 @@ use sinapse_tensor::{Element, Tensor};
 /// = sigma(x) (1 + x (1 - sigma(x)))`. The backward rule is written with
 /// differentiable operations on [`Var`], so second derivatives work too.
 pub fn swish<T: Element>(x: &Var<T>) -> Var<T> {
-    let value = x.value().map(|v| v * sigmoid(v));
-    Var::from_op("swish", &[x], value, |_out, g, inputs| {
+    let forward = || x.value().map(|v| v * sigmoid(v));
+    Var::from_op(&SWISH, &[x], forward, |_out, g, inputs| {
         let x = &inputs[0];
         let s = x.sigmoid();
         // sigma (1 + x (1 - sigma))

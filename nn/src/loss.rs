@@ -204,7 +204,8 @@ pub fn binary_cross_entropy<T: Element>(probs: &Var<T>, targets: &Tensor<T>, red
 
 /// Binary cross-entropy on logits `z` (before the sigmoid), in the stable
 /// form `l_i = max(z_i, 0) - z_i y_i + log(1 + e^(-|z_i|))`, equal to
-/// `-[y log s(z) + (1 - y) log(1 - s(z))]` without ever forming `s(z)`.
+/// `-[y log s(z) + (1 - y) log(1 - s(z))]` without ever forming `s(z)`
+/// ([`Var::binary_cross_entropy_with_logits`], then the reduction).
 /// Gradient: `dl/dz = s(z) - y`.
 ///
 /// `logits` and `targets` have the same shape.
@@ -215,14 +216,7 @@ pub fn binary_cross_entropy_with_logits<T: Element>(
     reduction: Reduction,
 ) -> Var<T> {
     check_same_shape("binary_cross_entropy_with_logits", logits, targets);
-    let value = logits.value().zip_map(targets, "binary_cross_entropy_with_logits", |z, y| {
-        z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()
-    });
-    let y = targets.clone();
-    let per_element = Var::from_op("binary_cross_entropy_with_logits", &[logits], value, move |_, g, x| {
-        vec![Some(g.mul(&x[0].sigmoid().sub(&Var::constant(y.clone()))))]
-    });
-    reduce(per_element, reduction)
+    reduce(logits.binary_cross_entropy_with_logits(targets), reduction)
 }
 
 /// A loss chosen at run time, as Keras's `compile(loss=...)`: every variant

@@ -1,9 +1,26 @@
 //! `broadcast_to` and its adjoint `sum_to_shape`: the pair through which all
 //! broadcasting gradients flow.
 
-use crate::profiler::OpTimer;
+use crate::op_def::{operators, Cost, OpDef};
 use crate::Var;
 use sinapse_tensor::Element;
+
+operators! {
+    /// [`Var::broadcast_to`].
+    pub static BROADCAST_TO: OpDef = OpDef {
+        name: "broadcast_to",
+        forward: "x repeated along new and size-1 axes (a view)",
+        backward: "dx = sum_to_shape(g)",
+        cost: Cost::View,
+    };
+    /// [`Var::sum_to_shape`].
+    pub static SUM_TO_SHAPE: OpDef = OpDef {
+        name: "sum_to_shape",
+        forward: "x summed down to a shape",
+        backward: "dx = broadcast_to(g)",
+        cost: Cost::Reduction,
+    };
+}
 
 impl<T: Element> Var<T> {
     /// Repeats the value along new leading and size-1 dimensions (a
@@ -15,10 +32,12 @@ impl<T: Element> Var<T> {
             return self.clone();
         }
         let from = self.shape().to_vec();
-        let timer = OpTimer::start();
-        Var::from_op_timed("broadcast_to", &[self], timer, self.value().broadcast_to(shape), move |_, g, _| {
-            vec![Some(g.sum_to_shape(&from))]
-        })
+        Var::from_op(
+            &BROADCAST_TO,
+            &[self],
+            || self.value().broadcast_to(shape),
+            move |_, g, _| vec![Some(g.sum_to_shape(&from))],
+        )
     }
 
     /// Sums down to `shape`, the reverse of broadcasting. Backward: the
@@ -29,9 +48,11 @@ impl<T: Element> Var<T> {
             return self.clone();
         }
         let from = self.shape().to_vec();
-        let timer = OpTimer::start();
-        Var::from_op_timed("sum_to_shape", &[self], timer, self.value().sum_to_shape(shape), move |_, g, _| {
-            vec![Some(g.broadcast_to(&from))]
-        })
+        Var::from_op(
+            &SUM_TO_SHAPE,
+            &[self],
+            || self.value().sum_to_shape(shape),
+            move |_, g, _| vec![Some(g.broadcast_to(&from))],
+        )
     }
 }

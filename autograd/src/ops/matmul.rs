@@ -1,8 +1,18 @@
 //! Matrix products.
 
-use crate::profiler::OpTimer;
+use crate::op_def::{numel, operators, Cost, OpDef};
 use crate::Var;
 use sinapse_tensor::Element;
+
+operators! {
+    /// [`Var::matmul`].
+    pub static MATMUL: OpDef = OpDef {
+        name: "matmul",
+        forward: "C = A B (batched, broadcast batch axes)",
+        backward: "dA = G Bᵀ, dB = Aᵀ G",
+        cost: Cost::Formula(matmul_flops),
+    };
+}
 
 impl<T: Element> Var<T> {
     /// Matrix product `C = A B` (2-D, batched with broadcast batch
@@ -36,25 +46,29 @@ impl<T: Element> Var<T> {
             }
             return c;
         }
-        let timer = OpTimer::start();
-        Var::from_op_timed("matmul", &[self, other], timer, self.value().matmul(other.value()), |_, g, x| {
-            let plain = g.shape().len() == 2;
-            let da = x[0].requires_grad().then(|| {
-                if plain && is_transposed(&x[0]) {
-                    x[1].matmul(&g.t()).t()
-                } else {
-                    g.matmul(&x[1].t()).sum_to_shape(x[0].shape())
-                }
-            });
-            let db = x[1].requires_grad().then(|| {
-                if plain && is_transposed(&x[1]) {
-                    g.t().matmul(&x[0]).t()
-                } else {
-                    x[0].t().matmul(g).sum_to_shape(x[1].shape())
-                }
-            });
-            vec![da, db]
-        })
+        Var::from_op(
+            &MATMUL,
+            &[self, other],
+            || self.value().matmul(other.value()),
+            |_, g, x| {
+                let plain = g.shape().len() == 2;
+                let da = x[0].requires_grad().then(|| {
+                    if plain && is_transposed(&x[0]) {
+                        x[1].matmul(&g.t()).t()
+                    } else {
+                        g.matmul(&x[1].t()).sum_to_shape(x[0].shape())
+                    }
+                });
+                let db = x[1].requires_grad().then(|| {
+                    if plain && is_transposed(&x[1]) {
+                        g.t().matmul(&x[0]).t()
+                    } else {
+                        x[0].t().matmul(g).sum_to_shape(x[1].shape())
+                    }
+                });
+                vec![da, db]
+            },
+        )
     }
 }
 
@@ -64,4 +78,11 @@ fn is_transposed<T: Element>(x: &Var<T>) -> bool {
     let value = x.value();
     let (shape, strides) = (value.shape(), value.strides());
     shape.len() == 2 && shape[0] > 1 && shape[1] > 1 && strides[0] == 1 && strides[1] >= shape[0]
+}
+
+/// `2 m k n` per matrix: one multiply and one add per term, `k` being the
+/// left operand's last dimension.
+fn matmul_flops(inputs: &[&[usize]], output: &[usize]) -> u64 {
+    let k = inputs.first().and_then(|a| a.last()).copied().unwrap_or(0) as u64;
+    2 * numel(output) * k
 }

@@ -15,10 +15,28 @@
 //! Every backward is again made of recorded operations, so the block
 //! differentiates any number of times.
 
-use crate::profiler::OpTimer;
+use crate::op_def::{numel, operators, Cost, OpDef};
+use crate::ops::conv::per_output_channel;
 use crate::Var;
 use sinapse_tensor::{Conv2dParams, Element, MaxPoolIndices};
 use std::sync::Arc;
+
+operators! {
+    /// [`Var::conv2d_grad_weight_pooled`].
+    pub static CONV2D_GRAD_WEIGHT_POOLED: OpDef = OpDef {
+        name: "conv2d_grad_weight_pooled",
+        forward: "dw = conv2d_grad_weight(S g, x), S the max-pool scatter",
+        backward: "dg = S* conv2d(x, h), dx = conv2d_grad_input_pooled(g, h)",
+        cost: Cost::Formula(grad_weight_pooled_flops),
+    };
+    /// [`Var::conv2d_grad_input_pooled`].
+    pub static CONV2D_GRAD_INPUT_POOLED: OpDef = OpDef {
+        name: "conv2d_grad_input_pooled",
+        forward: "dx = conv2d_grad_input(S g, w), S the max-pool scatter",
+        backward: "dg = S* conv2d(h, w), dw = conv2d_grad_weight_pooled(g, h)",
+        cost: Cost::Formula(grad_input_pooled_flops),
+    };
+}
 
 impl<T: Element> Var<T> {
     /// The weight gradient of a convolution whose output was max-pooled,
@@ -26,21 +44,24 @@ impl<T: Element> Var<T> {
     /// convolution's `input`; see
     /// [`Tensor::conv2d_grad_weight_pooled`](sinapse_tensor::Tensor::conv2d_grad_weight_pooled).
     #[track_caller]
-    pub(crate) fn conv2d_grad_weight_pooled(
+    pub fn conv2d_grad_weight_pooled(
         &self,
         indices: &Arc<MaxPoolIndices>,
         input: &Var<T>,
         weight_shape: &[usize],
         params: Conv2dParams,
     ) -> Var<T> {
-        let timer = OpTimer::start();
-        let value = self.value().conv2d_grad_weight_pooled(indices, input.value(), weight_shape, params);
         let idx = indices.clone();
-        Var::from_op_timed("conv2d_grad_weight_pooled", &[self, input], timer, value, move |_, h, x| {
-            let dg = x[0].requires_grad().then(|| x[1].conv2d(h, None, params).max_pool_gather(&idx));
-            let dx = x[1].requires_grad().then(|| x[0].conv2d_grad_input_pooled(&idx, h, x[1].shape(), params));
-            vec![dg, dx]
-        })
+        Var::from_op(
+            &CONV2D_GRAD_WEIGHT_POOLED,
+            &[self, input],
+            || self.value().conv2d_grad_weight_pooled(indices, input.value(), weight_shape, params),
+            move |_, h, x| {
+                let dg = x[0].requires_grad().then(|| x[1].conv2d(h, None, params).max_pool2d_gather(&idx));
+                let dx = x[1].requires_grad().then(|| x[0].conv2d_grad_input_pooled(&idx, h, x[1].shape(), params));
+                vec![dg, dx]
+            },
+        )
     }
 
     /// The input gradient of a convolution whose output was max-pooled,
@@ -48,20 +69,34 @@ impl<T: Element> Var<T> {
     /// `weight`, giving `input_shape`; see
     /// [`Tensor::conv2d_grad_input_pooled`](sinapse_tensor::Tensor::conv2d_grad_input_pooled).
     #[track_caller]
-    pub(crate) fn conv2d_grad_input_pooled(
+    pub fn conv2d_grad_input_pooled(
         &self,
         indices: &Arc<MaxPoolIndices>,
         weight: &Var<T>,
         input_shape: &[usize],
         params: Conv2dParams,
     ) -> Var<T> {
-        let timer = OpTimer::start();
-        let value = self.value().conv2d_grad_input_pooled(indices, weight.value(), input_shape, params);
         let idx = indices.clone();
-        Var::from_op_timed("conv2d_grad_input_pooled", &[self, weight], timer, value, move |_, h, x| {
-            let dg = x[0].requires_grad().then(|| h.conv2d(&x[1], None, params).max_pool_gather(&idx));
-            let dw = x[1].requires_grad().then(|| x[0].conv2d_grad_weight_pooled(&idx, h, x[1].shape(), params));
-            vec![dg, dw]
-        })
+        Var::from_op(
+            &CONV2D_GRAD_INPUT_POOLED,
+            &[self, weight],
+            || self.value().conv2d_grad_input_pooled(indices, weight.value(), input_shape, params),
+            move |_, h, x| {
+                let dg = x[0].requires_grad().then(|| h.conv2d(&x[1], None, params).max_pool2d_gather(&idx));
+                let dw = x[1].requires_grad().then(|| x[0].conv2d_grad_weight_pooled(&idx, h, x[1].shape(), params));
+                vec![dg, dw]
+            },
+        )
     }
+}
+
+/// `2 N O PH PW C KH KW`: only the chosen positions of the pooled gradient
+/// `g [N, O, PH, PW]` are multiplied into the weight gradient `[O, C, KH, KW]`.
+fn grad_weight_pooled_flops(inputs: &[&[usize]], output: &[usize]) -> u64 {
+    2 * inputs.first().map_or(0, |g| numel(g)) * per_output_channel(Some(&output))
+}
+
+/// `2 N O PH PW C KH KW`, from the pooled gradient and the weight.
+fn grad_input_pooled_flops(inputs: &[&[usize]], _output: &[usize]) -> u64 {
+    2 * inputs.first().map_or(0, |g| numel(g)) * per_output_channel(inputs.get(1))
 }

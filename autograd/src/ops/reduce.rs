@@ -1,8 +1,25 @@
 //! Sums, means and maxima over axes.
 
-use crate::profiler::OpTimer;
+use crate::op_def::{operators, Cost, OpDef};
 use crate::Var;
 use sinapse_tensor::{Element, Tensor};
+
+operators! {
+    /// [`Var::sum_axes`].
+    pub static SUM: OpDef = OpDef {
+        name: "sum",
+        forward: "Σ over axes",
+        backward: "dx = g broadcast over the summed axes",
+        cost: Cost::Reduction,
+    };
+    /// [`Var::max`].
+    pub static MAX: OpDef = OpDef {
+        name: "max",
+        forward: "max over one axis",
+        backward: "dx = g at the first maximum of each group",
+        cost: Cost::Reduction,
+    };
+}
 
 /// The input shape with reduced axes set to 1, so a reduced gradient can be
 /// broadcast back.
@@ -16,13 +33,14 @@ impl<T: Element> Var<T> {
     /// Sum over `axes`. Backward: `dx = g` broadcast over the summed axes.
     #[track_caller]
     pub fn sum_axes(&self, axes: &[isize], keepdim: bool) -> Var<T> {
-        let timer = OpTimer::start();
-        let value = self.value().sum_axes(axes, keepdim);
         let kept = keepdim_shape(self.shape(), axes);
         let from = self.shape().to_vec();
-        Var::from_op_timed("sum", &[self], timer, value, move |_, g, _| {
-            vec![Some(g.reshape(&kept).broadcast_to(&from))]
-        })
+        Var::from_op(
+            &SUM,
+            &[self],
+            || self.value().sum_axes(axes, keepdim),
+            move |_, g, _| vec![Some(g.reshape(&kept).broadcast_to(&from))],
+        )
     }
 
     /// Sum over one axis.
@@ -66,13 +84,16 @@ impl<T: Element> Var<T> {
     /// maximal element of each group (a subgradient at ties).
     #[track_caller]
     pub fn max(&self, axis: isize, keepdim: bool) -> Var<T> {
-        let timer = OpTimer::start();
-        let value = self.value().max(axis, keepdim);
         let kept = keepdim_shape(self.shape(), &[axis]);
-        Var::from_op_timed("max", &[self], timer, value, move |_, g, x| {
-            let mask = Var::constant(first_argmax_mask(x[0].value(), axis));
-            vec![Some(g.reshape(&kept).broadcast_to(x[0].shape()).mul(&mask))]
-        })
+        Var::from_op(
+            &MAX,
+            &[self],
+            || self.value().max(axis, keepdim),
+            move |_, g, x| {
+                let mask = Var::constant(first_argmax_mask(x[0].value(), axis));
+                vec![Some(g.reshape(&kept).broadcast_to(x[0].shape()).mul(&mask))]
+            },
+        )
     }
 }
 

@@ -1,8 +1,67 @@
 //! Shape operations: views of the value, with the inverse view as backward.
 
-use crate::profiler::OpTimer;
+use crate::op_def::{operators, Cost, OpDef};
 use crate::Var;
-use sinapse_tensor::{Element, Tensor};
+use sinapse_tensor::Element;
+
+operators! {
+    /// [`Var::reshape`].
+    pub static RESHAPE: OpDef = OpDef {
+        name: "reshape",
+        forward: "x with a new shape, same elements in order",
+        backward: "dx = reshape(g) to x's shape",
+        cost: Cost::View,
+    };
+    /// [`Var::permute`].
+    pub static PERMUTE: OpDef = OpDef {
+        name: "permute",
+        forward: "x with its axes reordered (a view)",
+        backward: "dx = g permuted back",
+        cost: Cost::View,
+    };
+    /// [`Var::transpose`].
+    pub static TRANSPOSE: OpDef = OpDef {
+        name: "transpose",
+        forward: "x with two axes swapped (a view)",
+        backward: "dx = g with the axes swapped back",
+        cost: Cost::View,
+    };
+    /// [`Var::narrow`].
+    pub static NARROW: OpDef = OpDef {
+        name: "narrow",
+        forward: "x[start .. start + len] along an axis (a view)",
+        backward: "dx = pad_dim(g)",
+        cost: Cost::View,
+    };
+    /// [`Var::pad_dim`].
+    pub static PAD_DIM: OpDef = OpDef {
+        name: "pad_dim",
+        forward: "x placed at start in zeros of length full along an axis",
+        backward: "dx = narrow(g)",
+        cost: Cost::Copy,
+    };
+    /// [`Var::select`].
+    pub static SELECT: OpDef = OpDef {
+        name: "select",
+        forward: "x[index] along an axis, the axis removed (a view)",
+        backward: "dx = g placed at index in zeros",
+        cost: Cost::View,
+    };
+    /// [`Var::squeeze`].
+    pub static SQUEEZE: OpDef = OpDef {
+        name: "squeeze",
+        forward: "x without a size-1 axis",
+        backward: "dx = unsqueeze(g)",
+        cost: Cost::View,
+    };
+    /// [`Var::unsqueeze`].
+    pub static UNSQUEEZE: OpDef = OpDef {
+        name: "unsqueeze",
+        forward: "x with a new size-1 axis",
+        backward: "dx = squeeze(g)",
+        cost: Cost::View,
+    };
+}
 
 impl<T: Element> Var<T> {
     /// Same elements, new shape. Backward: reshape the gradient back.
@@ -12,10 +71,7 @@ impl<T: Element> Var<T> {
             return self.clone();
         }
         let from = self.shape().to_vec();
-        let timer = OpTimer::start();
-        Var::from_op_timed("reshape", &[self], timer, self.value().reshape(shape), move |_, g, _| {
-            vec![Some(g.reshape(&from))]
-        })
+        Var::from_op(&RESHAPE, &[self], || self.value().reshape(shape), move |_, g, _| vec![Some(g.reshape(&from))])
     }
 
     /// Merges dimensions `start ..= end`. Backward: reshape back.
@@ -28,22 +84,21 @@ impl<T: Element> Var<T> {
     /// Reorders dimensions. Backward: the inverse permutation.
     #[track_caller]
     pub fn permute(&self, perm: &[usize]) -> Var<T> {
-        let timer = OpTimer::start();
-        let value = self.value().permute(perm);
-        let mut inverse = vec![0; perm.len()];
-        for (i, &p) in perm.iter().enumerate() {
-            inverse[p] = i;
-        }
-        Var::from_op_timed("permute", &[self], timer, value, move |_, g, _| vec![Some(g.permute(&inverse))])
+        let forward = || self.value().permute(perm);
+        let perm = perm.to_vec();
+        Var::from_op(&PERMUTE, &[self], forward, move |_, g, _| {
+            let mut inverse = vec![0; perm.len()];
+            for (i, &p) in perm.iter().enumerate() {
+                inverse[p] = i;
+            }
+            vec![Some(g.permute(&inverse))]
+        })
     }
 
     /// Swaps two dimensions. Backward: swap them back.
     #[track_caller]
     pub fn transpose(&self, a: isize, b: isize) -> Var<T> {
-        let timer = OpTimer::start();
-        Var::from_op_timed("transpose", &[self], timer, self.value().transpose(a, b), move |_, g, _| {
-            vec![Some(g.transpose(a, b))]
-        })
+        Var::from_op(&TRANSPOSE, &[self], || self.value().transpose(a, b), move |_, g, _| vec![Some(g.transpose(a, b))])
     }
 
     /// Swaps the last two dimensions (matrix transpose).
@@ -59,20 +114,30 @@ impl<T: Element> Var<T> {
     /// placed back into zeros at the same indices.
     #[track_caller]
     pub fn narrow(&self, dim: isize, start: usize, len: usize) -> Var<T> {
-        let timer = OpTimer::start();
-        let value = self.value().narrow(dim, start, len);
-        let full = self.shape()[norm(dim, self.shape().len())];
-        Var::from_op_timed("narrow", &[self], timer, value, move |_, g, _| vec![Some(g.pad_dim(dim, start, full))])
+        Var::from_op(
+            &NARROW,
+            &[self],
+            || self.value().narrow(dim, start, len),
+            move |_, g, x| {
+                let full = x[0].shape()[norm(dim, x[0].shape().len())];
+                vec![Some(g.pad_dim(dim, start, full))]
+            },
+        )
     }
 
     /// Zeros with `self` written at `start..` along `dim` (size `full`), the
     /// adjoint of [`narrow`](Self::narrow). Backward: narrow.
     #[track_caller]
     pub fn pad_dim(&self, dim: isize, start: usize, full: usize) -> Var<T> {
-        let timer = OpTimer::start();
-        let value = self.value().pad_dim(dim, start, full);
-        let len = self.shape()[norm(dim, self.shape().len())];
-        Var::from_op_timed("pad_dim", &[self], timer, value, move |_, g, _| vec![Some(g.narrow(dim, start, len))])
+        Var::from_op(
+            &PAD_DIM,
+            &[self],
+            || self.value().pad_dim(dim, start, full),
+            move |_, g, x| {
+                let len = x[0].shape()[norm(dim, x[0].shape().len())];
+                vec![Some(g.narrow(dim, start, len))]
+            },
+        )
     }
 
     /// The parts joined along `dim` (the other sizes must agree), as
@@ -111,31 +176,38 @@ impl<T: Element> Var<T> {
     /// Fixes `dim` at `index`, removing it. Backward: unsqueeze and pad.
     #[track_caller]
     pub fn select(&self, dim: isize, index: usize) -> Var<T> {
-        let timer = OpTimer::start();
-        let value = self.value().select(dim, index);
-        let d = norm(dim, self.shape().len()) as isize;
-        let full = self.shape()[d as usize];
-        Var::from_op_timed("select", &[self], timer, value, move |_, g, _| {
-            vec![Some(g.unsqueeze(d).pad_dim(d, index, full))]
-        })
+        Var::from_op(
+            &SELECT,
+            &[self],
+            || self.value().select(dim, index),
+            move |_, g, x| {
+                let d = norm(dim, x[0].shape().len());
+                let full = x[0].shape()[d];
+                vec![Some(g.unsqueeze(d as isize).pad_dim(d as isize, index, full))]
+            },
+        )
     }
 
     /// Removes a size-1 dimension. Backward: unsqueeze.
     #[track_caller]
     pub fn squeeze(&self, dim: isize) -> Var<T> {
-        let timer = OpTimer::start();
-        let value = self.value().squeeze(dim);
-        let d = norm(dim, self.shape().len()) as isize;
-        Var::from_op_timed("squeeze", &[self], timer, value, move |_, g, _| vec![Some(g.unsqueeze(d))])
+        Var::from_op(
+            &SQUEEZE,
+            &[self],
+            || self.value().squeeze(dim),
+            move |_, g, x| vec![Some(g.unsqueeze(norm(dim, x[0].shape().len()) as isize))],
+        )
     }
 
     /// Inserts a size-1 dimension. Backward: squeeze.
     #[track_caller]
     pub fn unsqueeze(&self, dim: isize) -> Var<T> {
-        let timer = OpTimer::start();
-        let value: Tensor<T> = self.value().unsqueeze(dim);
-        let d = norm(dim, value.shape().len()) as isize;
-        Var::from_op_timed("unsqueeze", &[self], timer, value, move |_, g, _| vec![Some(g.squeeze(d))])
+        Var::from_op(
+            &UNSQUEEZE,
+            &[self],
+            || self.value().unsqueeze(dim),
+            move |z, g, _| vec![Some(g.squeeze(norm(dim, z.shape().len()) as isize))],
+        )
     }
 }
 

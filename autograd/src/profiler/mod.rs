@@ -4,7 +4,8 @@
 //! operation run on this thread is counted under its name (`matmul`,
 //! `conv2d`, `relu`, ...), with its forward and backward calls, their time,
 //! and an estimate of the floating-point operations and bytes they moved
-//! (see [`estimate_cost`]). The [`ProfileReport`] prints as a table sorted
+//! (from each operator's [`OpDef`], see
+//! [`OpDef::estimate`]). The [`ProfileReport`] prints as a table sorted
 //! by time, with each operation's share of the scope's wall time, GFLOP/s
 //! and GB/s.
 //!
@@ -21,12 +22,9 @@
 //! ```
 //!
 //! # What is measured
-//! - **Forward time** is the wall time of computing an operation's value.
-//!   Operations built with [`Var::from_op_timed`](crate::Var::from_op_timed)
-//!   and an [`OpTimer`] (all of this crate's) are timed; operations built with
-//!   [`Var::from_op`](crate::Var::from_op) hand over a value that is already
-//!   computed, so they are counted (calls, FLOPs, bytes) but untimed, and
-//!   the table says `n/a`.
+//! - **Forward time** is the wall time of computing an operation's value:
+//!   [`Var::from_op`](crate::Var::from_op) runs the forward computation it
+//!   is given, so every operator, this crate's or yours, is timed.
 //! - **Backward time** is the wall time of each node's backward rule. A rule
 //!   is written with operations; those are not counted as forward calls of
 //!   their own: their time is inside the rule's and their FLOPs and bytes
@@ -43,12 +41,11 @@
 //! When no scope is open, the cost is one thread-local flag read per
 //! operation and per backward rule.
 
-mod cost;
 mod report;
 
-pub use cost::{estimate_cost, OpCost};
 pub use report::{OpStats, PhaseStats, ProfileReport};
 
+use crate::op_def::{OpCost, OpDef};
 use crate::var::Var;
 use sinapse_tensor::{Element, Tensor};
 use std::cell::{Cell, RefCell};
@@ -81,7 +78,7 @@ struct Recorder {
 }
 
 impl Recorder {
-    fn add(&mut self, op: &'static str, phase: Phase, time: Option<Duration>, cost: OpCost) {
+    fn add(&mut self, op: &'static str, phase: Phase, time: Duration, cost: OpCost) {
         let index = match self.ops.iter().position(|s| s.op == op) {
             Some(i) => i,
             None => {
@@ -118,7 +115,7 @@ impl State {
     }
 
     /// Adds an event to every scope, or to the enclosing region if any.
-    fn event(&mut self, op: &'static str, phase: Phase, time: Option<Duration>, cost: OpCost) {
+    fn event(&mut self, op: &'static str, phase: Phase, time: Duration, cost: OpCost) {
         if let Some(region) = self.regions.last_mut() {
             *region += cost;
             return;
@@ -166,54 +163,31 @@ fn input_shapes<'a, T: Element>(inputs: &[&'a Var<T>]) -> Vec<&'a [usize]> {
     inputs.iter().map(|v| v.shape()).collect()
 }
 
-fn cost_of<T: Element>(op: &str, inputs: &[&Var<T>], output: &Tensor<T>) -> OpCost {
-    estimate_cost(op, &input_shapes(inputs), output.shape(), std::mem::size_of::<T>())
-}
-
-/// Counts an operation whose value was computed before it was recorded
-/// ([`Var::from_op`]): calls, FLOPs and bytes, no time.
-pub(crate) fn count_forward<T: Element>(op: &'static str, inputs: &[&Var<T>], value: &Tensor<T>) {
-    let cost = cost_of(op, inputs, value);
-    STATE.with_borrow_mut(|s| s.event(op, Phase::Forward, None, cost));
-}
-
-/// A stopwatch for one operation's forward computation, started before the
-/// value is computed and handed to [`Var::from_op_timed`], which stops it.
+/// Runs an operator's forward computation and, when a scope is open, times
+/// it and counts it under `def`'s name with `def`'s cost estimate
+/// ([`Var::from_op`]). `value` picks the output tensor out of what
+/// `forward` returns.
 ///
-/// Operations that the computation itself runs (a custom operator built
-/// from others) count as part of this one. Empty, and free but for one flag
-/// read, when no profiling scope is open.
-#[must_use = "hand the timer to Var::from_op_timed"]
-pub struct OpTimer {
-    started: Option<(Instant, Region)>,
-    /// Tied to this thread's profiler state.
-    _not_send: PhantomData<*const ()>,
-}
-
-impl OpTimer {
-    /// Starts timing when a profiling scope is open on this thread.
-    #[inline]
-    pub fn start() -> OpTimer {
-        let started = if is_profiling() {
-            let region = Region::open();
-            Some((Instant::now(), region))
-        } else {
-            None
-        };
-        OpTimer { started, _not_send: PhantomData }
-    }
-}
-
-/// Stops `timer` and counts the operation ([`Var::from_op_timed`]).
+/// Operators that `forward` itself runs (a custom operator built from
+/// others) count as part of this one.
 #[inline]
-pub(crate) fn stop_forward<T: Element>(timer: OpTimer, op: &'static str, inputs: &[&Var<T>], value: &Tensor<T>) {
-    // An empty timer (no scope was open when the operation started) needs
-    // no further look at the profiler's state.
-    if let Some((start, region)) = timer.started {
-        let elapsed = start.elapsed();
-        let cost = cost_of(op, inputs, value) + region.close();
-        STATE.with_borrow_mut(|s| s.event(op, Phase::Forward, Some(elapsed), cost));
+pub(crate) fn time_forward<T: Element, R>(
+    def: &'static OpDef,
+    inputs: &[&Var<T>],
+    forward: impl FnOnce() -> R,
+    value: impl Fn(&R) -> &Tensor<T>,
+) -> R {
+    if !is_profiling() {
+        return forward();
     }
+    let region = Region::open();
+    let start = Instant::now();
+    let result = forward();
+    let elapsed = start.elapsed();
+    let output = value(&result);
+    let cost = def.estimate(&input_shapes(inputs), output.shape(), std::mem::size_of::<T>()) + region.close();
+    STATE.with_borrow_mut(|s| s.event(def.name, Phase::Forward, elapsed, cost));
+    result
 }
 
 /// Runs the backward rule `rule` of an `op` node, timing it when a scope is
@@ -227,7 +201,7 @@ pub(crate) fn time_backward<R>(op: &'static str, rule: impl FnOnce() -> R) -> R 
     let result = rule();
     let elapsed = start.elapsed();
     let cost = region.close();
-    STATE.with_borrow_mut(|s| s.event(op, Phase::Backward, Some(elapsed), cost));
+    STATE.with_borrow_mut(|s| s.event(op, Phase::Backward, elapsed, cost));
     result
 }
 

@@ -1,6 +1,6 @@
 //! The profiler's results and the table they print as.
 
-use super::OpCost;
+use crate::op_def::OpCost;
 use std::fmt;
 use std::time::Duration;
 
@@ -10,32 +10,21 @@ use std::time::Duration;
 pub struct PhaseStats {
     /// Number of calls.
     pub calls: u64,
-    /// Calls whose time could not be measured (forward values computed
-    /// before [`Var::from_op`](crate::Var::from_op) was called).
-    pub untimed_calls: u64,
-    /// Total wall time of the timed calls.
+    /// Total wall time of the calls.
     pub time: Duration,
     /// Estimated floating-point operations, all calls
-    /// ([`estimate_cost`](super::estimate_cost)).
+    /// ([`OpDef::estimate`](crate::OpDef::estimate)).
     pub flops: u64,
     /// Estimated bytes read and written, all calls.
     pub bytes: u64,
 }
 
 impl PhaseStats {
-    pub(super) fn add(&mut self, time: Option<Duration>, cost: OpCost) {
+    pub(super) fn add(&mut self, time: Duration, cost: OpCost) {
         self.calls += 1;
-        match time {
-            Some(t) => self.time += t,
-            None => self.untimed_calls += 1,
-        }
+        self.time += time;
         self.flops += cost.flops;
         self.bytes += cost.bytes;
-    }
-
-    /// True when every call was timed, so rates over `time` are meaningful.
-    pub fn fully_timed(&self) -> bool {
-        self.untimed_calls == 0
     }
 }
 
@@ -60,26 +49,16 @@ impl OpStats {
         self.forward.time + self.backward.time
     }
 
-    /// `(flops, bytes, time)` over the directions whose calls were all timed.
-    fn timed_totals(&self) -> (u64, u64, Duration) {
-        [self.forward, self.backward]
-            .iter()
-            .filter(|p| p.fully_timed())
-            .fold((0, 0, Duration::ZERO), |(f, b, t), p| (f + p.flops, b + p.bytes, t + p.time))
-    }
-
-    /// Estimated GFLOP/s: `flops / time / 1e9`, over the fully timed
-    /// directions (`None` without time or FLOPs).
+    /// Estimated GFLOP/s: `flops / time / 1e9`, forward and backward
+    /// together (`None` without time or FLOPs).
     pub fn gflops_per_second(&self) -> Option<f64> {
-        let (flops, _, time) = self.timed_totals();
-        rate(flops, time)
+        rate(self.forward.flops + self.backward.flops, self.time())
     }
 
     /// Estimated GB/s: `bytes / time / 1e9`, like
     /// [`gflops_per_second`](Self::gflops_per_second).
     pub fn gigabytes_per_second(&self) -> Option<f64> {
-        let (_, bytes, time) = self.timed_totals();
-        rate(bytes, time)
+        rate(self.forward.bytes + self.backward.bytes, self.time())
     }
 }
 
@@ -145,8 +124,6 @@ fn ms(d: Duration) -> String {
 fn phase_ms(p: &PhaseStats) -> String {
     if p.calls == 0 {
         "-".into()
-    } else if p.untimed_calls == p.calls {
-        "n/a".into()
     } else {
         ms(p.time)
     }

@@ -16,7 +16,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use sinapse_autograd::{gradcheck, gradgradcheck, GradcheckOptions, Var};
+use sinapse_autograd::{gradcheck, gradgradcheck, profile, GradcheckOptions, Var};
 use sinapse_tensor::Tensor;
 
 /// Largest size of one dimension in generated shapes.
@@ -204,7 +204,10 @@ pub fn shapes(inputs: &[Tensor<f64>]) -> Vec<Vec<usize>> {
     inputs.iter().map(|t| t.shape().to_vec()).collect()
 }
 
-/// The full check of one differentiable operator `f`:
+/// The full check of one differentiable operator `f`, under the name
+/// `name`. When `name` is a registered operator
+/// ([`sinapse_autograd::ops::operator`]), `f` must run it: the profiler is
+/// asked, so a check cannot name an operator it never calls. Then:
 ///
 /// 1. `gradcheck(f)`: first derivatives against central differences;
 /// 2. `gradgradcheck(f)`: second derivatives (Hessian-vector products);
@@ -216,6 +219,12 @@ pub fn check_op<F>(name: &str, f: F, inputs: &[Tensor<f64>]) -> Result<(), TestC
 where
     F: Fn(&[Var<f64>]) -> Var<f64>,
 {
+    if let Some(def) = sinapse_autograd::ops::operator(name) {
+        let vars: Vec<Var<f64>> = inputs.iter().cloned().map(Var::new).collect();
+        let (_, report) = profile(|| f(&vars));
+        let ran = report.op(def.name).is_some_and(|s| s.forward.calls > 0);
+        prop_assert!(ran, "{}: the checked function never runs the operator `{}`", name, def.name);
+    }
     let opts = GradcheckOptions::default();
     let fail = |order: &str, e: sinapse_autograd::GradcheckError| {
         TestCaseError::fail(format!("{name}: {order}: {e} (input shapes {:?})", shapes(inputs)))

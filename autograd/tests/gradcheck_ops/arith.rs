@@ -12,7 +12,8 @@ fn same_value(a: &Var<f64>, b: &Var<f64>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-proptest! {
+op_checks! {
+    list CHECKED;
     #![proptest_config(config(48))]
 
     #[test]
@@ -56,7 +57,8 @@ proptest! {
     }
 }
 
-proptest! {
+op_checks! {
+    list CHECKED_STD_OPS;
     #![proptest_config(config(32))]
 
     #[test]

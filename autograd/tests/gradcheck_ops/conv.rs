@@ -1,9 +1,10 @@
 //! Convolutions: `conv2d` (with and without bias), its two gradient
 //! operations (public, and themselves differentiable), and `conv1d`.
 
-use crate::common::{check_op, config, tensor, Values};
+use crate::common::{check_op, config, shape, tensor, Values};
 use proptest::prelude::*;
-use sinapse_tensor::{Conv1dParams, Conv2dParams, Pool2dParams, Tensor};
+use sinapse_tensor::{Conv1dParams, Conv2dParams, MaxPoolIndices, Pool2dParams, Tensor};
+use std::sync::Arc;
 
 /// One random 2-D convolution: input `[N, C, H, W]`, weight `[O, C, KH, KW]`.
 #[derive(Clone, Debug)]
@@ -89,6 +90,24 @@ fn conv_pool_case(
     })
 }
 
+/// A geometry, the positions of a max pooling of its output (from a
+/// random convolution-output-shaped tensor of distinct values), a pooled
+/// gradient, and the convolution's weight (`with_weight`) or input.
+fn pooled_case(with_weight: bool) -> impl Strategy<Value = (Geometry, Arc<MaxPoolIndices>, Tensor<f64>, Tensor<f64>)> {
+    (geometry(), 1..=2usize, 1..=2usize, 1..=2usize, 1..=2usize).prop_flat_map(move |(g, kh, kw, sh, sw)| {
+        let out = g.output();
+        let pool = Pool2dParams::new((kh.min(out[2]), kw.min(out[3])), (sh, sw), (0, 0));
+        let other = if with_weight { g.weight.clone() } else { g.input.clone() };
+        (Just(g), Just(pool), tensor(out, Values::Distinct), tensor(other, Values::Smooth)).prop_flat_map(
+            |(g, pool, z, other)| {
+                let (pooled, indices) = z.max_pool2d(pool.kernel, pool.stride, pool.padding);
+                let indices = Arc::new(indices);
+                (Just(g), Just(indices), tensor(pooled.shape().to_vec(), Values::Smooth), Just(other))
+            },
+        )
+    })
+}
+
 /// Random 1-D geometry `[N, C, L]`, `[O, C, K]`, and its tensors.
 fn conv1d_case() -> impl Strategy<Value = (Conv1dParams, Tensor<f64>, Tensor<f64>, Tensor<f64>)> {
     (1..=2usize, 1..=2usize, 1..=2usize, 1..=3usize, 1..=2usize, 0..=1usize, 1..=2usize, 0..=2usize).prop_flat_map(
@@ -104,7 +123,8 @@ fn conv1d_case() -> impl Strategy<Value = (Conv1dParams, Tensor<f64>, Tensor<f64
     )
 }
 
-proptest! {
+op_checks! {
+    list CHECKED;
     #![proptest_config(config(32))]
 
     #[test]
@@ -136,6 +156,28 @@ proptest! {
         check_op("conv2d_grad_weight", |v| v[0].conv2d_grad_weight(&v[1], &shape, p), &[dy, x])?;
     }
 
+    /// `db[o] = sum of dy over (n, i, j)`, for any 4-D `dy`.
+    #[test]
+    fn conv2d_grad_bias(dy in shape(4, 4).prop_flat_map(|s| tensor(s, Values::Smooth))) {
+        check_op("conv2d_grad_bias", |v| v[0].conv2d_grad_bias(), &[dy])?;
+    }
+
+    /// The pooled gradient `g` and the convolution's input `x`, with the
+    /// positions of a max pooling of some convolution output held fixed: the
+    /// map is bilinear, with no kink to avoid.
+    #[test]
+    fn conv2d_grad_weight_pooled((g, indices, dy, x) in pooled_case(false)) {
+        let (p, shape) = (g.params, g.weight.clone());
+        check_op("conv2d_grad_weight_pooled", |v| v[0].conv2d_grad_weight_pooled(&indices, &v[1], &shape, p), &[dy, x])?;
+    }
+
+    /// The pooled gradient and the weight, positions fixed as above.
+    #[test]
+    fn conv2d_grad_input_pooled((g, indices, dy, w) in pooled_case(true)) {
+        let (p, shape) = (g.params, g.input.clone());
+        check_op("conv2d_grad_input_pooled", |v| v[0].conv2d_grad_input_pooled(&indices, &v[1], &shape, p), &[dy, w])?;
+    }
+
     #[test]
     fn conv1d((p, x, w, b) in conv1d_case(), with_bias in any::<bool>()) {
         if with_bias {
@@ -146,7 +188,8 @@ proptest! {
     }
 }
 
-proptest! {
+op_checks! {
+    list CHECKED_FIXED_SEED;
     // A fixed seed: a finite difference across a tie inside a pooling window
     // or across the ReLU's kink would be a false failure, and the convolution's
     // outputs cannot be made distinct by construction; these cases are known

@@ -27,7 +27,8 @@ fn operands() -> impl Strategy<Value = (Tensor<f64>, Tensor<f64>)> {
     operand_shapes().prop_flat_map(|(sa, sb)| (tensor(sa, Values::Smooth), tensor(sb, Values::Smooth)))
 }
 
-proptest! {
+op_checks! {
+    list CHECKED;
     #![proptest_config(config(48))]
 
     #[test]

@@ -3,6 +3,7 @@
 use crate::common::{check_op, config, tensor, Values};
 use proptest::prelude::*;
 use sinapse_tensor::{AvgPoolPadding, Pool2dParams, Tensor};
+use std::sync::Arc;
 
 type Window = ((usize, usize), (usize, usize), (usize, usize));
 
@@ -18,7 +19,8 @@ fn pool_case(kind: Values) -> impl Strategy<Value = (Tensor<f64>, Window)> {
     })
 }
 
-proptest! {
+op_checks! {
+    list CHECKED;
     #![proptest_config(config(32))]
 
     /// All input values distinct: no ties inside a window.
@@ -53,4 +55,41 @@ proptest! {
         let padding = if excluded { AvgPoolPadding::Excluded } else { AvgPoolPadding::Counted };
         check_op("avg_pool2d_with", |v| v[0].avg_pool2d_with(Pool2dParams::new(k, s, p), padding), &[x])?;
     }
+
+    /// `g` scattered to the maxima of a pooled input: linear in `g`.
+    #[test]
+    fn max_pool2d_backward((x, (k, s, p), g) in pool_case(Values::Distinct).prop_flat_map(|(x, w)| {
+        let shape = pooled_shape(&x, w);
+        (Just(x), Just(w), tensor(shape, Values::Smooth))
+    })) {
+        let indices = Arc::new(x.max_pool2d(k, s, p).1);
+        check_op("max_pool2d_backward", |v| v[0].max_pool2d_backward(&indices), &[g])?;
+    }
+
+    /// An input-shaped tensor read at the maxima of another: linear.
+    #[test]
+    fn max_pool2d_gather((x, (k, s, p), h) in pool_case(Values::Distinct).prop_flat_map(|(x, w)| {
+        let shape = x.shape().to_vec();
+        (Just(x), Just(w), tensor(shape, Values::Smooth))
+    })) {
+        let indices = Arc::new(x.max_pool2d(k, s, p).1);
+        check_op("max_pool2d_gather", |v| v[0].max_pool2d_gather(&indices), &[h])?;
+    }
+
+    /// Both divisors, spreading `g` back over an input of the pooled shape.
+    #[test]
+    fn avg_pool2d_backward((x, (k, s, p), g) in pool_case(Values::Smooth).prop_flat_map(|(x, w)| {
+        let shape = pooled_shape(&x, w);
+        (Just(x), Just(w), tensor(shape, Values::Smooth))
+    }), excluded in any::<bool>()) {
+        let padding = if excluded { AvgPoolPadding::Excluded } else { AvgPoolPadding::Counted };
+        let shape = x.shape().to_vec();
+        let params = Pool2dParams::new(k, s, p);
+        check_op("avg_pool2d_backward", |v| v[0].avg_pool2d_backward(&shape, params, padding), &[g])?;
+    }
+}
+
+/// The output shape of pooling `x` with `window`.
+fn pooled_shape(x: &Tensor<f64>, (k, s, p): Window) -> Vec<usize> {
+    x.avg_pool2d(k, s, p).shape().to_vec()
 }

@@ -29,7 +29,8 @@ fn tensor_and_axis(kind: Values) -> impl Strategy<Value = (Tensor<f64>, isize)> 
     })
 }
 
-proptest! {
+op_checks! {
+    list CHECKED;
     #![proptest_config(config(48))]
 
     #[test]

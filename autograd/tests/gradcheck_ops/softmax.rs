@@ -26,7 +26,8 @@ fn targets(batch: usize, classes: usize) -> impl Strategy<Value = Tensor<f64>> {
     prop_oneof![one_hot, soft]
 }
 
-proptest! {
+op_checks! {
+    list CHECKED;
     #![proptest_config(config(48))]
 
     #[test]
@@ -44,5 +45,15 @@ proptest! {
         (tensor(vec![b, c], Values::Smooth), targets(b, c))
     })) {
         check_op("cross_entropy_with_logits", |v| v[0].cross_entropy_with_logits(&t), &[logits])?;
+    }
+
+    /// Targets anywhere in `[-2, 2)`: the loss is linear in them, so the
+    /// check does not need them in `[0, 1]`.
+    #[test]
+    fn binary_cross_entropy_with_logits((z, y) in any_tensor(0, 4, Values::Smooth).prop_flat_map(|z| {
+        let shape = z.shape().to_vec();
+        (Just(z), tensor(shape, Values::Smooth))
+    })) {
+        check_op("binary_cross_entropy_with_logits", |v| v[0].binary_cross_entropy_with_logits(&y), &[z])?;
     }
 }

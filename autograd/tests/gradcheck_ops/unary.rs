@@ -1,9 +1,10 @@
 //! Element-wise functions, and `maximum`/`minimum` with broadcasting.
 
-use crate::common::{any_tensor, broadcast_pair, check_op, config, Values};
+use crate::common::{any_tensor, broadcast_pair, check_op, config, tensor, Values};
 use proptest::prelude::*;
 
-proptest! {
+op_checks! {
+    list CHECKED;
     #![proptest_config(config(48))]
 
     #[test]
@@ -42,6 +43,17 @@ proptest! {
     #[test]
     fn relu(x in any_tensor(0, 4, Values::AwayFromZero)) {
         check_op("relu", |v| v[0].relu(), &[x])?;
+    }
+
+    /// The ReLU output `z` is held fixed, away from 0; the map is linear
+    /// in `g`.
+    #[test]
+    fn relu_backward((g, z) in any_tensor(0, 4, Values::Smooth).prop_flat_map(|g| {
+        let shape = g.shape().to_vec();
+        (Just(g), tensor(shape, Values::AwayFromZero))
+    })) {
+        let z = z.relu();
+        check_op("relu_backward", |v| v[0].relu_backward(&z), &[g])?;
     }
 
     #[test]
