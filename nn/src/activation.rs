@@ -100,6 +100,8 @@ pub enum Activation {
     Sigmoid,
     /// `tanh x`.
     Tanh,
+    /// `ln(1 + e^x)`, a smooth ReLU.
+    Softplus,
     /// Softmax over the last axis.
     Softmax,
 }
@@ -111,6 +113,7 @@ impl<T: Element> Module<T> for Activation {
             Activation::ReLU => x.relu(),
             Activation::Sigmoid => x.sigmoid(),
             Activation::Tanh => x.tanh(),
+            Activation::Softplus => x.softplus(),
             Activation::Softmax => Module::<T>::forward(&Softmax, x),
         }
     }

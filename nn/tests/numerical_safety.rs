@@ -56,3 +56,13 @@ fn saturated_sigmoids_give_finite_losses_and_gradients() {
     let g = bce_p.backward();
     assert!(all_finite(g.get(&z).unwrap()));
 }
+
+#[test]
+fn softplus_layer_is_finite_for_huge_inputs_and_its_slope_is_the_sigmoid() {
+    let x = Var::new(Tensor::<f32>::from_vec(vec![-1e4, -3.0, 0.0, 3.0, 1e4], &[5]).unwrap());
+    let y = Activation::Softplus.forward(&x);
+    assert_eq!(y.value().to_vec(), x.value().softplus().to_vec());
+    assert!(all_finite(y.value()));
+    let g = y.sum_all().backward();
+    assert_eq!(g.get(&x).unwrap().to_vec(), x.value().sigmoid().to_vec());
+}

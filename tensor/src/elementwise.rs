@@ -142,6 +142,13 @@ impl<T: Element> Tensor<T> {
         self.map(sigmoid_scalar)
     }
 
+    /// Softplus `ln(1 + e^a)`, a smooth ReLU, computed as
+    /// `max(a, 0) + ln(1 + e^(-|a|))`: the exponent is never positive, so
+    /// large `|a|` neither overflows nor loses the small term.
+    pub fn softplus(&self) -> Tensor<T> {
+        self.map(|x| x.max(T::zero()) + (-x.abs()).exp().ln_1p())
+    }
+
     /// Hyperbolic tangent `tanh(a) = (e^a - e^(-a)) / (e^a + e^(-a))`.
     pub fn tanh(&self) -> Tensor<T> {
         self.map(|x| x.tanh())

@@ -66,6 +66,7 @@ proptest! {
             (t.tanh(), f64::tanh),
             (t.relu(), |x| x.max(0.0)),
             (t.sigmoid(), |x| 1.0 / (1.0 + (-x).exp())),
+            (t.softplus(), |x| (1.0 + x.exp()).ln()),
             (t.abs().sqrt(), |x| x.abs().sqrt()),
             (t.abs().ln(), |x| x.abs().ln()),
             (t.abs().powf(1.5), |x| x.abs().powf(1.5)),
@@ -89,6 +90,19 @@ proptest! {
             prop_assert!((*x as f64 - y).abs() < 1e-6);
         }
     }
+}
+
+#[test]
+fn softplus_is_stable_for_large_inputs() {
+    let t = Tensor::<f64>::from_vec(vec![-800.0, -40.0, 0.0, 40.0, 800.0], &[5]).unwrap();
+    let y = t.softplus().to_vec();
+    // ln(1 + e^x) formed directly gives 0 at -40 (the small term lost) and
+    // infinity at 800.
+    assert_eq!(y[0], 0.0);
+    assert!((y[1] - (-40f64).exp()).abs() < 1e-30, "{}", y[1]);
+    assert_eq!(y[2], 2f64.ln());
+    assert_eq!(y[3], 40.0 + (-40f64).exp().ln_1p());
+    assert_eq!(y[4], 800.0);
 }
 
 #[test]

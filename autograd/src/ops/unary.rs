@@ -40,6 +40,9 @@ operators! {
         backward: "dx = g z (1 - z)",
         cost: Cost::Elementwise,
     };
+    /// [`Var::softplus`].
+    pub static SOFTPLUS: OpDef =
+        OpDef { name: "softplus", forward: "ln(1 + e^x)", backward: "dx = g σ(x)", cost: Cost::Elementwise };
     /// [`Var::tanh`].
     pub static TANH: OpDef =
         OpDef { name: "tanh", forward: "tanh x", backward: "dx = g (1 - z²)", cost: Cost::Elementwise };
@@ -148,6 +151,15 @@ impl<T: Element> Var<T> {
             || self.value().sigmoid(),
             |z, g, _| vec![Some(g.mul(&z.mul(&z.rsub_scalar(T::one()))))],
         )
+    }
+
+    /// Softplus `ln(1 + e^x)`, a smooth ReLU (stable for any `x`, see
+    /// [`Tensor::softplus`]). Backward: `dx = g σ(x)`, the sigmoid being
+    /// softplus's derivative; it is a recorded operation, so softplus
+    /// differentiates twice.
+    #[track_caller]
+    pub fn softplus(&self) -> Var<T> {
+        Var::from_op(&SOFTPLUS, &[self], || self.value().softplus(), |_, g, x| vec![Some(g.mul(&x[0].sigmoid()))])
     }
 
     /// `tanh x`. Backward: `dx = g * (1 - tanh^2 x) = g * (1 - z^2)`.

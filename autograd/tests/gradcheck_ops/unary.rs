@@ -62,6 +62,11 @@ op_checks! {
     }
 
     #[test]
+    fn softplus(x in any_tensor(0, 4, Values::Smooth)) {
+        check_op("softplus", |v| v[0].softplus(), &[x])?;
+    }
+
+    #[test]
     fn tanh(x in any_tensor(0, 4, Values::Smooth)) {
         check_op("tanh", |v| v[0].tanh(), &[x])?;
     }
