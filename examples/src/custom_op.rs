@@ -1,6 +1,10 @@
 //! A new operator written outside the framework: swish, `s(x) = x * sigmoid(x)`
 //! (Ramachandran et al., 2017), with its derivative next to it, checked by
 //! finite differences and then used as an activation layer.
+//!
+//! The library has swish built in as [`Var::silu`] (and the layer
+//! `Activation::SiLU`); this file is the lesson of writing an operator
+//! yourself, and a test checks that both agree.
 
 use sinapse_autograd::{gradcheck, Cost, GradcheckError, GradcheckOptions, OpDef, Var};
 use sinapse_nn::Module;

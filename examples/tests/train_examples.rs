@@ -99,6 +99,23 @@ fn cnn_tiny_run() {
     tiny_run_leaves_valid_outputs(cnn::RECIPE, cnn::program);
 }
 
+/// The example's hand-written swish is the library's `silu`, value and
+/// gradient: the lesson and the built-in agree.
+#[test]
+fn the_examples_swish_is_the_librarys_silu() {
+    let x = sinapse::autograd::Var::new(
+        sinapse::tensor::Tensor::<f64>::from_vec(vec![-4.0, -0.5, 0.0, 0.7, 3.0], &[5]).unwrap(),
+    );
+    let (mine, builtin) = (sinapse_examples::custom_op::swish(&x), x.silu());
+    for (a, b) in mine.value().to_vec().iter().zip(builtin.value().to_vec()) {
+        assert!((a - b).abs() < 1e-15, "{a} vs {b}");
+    }
+    let (ga, gb) = (mine.sum_all().backward(), builtin.sum_all().backward());
+    for (a, b) in ga.get(&x).unwrap().to_vec().iter().zip(gb.get(&x).unwrap().to_vec()) {
+        assert!((a - b).abs() < 1e-15, "{a} vs {b}");
+    }
+}
+
 #[test]
 fn custom_op_tiny_run() {
     assert!(sinapse_examples::custom_op::check_swish(51).unwrap() < 1e-6);

@@ -88,7 +88,7 @@ impl<T: Element> Module<T> for Flatten {
 
 /// An activation chosen at run time (as Keras's `activation="relu"`), for
 /// [`Sequential::add_dense`](crate::Sequential::add_dense) and model builders.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub enum Activation {
     /// `y = x`.
@@ -102,6 +102,19 @@ pub enum Activation {
     Tanh,
     /// `ln(1 + e^x)`, a smooth ReLU.
     Softplus,
+    /// `x` where `x > 0`, `slope * x` elsewhere (PyTorch's `LeakyReLU`,
+    /// whose default slope is 0.01).
+    LeakyReLU(f64),
+    /// `x` where `x > 0`, `alpha (e^x - 1)` elsewhere (PyTorch's `ELU`,
+    /// default alpha 1).
+    Elu(f64),
+    /// `x Φ(x)`, `Φ` the standard normal distribution function (PyTorch's
+    /// `GELU()`).
+    Gelu,
+    /// GELU's tanh approximation (PyTorch's `GELU(approximate="tanh")`).
+    GeluTanh,
+    /// `x σ(x)`, also called swish (PyTorch's `SiLU`).
+    SiLU,
     /// Softmax over the last axis.
     Softmax,
 }
@@ -114,6 +127,11 @@ impl<T: Element> Module<T> for Activation {
             Activation::Sigmoid => x.sigmoid(),
             Activation::Tanh => x.tanh(),
             Activation::Softplus => x.softplus(),
+            Activation::LeakyReLU(slope) => x.leaky_relu(T::from_f64_lossy(*slope)),
+            Activation::Elu(alpha) => x.elu(T::from_f64_lossy(*alpha)),
+            Activation::Gelu => x.gelu(),
+            Activation::GeluTanh => x.gelu_tanh(),
+            Activation::SiLU => x.silu(),
             Activation::Softmax => Module::<T>::forward(&Softmax, x),
         }
     }

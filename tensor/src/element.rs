@@ -44,6 +44,10 @@ pub trait Element:
     /// Converts to `f64` exactly (for `f32`) or unchanged (for `f64`).
     fn to_f64_lossless(self) -> f64;
 
+    /// The error function `erf(x) = (2/√π) ∫_0^x e^(-t²) dt`, which the
+    /// standard library lacks (from the `libm` crate, a port of musl's).
+    fn erf(self) -> Self;
+
     /// General matrix multiply: `C <- alpha * A * B + beta * C`.
     ///
     /// `A` is `m x k`, `B` is `k x n`, `C` is `m x n`; each is given by a
@@ -92,6 +96,10 @@ impl Element for f32 {
         self as f64
     }
 
+    fn erf(self) -> Self {
+        libm::erff(self)
+    }
+
     unsafe fn gemm(
         m: usize,
         k: usize,
@@ -123,6 +131,10 @@ impl Element for f64 {
 
     fn to_f64_lossless(self) -> f64 {
         self
+    }
+
+    fn erf(self) -> Self {
+        libm::erf(self)
     }
 
     unsafe fn gemm(

@@ -149,6 +149,44 @@ impl<T: Element> Tensor<T> {
         self.map(|x| x.max(T::zero()) + (-x.abs()).exp().ln_1p())
     }
 
+    /// Leaky ReLU: `a` where `a > 0`, `slope * a` elsewhere.
+    pub fn leaky_relu(&self, slope: T) -> Tensor<T> {
+        self.map(|x| if x > T::zero() { x } else { slope * x })
+    }
+
+    /// ELU: `a` where `a > 0`, `alpha (e^a - 1)` elsewhere (`exp_m1`, exact
+    /// near 0).
+    pub fn elu(&self, alpha: T) -> Tensor<T> {
+        self.map(|x| if x > T::zero() { x } else { alpha * x.exp_m1() })
+    }
+
+    /// The standard normal distribution function
+    /// `Φ(a) = (1 + erf(a / √2)) / 2`.
+    pub fn normal_cdf(&self) -> Tensor<T> {
+        self.map(normal_cdf_scalar)
+    }
+
+    /// GELU, `a Φ(a)`: the input weighted by the probability that a
+    /// standard normal variable is below it.
+    pub fn gelu(&self) -> Tensor<T> {
+        self.map(|x| x * normal_cdf_scalar(x))
+    }
+
+    /// GELU's tanh approximation,
+    /// `a (1 + tanh(√(2/π) (a + 0.044715 a³))) / 2` (PyTorch's
+    /// `approximate="tanh"`).
+    pub fn gelu_tanh(&self) -> Tensor<T> {
+        let c = T::from_f64_lossy(GELU_TANH_SCALE);
+        let k = T::from_f64_lossy(GELU_TANH_CUBIC);
+        let half = T::from_f64_lossy(0.5);
+        self.map(move |x| half * x * (T::one() + (c * (x + k * x * x * x)).tanh()))
+    }
+
+    /// SiLU (swish), `a s(a)`: the input gated by its own sigmoid.
+    pub fn silu(&self) -> Tensor<T> {
+        self.map(|x| x * sigmoid_scalar(x))
+    }
+
     /// Hyperbolic tangent `tanh(a) = (e^a - e^(-a)) / (e^a + e^(-a))`.
     pub fn tanh(&self) -> Tensor<T> {
         self.map(|x| x.tanh())
@@ -201,6 +239,18 @@ impl<T: Element> Tensor<T> {
 }
 
 /// The numerically stable logistic function on one value.
+/// `√(2/π)`, the scale inside GELU's tanh approximation.
+pub const GELU_TANH_SCALE: f64 = 0.797_884_560_802_865_4;
+
+/// The cubic coefficient of GELU's tanh approximation.
+pub const GELU_TANH_CUBIC: f64 = 0.044_715;
+
+/// `Φ(x) = (1 + erf(x / √2)) / 2`.
+fn normal_cdf_scalar<T: Element>(x: T) -> T {
+    let half = T::from_f64_lossy(0.5);
+    half * (T::one() + (x * T::from_f64_lossy(std::f64::consts::FRAC_1_SQRT_2)).erf())
+}
+
 pub(crate) fn sigmoid_scalar<T: Element>(x: T) -> T {
     if x >= T::zero() {
         T::one() / (T::one() + (-x).exp())

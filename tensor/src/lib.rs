@@ -43,6 +43,7 @@ mod tensor;
 mod views;
 
 pub use element::Element;
+pub use elementwise::{GELU_TANH_CUBIC, GELU_TANH_SCALE};
 pub use error::TensorError;
 pub use kernels::{
     kernel_choice, set_kernel_choice, AvgPoolPadding, Conv1dParams, Conv2dParams, KernelChoice, Pool2dParams,

@@ -67,6 +67,9 @@ proptest! {
             (t.relu(), |x| x.max(0.0)),
             (t.sigmoid(), |x| 1.0 / (1.0 + (-x).exp())),
             (t.softplus(), |x| (1.0 + x.exp()).ln()),
+            (t.leaky_relu(0.1), |x| if x > 0.0 { x } else { 0.1 * x }),
+            (t.elu(1.5), |x| if x > 0.0 { x } else { 1.5 * (x.exp() - 1.0) }),
+            (t.silu(), |x| x / (1.0 + (-x).exp())),
             (t.abs().sqrt(), |x| x.abs().sqrt()),
             (t.abs().ln(), |x| x.abs().ln()),
             (t.abs().powf(1.5), |x| x.abs().powf(1.5)),
@@ -149,4 +152,25 @@ fn contiguous_views_with_an_offset_read_their_own_elements() {
 #[should_panic(expected = "add: shapes [2, 3] and [4] cannot be broadcast together")]
 fn incompatible_shapes_panic_with_op_and_shapes() {
     let _ = Tensor::<f32>::zeros(&[2, 3]).add(&Tensor::zeros(&[4]));
+}
+
+/// Values from the definitions, computed independently (Python's
+/// `math.erf`, 17 significant digits).
+#[test]
+fn gelu_and_the_normal_distribution_function_at_known_points() {
+    let t = Tensor::<f64>::from_vec(vec![-1.0, 0.0, 1.0, 2.0], &[4]).unwrap();
+    let phi = [0.15865525393145707, 0.5, 0.8413447460685429, 0.9772498680518208];
+    for (got, want) in t.normal_cdf().to_vec().iter().zip(phi) {
+        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+    }
+    let gelu = [-0.15865525393145707, 0.0, 0.8413447460685429, 1.9544997361036416];
+    for (got, want) in t.gelu().to_vec().iter().zip(gelu) {
+        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+    }
+    // The tanh approximation stays within 1e-3 of the exact GELU here.
+    for (a, e) in t.gelu_tanh().to_vec().iter().zip(gelu) {
+        assert!((a - e).abs() < 1e-3, "{a} vs {e}");
+    }
+    let t32 = Tensor::<f32>::from_vec(vec![-1.0, 1.0], &[2]).unwrap();
+    assert!((t32.gelu().to_vec()[1] - 0.841_344_7).abs() < 1e-6);
 }

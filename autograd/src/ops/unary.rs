@@ -7,7 +7,7 @@
 
 use crate::op_def::{operators, Cost, OpDef};
 use crate::Var;
-use sinapse_tensor::{Element, Tensor};
+use sinapse_tensor::{Element, Tensor, GELU_TANH_CUBIC, GELU_TANH_SCALE};
 
 operators! {
     /// [`Var::exp`].
@@ -43,6 +43,44 @@ operators! {
     /// [`Var::softplus`].
     pub static SOFTPLUS: OpDef =
         OpDef { name: "softplus", forward: "ln(1 + e^x)", backward: "dx = g σ(x)", cost: Cost::Elementwise };
+    /// [`Var::leaky_relu`].
+    pub static LEAKY_RELU: OpDef = OpDef {
+        name: "leaky_relu",
+        forward: "x if x > 0, a x otherwise",
+        backward: "dx = g [x > 0] + a g [x ≤ 0]",
+        cost: Cost::Elementwise,
+    };
+    /// [`Var::elu`].
+    pub static ELU: OpDef = OpDef {
+        name: "elu",
+        forward: "x if x > 0, a (e^x - 1) otherwise",
+        backward: "dx = g [x > 0] + g (z + a) [x ≤ 0]",
+        cost: Cost::Elementwise,
+    };
+    /// [`Var::normal_cdf`].
+    pub static NORMAL_CDF: OpDef = OpDef {
+        name: "normal_cdf",
+        forward: "Φ(x) = (1 + erf(x / √2)) / 2",
+        backward: "dx = g φ(x), φ(x) = e^(-x²/2) / √(2π)",
+        cost: Cost::Elementwise,
+    };
+    /// [`Var::gelu`].
+    pub static GELU: OpDef =
+        OpDef { name: "gelu", forward: "x Φ(x)", backward: "dx = g (Φ(x) + x φ(x))", cost: Cost::Elementwise };
+    /// [`Var::gelu_tanh`].
+    pub static GELU_TANH: OpDef = OpDef {
+        name: "gelu_tanh",
+        forward: "x (1 + t) / 2, t = tanh(c (x + k x³)), c = √(2/π), k = 0.044715",
+        backward: "dx = g ((1 + t) / 2 + x (1 - t²) c (1 + 3 k x²) / 2)",
+        cost: Cost::Elementwise,
+    };
+    /// [`Var::silu`].
+    pub static SILU: OpDef = OpDef {
+        name: "silu",
+        forward: "x σ(x)",
+        backward: "dx = g σ(x) (1 + x (1 - σ(x)))",
+        cost: Cost::Elementwise,
+    };
     /// [`Var::tanh`].
     pub static TANH: OpDef =
         OpDef { name: "tanh", forward: "tanh x", backward: "dx = g (1 - z²)", cost: Cost::Elementwise };
@@ -162,6 +200,110 @@ impl<T: Element> Var<T> {
         Var::from_op(&SOFTPLUS, &[self], || self.value().softplus(), |_, g, x| vec![Some(g.mul(&x[0].sigmoid()))])
     }
 
+    /// Leaky ReLU: `x` where `x > 0`, `slope * x` elsewhere (PyTorch's
+    /// `negative_slope`, 0.01 by default there). Backward:
+    /// `dx = g [x > 0] + slope g [x ≤ 0]` (at 0, the left slope).
+    #[track_caller]
+    pub fn leaky_relu(&self, slope: T) -> Var<T> {
+        Var::from_op(
+            &LEAKY_RELU,
+            &[self],
+            || self.value().leaky_relu(slope),
+            move |_, g, x| {
+                let slopes = x[0].value().map(|v| if v > T::zero() { T::one() } else { slope });
+                vec![Some(g.mul(&Var::constant(slopes)))]
+            },
+        )
+    }
+
+    /// ELU: `x` where `x > 0`, `alpha (e^x - 1)` elsewhere. Backward:
+    /// `dx = g` where `x > 0`, `g alpha e^x = g (z + alpha)` elsewhere, read
+    /// from the output `z` so that the second derivative follows it.
+    #[track_caller]
+    pub fn elu(&self, alpha: T) -> Var<T> {
+        Var::from_op(
+            &ELU,
+            &[self],
+            || self.value().elu(alpha),
+            move |z, g, x| {
+                let positive = x[0].value().map(|v| if v > T::zero() { T::one() } else { T::zero() });
+                let negative = Var::constant(positive.map(|m| T::one() - m));
+                let slope = Var::constant(positive).add(&negative.mul(&z.add_scalar(alpha)));
+                vec![Some(g.mul(&slope))]
+            },
+        )
+    }
+
+    /// The standard normal distribution function
+    /// `Φ(x) = (1 + erf(x / √2)) / 2`. Backward: `dx = g φ(x)`, the normal
+    /// density `φ(x) = e^(-x²/2) / √(2π)`.
+    #[track_caller]
+    pub fn normal_cdf(&self) -> Var<T> {
+        Var::from_op(
+            &NORMAL_CDF,
+            &[self],
+            || self.value().normal_cdf(),
+            |_, g, x| vec![Some(g.mul(&normal_density(&x[0])))],
+        )
+    }
+
+    /// GELU, `x Φ(x)` (Hendrycks and Gimpel, 2016; PyTorch's `GELU()`).
+    /// Backward: `dx = g (Φ(x) + x φ(x))`, written with
+    /// [`normal_cdf`](Self::normal_cdf) so that it differentiates again.
+    #[track_caller]
+    pub fn gelu(&self) -> Var<T> {
+        Var::from_op(
+            &GELU,
+            &[self],
+            || self.value().gelu(),
+            |_, g, x| {
+                let x = &x[0];
+                vec![Some(g.mul(&x.normal_cdf().add(&x.mul(&normal_density(x)))))]
+            },
+        )
+    }
+
+    /// GELU's tanh approximation, `x (1 + t) / 2` with
+    /// `t = tanh(√(2/π) (x + 0.044715 x³))` (PyTorch's
+    /// `GELU(approximate="tanh")`). Backward:
+    /// `dx = g ((1 + t) / 2 + x (1 - t²) c (1 + 3 k x²) / 2)`.
+    #[track_caller]
+    pub fn gelu_tanh(&self) -> Var<T> {
+        Var::from_op(
+            &GELU_TANH,
+            &[self],
+            || self.value().gelu_tanh(),
+            |_, g, x| {
+                let (c, k) = (T::from_f64_lossy(GELU_TANH_SCALE), T::from_f64_lossy(GELU_TANH_CUBIC));
+                let half = T::from_f64_lossy(0.5);
+                let x = &x[0];
+                let x2 = x.square();
+                let t = x.add(&x2.mul(x).mul_scalar(k)).mul_scalar(c).tanh();
+                let inner = x2.mul_scalar(T::from_f64_lossy(3.0) * k).add_scalar(T::one());
+                let slope = t
+                    .add_scalar(T::one())
+                    .mul_scalar(half)
+                    .add(&x.mul(&t.square().rsub_scalar(T::one())).mul(&inner).mul_scalar(half * c));
+                vec![Some(g.mul(&slope))]
+            },
+        )
+    }
+
+    /// SiLU (swish), `x σ(x)`. Backward: `dx = g σ(x) (1 + x (1 - σ(x)))`.
+    #[track_caller]
+    pub fn silu(&self) -> Var<T> {
+        Var::from_op(
+            &SILU,
+            &[self],
+            || self.value().silu(),
+            |_, g, x| {
+                let x = &x[0];
+                let s = x.sigmoid();
+                vec![Some(g.mul(&s.mul(&x.mul(&s.rsub_scalar(T::one())).add_scalar(T::one()))))]
+            },
+        )
+    }
+
     /// `tanh x`. Backward: `dx = g * (1 - tanh^2 x) = g * (1 - z^2)`.
     #[track_caller]
     pub fn tanh(&self) -> Var<T> {
@@ -204,4 +346,11 @@ impl<T: Element> Var<T> {
             },
         )
     }
+}
+
+/// The standard normal density `φ(x) = e^(-x²/2) / √(2π)`, as recorded
+/// operations.
+fn normal_density<T: Element>(x: &Var<T>) -> Var<T> {
+    let inv_sqrt_2pi = T::from_f64_lossy(1.0 / (2.0 * std::f64::consts::PI).sqrt());
+    x.square().mul_scalar(T::from_f64_lossy(-0.5)).exp().mul_scalar(inv_sqrt_2pi)
 }

@@ -66,6 +66,38 @@ op_checks! {
         check_op("softplus", |v| v[0].softplus(), &[x])?;
     }
 
+    /// Inputs away from the kink at 0.
+    #[test]
+    fn leaky_relu(x in any_tensor(0, 4, Values::AwayFromZero), slope in 0.01..0.5f64) {
+        check_op("leaky_relu", |v| v[0].leaky_relu(slope), &[x])?;
+    }
+
+    /// Inputs away from 0, where the second derivative jumps unless alpha is 1.
+    #[test]
+    fn elu(x in any_tensor(0, 4, Values::AwayFromZero), alpha in 0.5..2.0f64) {
+        check_op("elu", |v| v[0].elu(alpha), &[x])?;
+    }
+
+    #[test]
+    fn normal_cdf(x in any_tensor(0, 4, Values::Smooth)) {
+        check_op("normal_cdf", |v| v[0].normal_cdf(), &[x])?;
+    }
+
+    #[test]
+    fn gelu(x in any_tensor(0, 4, Values::Smooth)) {
+        check_op("gelu", |v| v[0].gelu(), &[x])?;
+    }
+
+    #[test]
+    fn gelu_tanh(x in any_tensor(0, 4, Values::Smooth)) {
+        check_op("gelu_tanh", |v| v[0].gelu_tanh(), &[x])?;
+    }
+
+    #[test]
+    fn silu(x in any_tensor(0, 4, Values::Smooth)) {
+        check_op("silu", |v| v[0].silu(), &[x])?;
+    }
+
     #[test]
     fn tanh(x in any_tensor(0, 4, Values::Smooth)) {
         check_op("tanh", |v| v[0].tanh(), &[x])?;
