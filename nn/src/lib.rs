@@ -34,12 +34,15 @@
 #![warn(missing_docs)]
 
 mod activation;
+mod adaptive_pool;
 pub mod checkpoint;
 mod conv;
+mod conv1d;
 mod dropout;
 pub mod functional;
 mod fusion;
 mod init;
+mod layer_norm;
 mod linear;
 pub mod loss;
 mod module;
@@ -48,10 +51,13 @@ mod sequential;
 mod summary;
 
 pub use activation::{Activation, Flatten, ReLU, Sigmoid, Softmax, Tanh};
+pub use adaptive_pool::AdaptiveAvgPool2d;
 pub use checkpoint::{Checkpoint, CheckpointError, ModuleExt, StateMismatch};
 pub use conv::{Conv2d, Conv2dBuilder, IntoPair, Padding};
+pub use conv1d::Conv1d;
 pub use dropout::Dropout;
 pub use init::{fans, Init};
+pub use layer_norm::LayerNorm;
 pub use linear::{Linear, LinearBuilder};
 pub use loss::{Loss, Reduction};
 pub use module::Module;
@@ -67,8 +73,9 @@ pub mod prelude {
         half_squared_error, mse, nll, one_hot,
     };
     pub use crate::{
-        Activation, AvgPool2d, Checkpoint, Conv2d, Dropout, Flatten, Init, Linear, Loss, MaxPool2d, MinPool2d, Module,
-        ModuleExt, Padding, ReLU, Reduction, Sequential, Sigmoid, Softmax, Tanh,
+        Activation, AdaptiveAvgPool2d, AvgPool2d, Checkpoint, Conv1d, Conv2d, Dropout, Flatten, Init, LayerNorm,
+        Linear, Loss, MaxPool2d, MinPool2d, Module, ModuleExt, Padding, ReLU, Reduction, Sequential, Sigmoid, Softmax,
+        Tanh,
     };
     pub use sinapse_autograd::{no_grad, Gradients, Var};
 }

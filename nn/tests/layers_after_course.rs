@@ -1,0 +1,153 @@
+//! Conv1d, AdaptiveAvgPool2d and LayerNorm: values against their
+//! definitions, first- and second-order finite-difference checks in f64 with
+//! respect to the input and the parameters (on permuted, non-contiguous
+//! inputs too), and PyTorch's parameter names in checkpoints.
+
+use proptest::prelude::*;
+use sinapse_autograd::{gradcheck, gradgradcheck, GradcheckOptions, Var};
+use sinapse_nn::{AdaptiveAvgPool2d, Conv1d, LayerNorm, Module, ModuleExt};
+use sinapse_tensor::{seeded_rng, Conv1dParams, Tensor};
+
+fn random(shape: &[usize], seed: u64) -> Tensor<f64> {
+    Tensor::rand_uniform(shape, -2.0, 2.0, &mut seeded_rng(seed))
+}
+
+/// `shape` built in reversed axis order and permuted back: the same kind of
+/// values in a non-contiguous layout.
+fn permuted(shape: &[usize], seed: u64) -> Tensor<f64> {
+    let reversed: Vec<usize> = shape.iter().rev().copied().collect();
+    let perm: Vec<usize> = (0..shape.len()).rev().collect();
+    random(&reversed, seed).permute(&perm)
+}
+
+/// First- and second-order checks of `f` at `inputs`.
+fn check(f: impl Fn(&[Var<f64>]) -> Var<f64>, inputs: &[Tensor<f64>]) -> Result<(), TestCaseError> {
+    let opts = GradcheckOptions::default();
+    gradcheck(&f, inputs, &opts).map_err(|e| TestCaseError::fail(format!("gradcheck: {e}")))?;
+    gradgradcheck(&f, inputs, &opts).map_err(|e| TestCaseError::fail(format!("gradgradcheck: {e}")))?;
+    Ok(())
+}
+
+/// A layer's parameters replaced by `values`, in the order of `parameters`.
+fn with_parameters<M: Module<f64>>(mut layer: M, values: &[Var<f64>]) -> M {
+    for ((_, p), v) in layer.parameters_mut().into_iter().zip(values) {
+        *p = v.clone();
+    }
+    layer
+}
+
+#[test]
+fn conv1d_is_the_conv1d_operator_with_pytorch_names() {
+    let layer = Conv1d::<f64>::new(2, 3, 3, &mut seeded_rng(1)).padding(1).stride(2);
+    let x = Var::constant(random(&[4, 2, 9], 2));
+    let expected = x.conv1d(layer.weight(), Some(layer.bias()), Conv1dParams::new(2, 1, 1));
+    let y = layer.forward(&x);
+    assert_eq!(y.value().to_vec(), expected.value().to_vec());
+    assert_eq!(y.shape(), &layer.output_shape(x.shape())[..]);
+    assert_eq!(y.shape(), &[4, 3, 5]);
+    let names: Vec<String> = layer.state_dict().into_keys().collect();
+    assert_eq!(names, ["bias", "weight"]);
+    assert_eq!(layer.state_dict()["weight"].shape(), &[3, 2, 3]);
+}
+
+#[test]
+fn global_average_pool_is_the_mean_of_each_channel() {
+    let x = Var::constant(random(&[2, 3, 5, 7], 3));
+    let y = AdaptiveAvgPool2d::global().forward(&x);
+    assert_eq!(y.shape(), &[2, 3, 1, 1]);
+    let mean = x.mean_axes(&[2, 3], true);
+    for (a, b) in y.value().to_vec().iter().zip(mean.value().to_vec()) {
+        assert!((a - b).abs() < 1e-15);
+    }
+}
+
+#[test]
+fn adaptive_windows_overlap_as_in_pytorch() {
+    // Length 5 to 3: rows [0, 2), [1, 4), [3, 5) (floor(i*5/3), ceil((i+1)*5/3)).
+    let x = Tensor::from_vec((0..5).map(f64::from).collect(), &[1, 1, 5, 1]).unwrap();
+    let y = AdaptiveAvgPool2d::new((3, 1)).forward(&Var::constant(x));
+    assert_eq!(y.value().to_vec(), vec![0.5, 2.0, 3.5]);
+    // Divisible sizes take the plain average pooling.
+    let x = Tensor::from_vec((0..8).map(f64::from).collect(), &[1, 1, 2, 4]).unwrap();
+    let y = AdaptiveAvgPool2d::new((1, 2)).forward(&Var::constant(x));
+    assert_eq!(y.value().to_vec(), vec![2.5, 4.5]);
+}
+
+#[test]
+fn layer_norm_gives_each_example_mean_zero_and_variance_one() {
+    let ln = LayerNorm::<f64>::new(&[3, 4]);
+    let y = ln.forward(&Var::constant(random(&[5, 3, 4], 4)));
+    let mean = y.mean_axes(&[1, 2], false).value().to_vec();
+    let var = y.square().mean_axes(&[1, 2], false).value().to_vec();
+    for (m, v) in mean.iter().zip(var) {
+        assert!(m.abs() < 1e-12 && (v - 1.0).abs() < 1e-4, "mean {m}, variance {v}");
+    }
+    let names: Vec<String> = ln.state_dict().into_keys().collect();
+    assert_eq!(names, ["bias", "weight"]);
+    assert!(ln.weight_names().is_empty(), "no L2 on normalization parameters");
+}
+
+/// The same parameter names, shapes and values.
+fn assert_same<M: Module<f32>>(a: &M, b: &M) {
+    let (a, b) = (a.state_dict(), b.state_dict());
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, t) in &a {
+        assert_eq!((t.shape(), t.to_vec()), (b[name].shape(), b[name].to_vec()), "{name}");
+    }
+}
+
+#[test]
+fn parameters_round_trip_through_a_checkpoint() {
+    let dir = std::env::temp_dir().join(format!("sinapse-layers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("conv1d.safetensors");
+    let saved = Conv1d::<f32>::new(2, 3, 3, &mut seeded_rng(5));
+    saved.save_parameters(&path).unwrap();
+    let mut loaded = Conv1d::<f32>::new(2, 3, 3, &mut seeded_rng(6));
+    loaded.load_parameters(&path).unwrap();
+    assert_same(&saved, &loaded);
+    let path = dir.join("layer_norm.safetensors");
+    let mut saved = LayerNorm::<f32>::new(&[4]);
+    for (_, p) in saved.parameters_mut() {
+        p.update(|t| *t = t.add_scalar(0.5));
+    }
+    saved.save_parameters(&path).unwrap();
+    let mut loaded = LayerNorm::<f32>::new(&[4]);
+    loaded.load_parameters(&path).unwrap();
+    assert_same(&saved, &loaded);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Input, weight and bias, with a random stride, padding and dilation.
+    #[test]
+    fn conv1d_gradients(n in 1..=2usize, c in 1..=2usize, o in 1..=2usize, k in 1..=3usize,
+                        s in 1..=2usize, p in 0..=1usize, d in 1..=2usize, extra in 0..=2usize, seed in 0..1000u64) {
+        let len = (d * (k - 1) + 1).saturating_sub(2 * p).max(1) + extra;
+        let layer = || Conv1d::<f64>::new(c, o, k, &mut seeded_rng(0)).stride(s).padding(p).dilation(d);
+        let inputs = [permuted(&[n, c, len], seed), random(&[o, c, k], seed + 1), random(&[o], seed + 2)];
+        check(|v| with_parameters(layer(), &v[1..]).forward(&v[0]), &inputs)?;
+    }
+
+    /// Any input and output size, divisible or not.
+    #[test]
+    fn adaptive_avg_pool2d_gradients(h in 1..=5usize, w in 1..=5usize, oh in 1..=3usize, ow in 1..=3usize, seed in 0..1000u64) {
+        let pool = AdaptiveAvgPool2d::new((oh, ow));
+        check(|v| pool.forward(&v[0]), &[permuted(&[2, 2, h, w], seed)])?;
+    }
+
+    /// The full gradient through the mean and the variance, and the affine
+    /// parameters'.
+    #[test]
+    fn layer_norm_gradients(batch in 1..=3usize, d in 2..=4usize, two_dims in any::<bool>(), seed in 0..1000u64) {
+        let normalized = if two_dims { vec![2, d] } else { vec![d] };
+        let shape: Vec<usize> = [batch].into_iter().chain(normalized.iter().copied()).collect();
+        let inputs = [permuted(&shape, seed), random(&normalized, seed + 1), random(&normalized, seed + 2)];
+        // eps = 1 keeps 1 / sqrt(var + eps) bounded when two random values happen
+        // to nearly agree, so the finite differences stay accurate.
+        let layer = || LayerNorm::new(&normalized).eps(1.0);
+        check(|v| with_parameters(layer(), &v[1..]).forward(&v[0]), &inputs)?;
+    }
+}
