@@ -35,6 +35,8 @@
 
 mod activation;
 mod adaptive_pool;
+mod batch_norm;
+mod buffer;
 pub mod checkpoint;
 mod conv;
 mod conv1d;
@@ -52,6 +54,8 @@ mod summary;
 
 pub use activation::{Activation, Flatten, ReLU, Sigmoid, Softmax, Tanh};
 pub use adaptive_pool::AdaptiveAvgPool2d;
+pub use batch_norm::BatchNorm;
+pub use buffer::Buffer;
 pub use checkpoint::{Checkpoint, CheckpointError, ModuleExt, StateMismatch};
 pub use conv::{Conv2d, Conv2dBuilder, IntoPair, Padding};
 pub use conv1d::Conv1d;
@@ -73,9 +77,9 @@ pub mod prelude {
         half_squared_error, mse, nll, one_hot,
     };
     pub use crate::{
-        Activation, AdaptiveAvgPool2d, AvgPool2d, Checkpoint, Conv1d, Conv2d, Dropout, Flatten, Init, LayerNorm,
-        Linear, Loss, MaxPool2d, MinPool2d, Module, ModuleExt, Padding, ReLU, Reduction, Sequential, Sigmoid, Softmax,
-        Tanh,
+        Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, Checkpoint, Conv1d, Conv2d, Dropout, Flatten, Init,
+        LayerNorm, Linear, Loss, MaxPool2d, MinPool2d, Module, ModuleExt, Padding, ReLU, Reduction, Sequential,
+        Sigmoid, Softmax, Tanh,
     };
     pub use sinapse_autograd::{no_grad, Gradients, Var};
 }

@@ -1,6 +1,6 @@
 //! The [`Module`] trait: a differentiable function that owns its parameters.
 
-use crate::{Summary, SummaryRow};
+use crate::{Buffer, Summary, SummaryRow};
 use sinapse_autograd::Var;
 use sinapse_tensor::Element;
 use std::any::Any;
@@ -58,6 +58,16 @@ pub trait Module<T: Element>: Any + Send + Sync {
     /// The parameters, mutably (for optimizers and checkpoint loading), in
     /// the same order and with the same names as [`parameters`](Module::parameters).
     fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
+        Vec::new()
+    }
+
+    /// The buffers, state saved with the parameters but not trained by
+    /// gradients (batch normalization's `running_mean`, `running_var` and
+    /// `num_batches_tracked`), with PyTorch-style names, in a stable order.
+    /// Checkpoints ([`ModuleExt::state_dict`](crate::ModuleExt::state_dict))
+    /// hold them beside the parameters, so a resumed run continues with
+    /// them. None by default.
+    fn buffers(&self) -> Vec<(String, &Buffer<T>)> {
         Vec::new()
     }
 
@@ -121,6 +131,10 @@ impl<T: Element, M: Module<T> + ?Sized> Module<T> for Box<M> {
 
     fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
         (**self).parameters_mut()
+    }
+
+    fn buffers(&self) -> Vec<(String, &Buffer<T>)> {
+        (**self).buffers()
     }
 
     fn set_training(&mut self, training: bool) {

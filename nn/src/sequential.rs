@@ -1,7 +1,7 @@
 //! A chain of layers.
 
 use crate::fusion::{self, Step};
-use crate::{Activation, Linear, Module, Summary, SummaryRow};
+use crate::{Activation, Buffer, Linear, Module, Summary, SummaryRow};
 use rand::Rng;
 use sinapse_autograd::Var;
 use sinapse_tensor::Element;
@@ -145,6 +145,14 @@ impl<T: Element> Module<T> for Sequential<T> {
         let mut out = Vec::new();
         for (i, layer) in self.layers.iter_mut().enumerate() {
             out.extend(layer.parameters_mut().into_iter().map(|(name, p)| (format!("{i}.{name}"), p)));
+        }
+        out
+    }
+
+    fn buffers(&self) -> Vec<(String, &Buffer<T>)> {
+        let mut out = Vec::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            out.extend(layer.buffers().into_iter().map(|(name, b)| (format!("{i}.{name}"), b)));
         }
         out
     }

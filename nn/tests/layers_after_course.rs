@@ -1,11 +1,11 @@
-//! Conv1d, AdaptiveAvgPool2d and LayerNorm: values against their
+//! Conv1d, AdaptiveAvgPool2d, LayerNorm and BatchNorm: values against their
 //! definitions, first- and second-order finite-difference checks in f64 with
 //! respect to the input and the parameters (on permuted, non-contiguous
 //! inputs too), and PyTorch's parameter names in checkpoints.
 
 use proptest::prelude::*;
 use sinapse_autograd::{gradcheck, gradgradcheck, GradcheckOptions, Var};
-use sinapse_nn::{AdaptiveAvgPool2d, Conv1d, LayerNorm, Module, ModuleExt};
+use sinapse_nn::{AdaptiveAvgPool2d, BatchNorm, Conv1d, LayerNorm, Module, ModuleExt, Sequential};
 use sinapse_tensor::{seeded_rng, Conv1dParams, Tensor};
 
 fn random(shape: &[usize], seed: u64) -> Tensor<f64> {
@@ -118,6 +118,58 @@ fn parameters_round_trip_through_a_checkpoint() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn batch_norm_normalizes_per_channel_and_tracks_pytorchs_running_statistics() {
+    let mut bn = BatchNorm::<f64>::new_2d(2);
+    // Channel 0 holds 1..=8, channel 1 holds 10 * (1..=8), over N = 2, H = 2, W = 2.
+    let x = Tensor::from_fn(&[2, 2, 2, 2], |i| {
+        let k = (i[0] * 4 + i[2] * 2 + i[3] + 1) as f64;
+        if i[1] == 0 {
+            k
+        } else {
+            10.0 * k
+        }
+    });
+    let y = bn.forward(&Var::constant(x.clone()));
+    let mean = y.mean_axes(&[0, 2, 3], false).value().to_vec();
+    let var = y.square().mean_axes(&[0, 2, 3], false).value().to_vec();
+    for c in 0..2 {
+        assert!(mean[c].abs() < 1e-12 && (var[c] - 1.0).abs() < 1e-5, "channel {c}: {} {}", mean[c], var[c]);
+    }
+    // Mean 4.5 and 45; unbiased variances 6 and 600 (the biased ones are 5.25
+    // and 525); momentum 0.1 from zeros and ones.
+    let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12);
+    assert!(close(&bn.running_mean().to_vec(), &[0.45, 4.5]), "{:?}", bn.running_mean().to_vec());
+    assert!(close(&bn.running_var().to_vec(), &[0.9 + 0.6, 0.9 + 60.0]), "{:?}", bn.running_var().to_vec());
+    assert_eq!(bn.state_dict()["num_batches_tracked"].item(), 1.0);
+
+    // Evaluation: (x - running_mean) / sqrt(running_var + eps), independent of the batch.
+    bn.set_training(false);
+    let y = bn.forward(&Var::constant(x.clone()));
+    let expected = (x.get(&[0, 1, 0, 0]) - 4.5) / (60.9f64 + 1e-5).sqrt();
+    assert!((y.value().get(&[0, 1, 0, 0]) - expected).abs() < 1e-12);
+    let first = bn.forward(&Var::constant(x.narrow(0, 0, 1)));
+    assert_eq!(first.value().to_vec(), y.value().narrow(0, 0, 1).to_vec());
+    assert_eq!(bn.state_dict()["num_batches_tracked"].item(), 1.0, "evaluation does not track");
+}
+
+#[test]
+fn batch_norm_buffers_live_in_checkpoints_under_pytorchs_names() {
+    let model = Sequential::<f32>::new().add(BatchNorm::new_1d(3));
+    let names: Vec<String> = model.state_dict().into_keys().collect();
+    assert_eq!(names, ["0.bias", "0.num_batches_tracked", "0.running_mean", "0.running_var", "0.weight"]);
+    let _ = model.forward(&Var::constant(Tensor::<f32>::rand_uniform(&[8, 3], -1.0, 3.0, &mut seeded_rng(1))));
+    let dir = std::env::temp_dir().join(format!("sinapse-bn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bn.safetensors");
+    model.save_parameters(&path).unwrap();
+    let mut fresh = Sequential::<f32>::new().add(BatchNorm::new_1d(3));
+    fresh.load_parameters(&path).unwrap();
+    assert_same(&model, &fresh);
+    assert_ne!(fresh.state_dict()["0.running_mean"].to_vec(), vec![0.0; 3], "the statistics came back");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
@@ -148,6 +200,21 @@ proptest! {
         // eps = 1 keeps 1 / sqrt(var + eps) bounded when two random values happen
         // to nearly agree, so the finite differences stay accurate.
         let layer = || LayerNorm::new(&normalized).eps(1.0);
+        check(|v| with_parameters(layer(), &v[1..]).forward(&v[0]), &inputs)?;
+    }
+
+    /// The full batch-statistics gradient with respect to the input and the
+    /// affine parameters, 1-D on [N, C] and [N, C, L] and 2-D on [N, C, H, W].
+    #[test]
+    fn batch_norm_gradients(n in 2..=3usize, c in 1..=3usize, spatial in 0..=2usize, seed in 0..1000u64) {
+        let shape: Vec<usize> = [n, c].into_iter().chain(std::iter::repeat_n(2, spatial)).collect();
+        let layer = || {
+            let bn = if spatial == 2 { BatchNorm::new_2d(c) } else { BatchNorm::new_1d(c) };
+            // As for LayerNorm: eps = 1 keeps the finite differences accurate
+            // when a channel's values nearly agree.
+            bn.eps(1.0)
+        };
+        let inputs = [permuted(&shape, seed), random(&[c], seed + 1), random(&[c], seed + 2)];
         check(|v| with_parameters(layer(), &v[1..]).forward(&v[0]), &inputs)?;
     }
 }

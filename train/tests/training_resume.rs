@@ -1,6 +1,6 @@
 //! Training state on disk: a run continued from the checkpoint of epoch k
-//! ends with exactly the parameters, optimizer state and history of an
-//! uninterrupted run.
+//! ends with exactly the parameters, batch-normalization statistics,
+//! optimizer state and history of an uninterrupted run.
 
 use sinapse_nn::prelude::*;
 use sinapse_optim::{Momentum, Sgd};
@@ -17,12 +17,14 @@ fn data() -> (Tensor<f32>, Tensor<f32>) {
     (x, y)
 }
 
-/// A fresh, compiled model with dropout (so the per-epoch reseeding matters)
-/// and momentum (so the optimizer state matters).
+/// A fresh, compiled model with batch normalization (so its running
+/// statistics must be restored), dropout (so the per-epoch reseeding
+/// matters) and momentum (so the optimizer state matters).
 fn fresh() -> Model<f32> {
     let mut rng = seeded_rng(8);
     let net = Sequential::new()
         .add(Linear::new(3, 12, &mut rng))
+        .add(BatchNorm::new_1d(12))
         .add(ReLU)
         .add(Dropout::new(0.3, 5))
         .add(Linear::new(12, 2, &mut rng));
@@ -35,8 +37,9 @@ fn fresh() -> Model<f32> {
     m
 }
 
+/// Parameters and buffers by name.
 fn params(m: &Model<f32>) -> Vec<(String, Vec<f32>)> {
-    m.module().parameters().iter().map(|(n, p)| (n.clone(), p.value().to_vec())).collect()
+    m.module().state_dict().into_iter().map(|(n, t)| (n, t.to_vec())).collect()
 }
 
 fn config(epochs: usize) -> FitConfig {
@@ -127,7 +130,8 @@ fn a_state_that_does_not_fit_changes_nothing() {
     let before = params(&other);
     let err = other.load_training_state(dir.path()).unwrap_err();
     assert!(matches!(err, TrainingStateError::Checkpoint(_)), "{err:?}");
-    assert!(err.to_string().contains("unexpected keys [\"3.bias\", \"3.weight\"]"), "{err}");
+    let unexpected = r#"unexpected keys ["1.bias", "1.num_batches_tracked", "1.running_mean", "1.running_var", "1.weight", "4.bias", "4.weight"]"#;
+    assert!(err.to_string().contains(unexpected), "{err}");
     assert_eq!(params(&other), before);
     assert_eq!(other.epochs_done(), 0);
 

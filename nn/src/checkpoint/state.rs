@@ -8,10 +8,11 @@ use std::path::Path;
 
 /// Helpers available on every [`Module`]: checkpoints and weight names.
 pub trait ModuleExt<T: Element>: Module<T> {
-    /// The parameters' current values by name (PyTorch's `state_dict`).
+    /// The parameters' and buffers' current values by name (PyTorch's
+    /// `state_dict`).
     fn state_dict(&self) -> BTreeMap<String, Tensor<T>>;
 
-    /// Replaces every parameter with the tensor of the same name.
+    /// Replaces every parameter and buffer with the tensor of the same name.
     ///
     /// Strict: the names must match exactly, the shapes must agree and
     /// every value must be finite. Otherwise nothing is changed and the
@@ -36,11 +37,13 @@ pub trait ModuleExt<T: Element>: Module<T> {
 
 impl<T: Element, M: Module<T> + ?Sized> ModuleExt<T> for M {
     fn state_dict(&self) -> BTreeMap<String, Tensor<T>> {
-        self.parameters().into_iter().map(|(name, p)| (name, p.value().clone())).collect()
+        let params = self.parameters().into_iter().map(|(name, p)| (name, p.value().clone()));
+        params.chain(self.buffers().into_iter().map(|(name, b)| (name, b.get()))).collect()
     }
 
     fn load_state_dict(&mut self, tensors: &BTreeMap<String, Tensor<T>>) -> Result<(), CheckpointError> {
         let mut mismatch = StateMismatch::default();
+        let buffers: Vec<(String, Tensor<T>)> = self.buffers().into_iter().map(|(n, b)| (n, b.get())).collect();
         let mut params = self.parameters_mut();
         for (name, p) in &params {
             match tensors.get(name) {
@@ -51,16 +54,30 @@ impl<T: Element, M: Module<T> + ?Sized> ModuleExt<T> for M {
                 Some(_) => {}
             }
         }
-        let known: std::collections::HashSet<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+        for (name, b) in &buffers {
+            match tensors.get(name) {
+                None => mismatch.missing.push(name.clone()),
+                Some(t) if t.shape() != b.shape() => {
+                    mismatch.shape_mismatches.push((name.clone(), b.shape().to_vec(), t.shape().to_vec()))
+                }
+                Some(_) => {}
+            }
+        }
+        let known: std::collections::HashSet<&str> =
+            params.iter().map(|(n, _)| n.as_str()).chain(buffers.iter().map(|(n, _)| n.as_str())).collect();
         mismatch.unexpected = tensors.keys().filter(|k| !known.contains(k.as_str())).cloned().collect();
         if !mismatch.is_empty() {
             return Err(CheckpointError::StateMismatch(mismatch));
         }
-        for (name, _) in &params {
+        for name in params.iter().map(|(n, _)| n).chain(buffers.iter().map(|(n, _)| n)) {
             check_finite(name, &tensors[name.as_str()])?;
         }
         for (name, p) in params.iter_mut() {
             p.set_value(tensors[name.as_str()].clone());
+        }
+        drop(params);
+        for (name, b) in self.buffers() {
+            b.set(tensors[name.as_str()].clone());
         }
         Ok(())
     }

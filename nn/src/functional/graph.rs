@@ -3,7 +3,7 @@
 
 use super::symbol::{join, Kind, Symbol};
 use crate::fusion;
-use crate::{Activation, Module, Summary, SummaryRow};
+use crate::{Activation, Buffer, Module, Summary, SummaryRow};
 use sinapse_autograd::Var;
 use sinapse_tensor::Element;
 
@@ -210,6 +210,14 @@ impl<T: Element> Module<T> for Graph<T> {
                 let name = &node.name;
                 out.extend(layer.parameters_mut().into_iter().map(|(p, v)| (format!("{name}.{p}"), v)));
             }
+        }
+        out
+    }
+
+    fn buffers(&self) -> Vec<(String, &Buffer<T>)> {
+        let mut out = Vec::new();
+        for (name, layer) in self.layers() {
+            out.extend(layer.buffers().into_iter().map(|(b, v)| (format!("{name}.{b}"), v)));
         }
         out
     }
