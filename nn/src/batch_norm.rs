@@ -1,5 +1,6 @@
 //! Batch normalization (Ioffe and Szegedy, 2015), over channels.
 
+use crate::affine::Affine;
 use crate::{Buffer, Module};
 use sinapse_autograd::Var;
 use sinapse_tensor::{Element, Tensor};
@@ -27,8 +28,7 @@ use sinapse_tensor::{Element, Tensor};
 /// them and a resumed run continues with them. Momentum 0.1 and eps `1e-5`
 /// by default, as in PyTorch.
 pub struct BatchNorm<T: Element> {
-    weight: Option<Var<T>>,
-    bias: Option<Var<T>>,
+    affine: Affine<T>,
     running_mean: Buffer<T>,
     running_var: Buffer<T>,
     num_batches_tracked: Buffer<T>,
@@ -44,8 +44,7 @@ impl<T: Element> BatchNorm<T> {
     fn with_ranks(channels: usize, ranks: &'static [usize]) -> Self {
         assert!(channels > 0, "BatchNorm: the number of channels must be non-zero");
         BatchNorm {
-            weight: Some(Var::parameter(Tensor::ones(&[channels]), "weight")),
-            bias: Some(Var::parameter(Tensor::zeros(&[channels]), "bias")),
+            affine: Affine::new(&[channels]),
             running_mean: Buffer::new(Tensor::zeros(&[channels])),
             running_var: Buffer::new(Tensor::ones(&[channels])),
             num_batches_tracked: Buffer::new(Tensor::scalar(T::zero())),
@@ -90,8 +89,7 @@ impl<T: Element> BatchNorm<T> {
 
     /// The same layer without `weight` and `bias` (PyTorch's `affine=False`).
     pub fn without_affine(mut self) -> Self {
-        self.weight = None;
-        self.bias = None;
+        self.affine = Affine::none();
         self
     }
 
@@ -151,10 +149,7 @@ impl<T: Element> Module<T> for BatchNorm<T> {
             let std = Var::constant(self.running_var.get().add_scalar(self.eps).sqrt().reshape(&channel_shape));
             x.sub(&mean).div(&std)
         };
-        match (&self.weight, &self.bias) {
-            (Some(w), Some(b)) => normalized.mul(&w.reshape(&channel_shape)).add(&b.reshape(&channel_shape)),
-            _ => normalized,
-        }
+        self.affine.apply(normalized, &channel_shape)
     }
 
     fn describe(&self) -> String {
@@ -168,8 +163,7 @@ impl<T: Element> Module<T> for BatchNorm<T> {
     }
 
     fn parameters(&self) -> Vec<(String, &Var<T>)> {
-        let named = [("weight", &self.weight), ("bias", &self.bias)];
-        named.into_iter().filter_map(|(n, v)| v.as_ref().map(|v| (n.to_string(), v))).collect()
+        self.affine.parameters()
     }
 
     fn weights(&self) -> Vec<(String, &Var<T>)> {
@@ -177,8 +171,7 @@ impl<T: Element> Module<T> for BatchNorm<T> {
     }
 
     fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
-        let named = [("weight", &mut self.weight), ("bias", &mut self.bias)];
-        named.into_iter().filter_map(|(n, v)| v.as_mut().map(|v| (n.to_string(), v))).collect()
+        self.affine.parameters_mut()
     }
 
     fn buffers(&self) -> Vec<(String, &Buffer<T>)> {

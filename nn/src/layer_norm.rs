@@ -1,8 +1,9 @@
 //! Layer normalization (Ba, Kiros and Hinton, 2016).
 
+use crate::affine::Affine;
 use crate::Module;
 use sinapse_autograd::Var;
-use sinapse_tensor::{Element, Tensor};
+use sinapse_tensor::Element;
 
 /// Normalizes each example over its last dimensions, then scales and shifts
 /// (PyTorch's `LayerNorm`):
@@ -17,8 +18,7 @@ use sinapse_tensor::{Element, Tensor};
 /// Written with `Var` operations, so its gradient is the full one (through
 /// the mean and the variance) and differentiates again.
 pub struct LayerNorm<T: Element> {
-    weight: Option<Var<T>>,
-    bias: Option<Var<T>>,
+    affine: Affine<T>,
     normalized_shape: Vec<usize>,
     eps: T,
 }
@@ -36,8 +36,7 @@ impl<T: Element> LayerNorm<T> {
             "LayerNorm: normalized shape {normalized_shape:?} must be non-empty, without zeros"
         );
         LayerNorm {
-            weight: Some(Var::parameter(Tensor::ones(normalized_shape), "weight")),
-            bias: Some(Var::parameter(Tensor::zeros(normalized_shape), "bias")),
+            affine: Affine::new(normalized_shape),
             normalized_shape: normalized_shape.to_vec(),
             eps: T::from_f64_lossy(1e-5),
         }
@@ -52,8 +51,7 @@ impl<T: Element> LayerNorm<T> {
     /// The same layer without `weight` and `bias` (PyTorch's
     /// `elementwise_affine=False`).
     pub fn without_affine(mut self) -> Self {
-        self.weight = None;
-        self.bias = None;
+        self.affine = Affine::none();
         self
     }
 
@@ -75,11 +73,7 @@ impl<T: Element> Module<T> for LayerNorm<T> {
         let axes: Vec<isize> = (rank - self.normalized_shape.len() as isize..rank).collect();
         let centred = x.sub(&x.mean_axes(&axes, true));
         let var = centred.square().mean_axes(&axes, true);
-        let normalized = centred.div(&var.add_scalar(self.eps).sqrt());
-        match (&self.weight, &self.bias) {
-            (Some(w), Some(b)) => normalized.mul(w).add(b),
-            _ => normalized,
-        }
+        self.affine.apply(centred.div(&var.add_scalar(self.eps).sqrt()), &self.normalized_shape)
     }
 
     fn describe(&self) -> String {
@@ -92,8 +86,7 @@ impl<T: Element> Module<T> for LayerNorm<T> {
     }
 
     fn parameters(&self) -> Vec<(String, &Var<T>)> {
-        let named = [("weight", &self.weight), ("bias", &self.bias)];
-        named.into_iter().filter_map(|(n, v)| v.as_ref().map(|v| (n.to_string(), v))).collect()
+        self.affine.parameters()
     }
 
     fn weights(&self) -> Vec<(String, &Var<T>)> {
@@ -101,7 +94,6 @@ impl<T: Element> Module<T> for LayerNorm<T> {
     }
 
     fn parameters_mut(&mut self) -> Vec<(String, &mut Var<T>)> {
-        let named = [("weight", &mut self.weight), ("bias", &mut self.bias)];
-        named.into_iter().filter_map(|(n, v)| v.as_mut().map(|v| (n.to_string(), v))).collect()
+        self.affine.parameters_mut()
     }
 }

@@ -35,6 +35,7 @@
 
 mod activation;
 mod adaptive_pool;
+mod affine;
 mod batch_norm;
 mod buffer;
 pub mod checkpoint;
