@@ -175,12 +175,13 @@ fn conv2d_flops(inputs: &[&[usize]], output: &[usize]) -> u64 {
 }
 
 /// The forward's multiply-adds, walked backwards: `dx` from `dy [N, O, OH,
-/// OW]` and `w [O, C, KH, KW]`.
-fn conv2d_grad_input_flops(inputs: &[&[usize]], _output: &[usize]) -> u64 {
+/// OW]` and `w [O, C, KH, KW]`. From a pooled gradient `[N, O, PH, PW]`
+/// (the pooled ops), the same formula counts only the chosen positions.
+pub(crate) fn conv2d_grad_input_flops(inputs: &[&[usize]], _output: &[usize]) -> u64 {
     2 * inputs.first().map_or(0, |dy| numel(dy)) * per_output_channel(inputs.get(1))
 }
 
 /// The forward's multiply-adds again: `dw [O, C, KH, KW]` from `dy` and `x`.
-fn conv2d_grad_weight_flops(inputs: &[&[usize]], output: &[usize]) -> u64 {
+pub(crate) fn conv2d_grad_weight_flops(inputs: &[&[usize]], output: &[usize]) -> u64 {
     2 * inputs.first().map_or(0, |dy| numel(dy)) * per_output_channel(Some(&output))
 }

@@ -59,6 +59,13 @@ impl<T: Element> Var<T> {
     /// again.
     #[track_caller]
     pub fn binary_cross_entropy_with_logits(&self, targets: &Tensor<T>) -> Var<T> {
+        assert_eq!(
+            targets.shape(),
+            self.shape(),
+            "binary_cross_entropy_with_logits: targets {:?} must have the shape of the logits {:?}",
+            targets.shape(),
+            self.shape()
+        );
         let forward = || {
             self.value().zip_map(targets, "binary_cross_entropy_with_logits", |z, y| {
                 z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()

@@ -60,6 +60,7 @@ pub fn operator(name: &str) -> Option<&'static OpDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::OpCost;
 
     #[test]
     fn names_are_unique() {
@@ -68,5 +69,39 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "two descriptors share a name");
+    }
+
+    #[test]
+    fn matmul_counts_two_m_k_n() {
+        let c = matmul::MATMUL.estimate(&[&[3, 4], &[4, 5]], &[3, 5], 4);
+        assert_eq!(c.flops, 2 * 3 * 4 * 5);
+        assert_eq!(c.bytes, (12 + 20 + 15) * 4);
+    }
+
+    #[test]
+    fn conv_and_its_adjoints_count_the_same_multiply_adds() {
+        // x [2, 3, 8, 8], w [4, 3, 3, 3], y [2, 4, 6, 6]
+        let forward = 2 * (2 * 4 * 6 * 6) * (3 * 3 * 3);
+        let c = conv::CONV2D.estimate(&[&[2, 3, 8, 8], &[4, 3, 3, 3]], &[2, 4, 6, 6], 8);
+        assert_eq!(c.flops, forward);
+        let gi = conv::CONV2D_GRAD_INPUT.estimate(&[&[2, 4, 6, 6], &[4, 3, 3, 3]], &[2, 3, 8, 8], 8);
+        assert_eq!(gi.flops, forward);
+        let gw = conv::CONV2D_GRAD_WEIGHT.estimate(&[&[2, 4, 6, 6], &[2, 3, 8, 8]], &[4, 3, 3, 3], 8);
+        assert_eq!(gw.flops, forward);
+        // The pooled gradients do the same per pooled position: a quarter for 2x2 pooling.
+        let pw = pooled_conv::CONV2D_GRAD_WEIGHT_POOLED.estimate(&[&[2, 4, 3, 3], &[2, 3, 8, 8]], &[4, 3, 3, 3], 8);
+        assert_eq!(pw.flops, forward / 4);
+        let pi = pooled_conv::CONV2D_GRAD_INPUT_POOLED.estimate(&[&[2, 4, 3, 3], &[4, 3, 3, 3]], &[2, 3, 8, 8], 8);
+        assert_eq!(pi.flops, forward / 4);
+    }
+
+    #[test]
+    fn views_are_free_and_reductions_count_their_input() {
+        assert_eq!(shape::TRANSPOSE.estimate(&[&[3, 4]], &[4, 3], 4), OpCost::default());
+        let c = shape::PAD_DIM.estimate(&[&[10]], &[12], 4);
+        assert_eq!((c.flops, c.bytes), (0, 88));
+        assert_eq!(reduce::SUM.estimate(&[&[10, 3]], &[3], 4).flops, 30);
+        assert_eq!(conv::CONV2D_GRAD_BIAS.estimate(&[&[2, 4, 6, 6]], &[4], 4).flops, 2 * 4 * 6 * 6);
+        assert_eq!(unary::RELU.estimate(&[&[10, 3]], &[10, 3], 4).flops, 30);
     }
 }

@@ -15,8 +15,8 @@
 //! Every backward is again made of recorded operations, so the block
 //! differentiates any number of times.
 
-use crate::op_def::{numel, operators, Cost, OpDef};
-use crate::ops::conv::per_output_channel;
+use crate::op_def::{operators, Cost, OpDef};
+use crate::ops::conv::{conv2d_grad_input_flops, conv2d_grad_weight_flops};
 use crate::Var;
 use sinapse_tensor::{Conv2dParams, Element, MaxPoolIndices};
 use std::sync::Arc;
@@ -27,14 +27,14 @@ operators! {
         name: "conv2d_grad_weight_pooled",
         forward: "dw = conv2d_grad_weight(S g, x), S the max-pool scatter",
         backward: "dg = S* conv2d(x, h), dx = conv2d_grad_input_pooled(g, h)",
-        cost: Cost::Formula(grad_weight_pooled_flops),
+        cost: Cost::Formula(conv2d_grad_weight_flops),
     };
     /// [`Var::conv2d_grad_input_pooled`].
     pub static CONV2D_GRAD_INPUT_POOLED: OpDef = OpDef {
         name: "conv2d_grad_input_pooled",
         forward: "dx = conv2d_grad_input(S g, w), S the max-pool scatter",
         backward: "dg = S* conv2d(h, w), dw = conv2d_grad_weight_pooled(g, h)",
-        cost: Cost::Formula(grad_input_pooled_flops),
+        cost: Cost::Formula(conv2d_grad_input_flops),
     };
 }
 
@@ -88,15 +88,4 @@ impl<T: Element> Var<T> {
             },
         )
     }
-}
-
-/// `2 N O PH PW C KH KW`: only the chosen positions of the pooled gradient
-/// `g [N, O, PH, PW]` are multiplied into the weight gradient `[O, C, KH, KW]`.
-fn grad_weight_pooled_flops(inputs: &[&[usize]], output: &[usize]) -> u64 {
-    2 * inputs.first().map_or(0, |g| numel(g)) * per_output_channel(Some(&output))
-}
-
-/// `2 N O PH PW C KH KW`, from the pooled gradient and the weight.
-fn grad_input_pooled_flops(inputs: &[&[usize]], _output: &[usize]) -> u64 {
-    2 * inputs.first().map_or(0, |g| numel(g)) * per_output_channel(inputs.get(1))
 }

@@ -42,40 +42,34 @@ impl<T: Element, M: Module<T> + ?Sized> ModuleExt<T> for M {
     }
 
     fn load_state_dict(&mut self, tensors: &BTreeMap<String, Tensor<T>>) -> Result<(), CheckpointError> {
+        // Every name the module expects, parameters then buffers, with its shape.
+        let expected: Vec<(String, Vec<usize>)> = self
+            .parameters()
+            .into_iter()
+            .map(|(name, p)| (name, p.shape().to_vec()))
+            .chain(self.buffers().into_iter().map(|(name, b)| (name, b.get().shape().to_vec())))
+            .collect();
         let mut mismatch = StateMismatch::default();
-        let buffers: Vec<(String, Tensor<T>)> = self.buffers().into_iter().map(|(n, b)| (n, b.get())).collect();
-        let mut params = self.parameters_mut();
-        for (name, p) in &params {
+        for (name, shape) in &expected {
             match tensors.get(name) {
                 None => mismatch.missing.push(name.clone()),
-                Some(t) if t.shape() != p.shape() => {
-                    mismatch.shape_mismatches.push((name.clone(), p.shape().to_vec(), t.shape().to_vec()))
+                Some(t) if t.shape() != &shape[..] => {
+                    mismatch.shape_mismatches.push((name.clone(), shape.clone(), t.shape().to_vec()))
                 }
                 Some(_) => {}
             }
         }
-        for (name, b) in &buffers {
-            match tensors.get(name) {
-                None => mismatch.missing.push(name.clone()),
-                Some(t) if t.shape() != b.shape() => {
-                    mismatch.shape_mismatches.push((name.clone(), b.shape().to_vec(), t.shape().to_vec()))
-                }
-                Some(_) => {}
-            }
-        }
-        let known: std::collections::HashSet<&str> =
-            params.iter().map(|(n, _)| n.as_str()).chain(buffers.iter().map(|(n, _)| n.as_str())).collect();
+        let known: std::collections::HashSet<&str> = expected.iter().map(|(n, _)| n.as_str()).collect();
         mismatch.unexpected = tensors.keys().filter(|k| !known.contains(k.as_str())).cloned().collect();
         if !mismatch.is_empty() {
             return Err(CheckpointError::StateMismatch(mismatch));
         }
-        for name in params.iter().map(|(n, _)| n).chain(buffers.iter().map(|(n, _)| n)) {
+        for (name, _) in &expected {
             check_finite(name, &tensors[name.as_str()])?;
         }
-        for (name, p) in params.iter_mut() {
+        for (name, p) in self.parameters_mut() {
             p.set_value(tensors[name.as_str()].clone());
         }
-        drop(params);
         for (name, b) in self.buffers() {
             b.set(tensors[name.as_str()].clone());
         }
