@@ -35,6 +35,16 @@ impl<T: Element> Affine<T> {
         }
     }
 
+    /// The scale, when present.
+    pub(crate) fn weight(&self) -> Option<&Var<T>> {
+        self.weight.as_ref()
+    }
+
+    /// The shift, when present.
+    pub(crate) fn bias(&self) -> Option<&Var<T>> {
+        self.bias.as_ref()
+    }
+
     /// `weight` and `bias`, when present, under PyTorch's names.
     pub(crate) fn parameters(&self) -> Vec<(String, &Var<T>)> {
         let named = [("weight", &self.weight), ("bias", &self.bias)];

@@ -2,7 +2,7 @@
 
 use crate::affine::Affine;
 use crate::{Buffer, Module};
-use sinapse_autograd::Var;
+use sinapse_autograd::{is_grad_enabled, Var};
 use sinapse_tensor::{Element, Tensor};
 
 /// Batch normalization over the channel dimension 1 (PyTorch's
@@ -115,14 +115,13 @@ impl<T: Element> BatchNorm<T> {
     }
 
     /// The running statistics after a training batch with these statistics
-    /// (`[1, C, 1, ..]`), over `count` values per channel.
+    /// (`[C]`), over `count` values per channel.
     fn track(&self, mean: &Tensor<T>, var: &Tensor<T>, count: usize) {
         let m = self.momentum;
         let keep = T::one() - m;
-        let flat = |t: &Tensor<T>| t.reshape(&[self.channels]);
         let unbiased = T::from_usize(count).unwrap() / T::from_usize(count.saturating_sub(1).max(1)).unwrap();
-        let running_mean = self.running_mean.get().mul_scalar(keep).add(&flat(mean).mul_scalar(m));
-        let running_var = self.running_var.get().mul_scalar(keep).add(&flat(var).mul_scalar(m * unbiased));
+        let running_mean = self.running_mean.get().mul_scalar(keep).add(&mean.mul_scalar(m));
+        let running_var = self.running_var.get().mul_scalar(keep).add(&var.mul_scalar(m * unbiased));
         self.running_mean.set(running_mean);
         self.running_var.set(running_var);
         self.num_batches_tracked.set(self.num_batches_tracked.get().add_scalar(T::one()));
@@ -132,24 +131,25 @@ impl<T: Element> BatchNorm<T> {
 impl<T: Element> Module<T> for BatchNorm<T> {
     fn forward(&self, x: &Var<T>) -> Var<T> {
         self.check_input(x.shape());
-        let rank = x.shape().len();
-        let axes: Vec<isize> = (0..rank as isize).filter(|&a| a != 1).collect();
+        let eps = self.eps.to_f64_lossless();
+        let (weight, bias) = (self.affine.weight(), self.affine.bias());
+        if self.training {
+            let (y, stats) = x.batch_norm(weight, bias, eps);
+            self.track(&stats.mean, &stats.var, stats.count);
+            return y;
+        }
+        let (running_mean, running_var) = (self.running_mean.get(), self.running_var.get());
+        if !is_grad_enabled() {
+            // Prediction: one pass, the same numbers as the operations below.
+            let (w, b) = (weight.map(Var::value), bias.map(Var::value));
+            return Var::constant(x.value().batch_norm(&running_mean, &running_var, w, b, eps));
+        }
         // Per-channel tensors broadcast as [1, C, 1, ..].
-        let mut channel_shape = vec![1; rank];
+        let mut channel_shape = vec![1; x.shape().len()];
         channel_shape[1] = self.channels;
-        let normalized = if self.training {
-            let count = x.value().numel() / self.channels;
-            let mean = x.mean_axes(&axes, true);
-            let centred = x.sub(&mean);
-            let var = centred.square().mean_axes(&axes, true);
-            self.track(mean.value(), var.value(), count);
-            centred.div(&var.add_scalar(self.eps).sqrt())
-        } else {
-            let mean = Var::constant(self.running_mean.get().reshape(&channel_shape));
-            let std = Var::constant(self.running_var.get().add_scalar(self.eps).sqrt().reshape(&channel_shape));
-            x.sub(&mean).div(&std)
-        };
-        self.affine.apply(normalized, &channel_shape)
+        let mean = Var::constant(running_mean.reshape(&channel_shape));
+        let std = Var::constant(running_var.add_scalar(self.eps).sqrt().reshape(&channel_shape));
+        self.affine.apply(x.sub(&mean).div(&std), &channel_shape)
     }
 
     fn describe(&self) -> String {

@@ -42,6 +42,7 @@ pub mod checkpoint;
 mod conv;
 mod conv1d;
 mod dropout;
+mod embedding;
 pub mod functional;
 mod fusion;
 mod init;
@@ -61,6 +62,7 @@ pub use checkpoint::{Checkpoint, CheckpointError, ModuleExt, StateMismatch};
 pub use conv::{Conv2d, Conv2dBuilder, IntoPair, Padding};
 pub use conv1d::Conv1d;
 pub use dropout::Dropout;
+pub use embedding::Embedding;
 pub use init::{fans, Init};
 pub use layer_norm::LayerNorm;
 pub use linear::{Linear, LinearBuilder};
@@ -78,8 +80,8 @@ pub mod prelude {
         half_squared_error, mse, nll, one_hot,
     };
     pub use crate::{
-        Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, Checkpoint, Conv1d, Conv2d, Dropout, Flatten, Init,
-        LayerNorm, Linear, Loss, MaxPool2d, MinPool2d, Module, ModuleExt, Padding, ReLU, Reduction, Sequential,
+        Activation, AdaptiveAvgPool2d, AvgPool2d, BatchNorm, Checkpoint, Conv1d, Conv2d, Dropout, Embedding, Flatten,
+        Init, LayerNorm, Linear, Loss, MaxPool2d, MinPool2d, Module, ModuleExt, Padding, ReLU, Reduction, Sequential,
         Sigmoid, Softmax, Tanh,
     };
     pub use sinapse_autograd::{no_grad, Gradients, Var};

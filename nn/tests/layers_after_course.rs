@@ -1,12 +1,13 @@
-//! Conv1d, AdaptiveAvgPool2d, LayerNorm and BatchNorm: values against their
+//! Conv1d, AdaptiveAvgPool2d, LayerNorm, BatchNorm and Embedding: values against their
 //! definitions, first- and second-order finite-difference checks in f64 with
 //! respect to the input and the parameters (on permuted, non-contiguous
 //! inputs too), and PyTorch's parameter names in checkpoints.
 
 use proptest::prelude::*;
 use sinapse_autograd::{gradcheck, gradgradcheck, GradcheckOptions, Var};
-use sinapse_nn::{AdaptiveAvgPool2d, BatchNorm, Conv1d, LayerNorm, Module, ModuleExt, Sequential};
-use sinapse_tensor::{seeded_rng, Conv1dParams, Tensor};
+use sinapse_nn::{AdaptiveAvgPool2d, BatchNorm, Conv1d, Embedding, LayerNorm, Module, ModuleExt, Sequential};
+use sinapse_tensor::{seeded_rng, Conv1dParams, RowIndices, Tensor};
+use std::sync::Arc;
 
 fn random(shape: &[usize], seed: u64) -> Tensor<f64> {
     Tensor::rand_uniform(shape, -2.0, 2.0, &mut seeded_rng(seed))
@@ -106,6 +107,12 @@ fn parameters_round_trip_through_a_checkpoint() {
     let mut loaded = Conv1d::<f32>::new(2, 3, 3, &mut seeded_rng(6));
     loaded.load_parameters(&path).unwrap();
     assert_same(&saved, &loaded);
+    let path = dir.join("embedding.safetensors");
+    let saved = Embedding::<f32>::new(5, 2, &mut seeded_rng(5));
+    saved.save_parameters(&path).unwrap();
+    let mut loaded = Embedding::<f32>::new(5, 2, &mut seeded_rng(6));
+    loaded.load_parameters(&path).unwrap();
+    assert_same(&saved, &loaded);
     let path = dir.join("layer_norm.safetensors");
     let mut saved = LayerNorm::<f32>::new(&[4]);
     for (_, p) in saved.parameters_mut() {
@@ -170,8 +177,50 @@ fn batch_norm_buffers_live_in_checkpoints_under_pytorchs_names() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn embedding_reads_the_rows_its_ids_name() {
+    let table = Tensor::<f32>::from_vec((0..12).map(|v| v as f32).collect(), &[4, 3]).unwrap();
+    let layer = Embedding::from_pretrained(table);
+    let ids = Var::constant(Tensor::from_vec(vec![3., 0., 3., 1.], &[2, 2]).unwrap());
+    let y = layer.forward(&ids);
+    assert_eq!(y.shape(), &[2, 2, 3]);
+    assert_eq!(y.value().to_vec(), vec![9., 10., 11., 0., 1., 2., 9., 10., 11., 3., 4., 5.]);
+    assert_eq!(layer.output_shape(&[2, 2]), vec![2, 2, 3]);
+    // Row 3 is read twice, row 2 never: the gradient counts reads.
+    let grads = y.sum_all().backward();
+    let dw = grads.get(layer.weight()).unwrap().to_vec();
+    assert_eq!(dw, vec![1., 1., 1., 1., 1., 1., 0., 0., 0., 2., 2., 2.]);
+    let names: Vec<String> = layer.state_dict().into_keys().collect();
+    assert_eq!(names, ["weight"]);
+}
+
+#[test]
+#[should_panic(expected = "Embedding(4 ids -> 3): input of shape [2]: value 1.5 at position 1 is not a row index")]
+fn embedding_ids_must_be_whole_numbers() {
+    let layer = Embedding::<f32>::new(4, 3, &mut seeded_rng(0));
+    layer.forward(&Var::constant(Tensor::from_vec(vec![1., 1.5], &[2]).unwrap()));
+}
+
+#[test]
+#[should_panic(expected = "take_rows: index 4 is out of range for a table of shape [4, 3]")]
+fn embedding_ids_must_name_a_row() {
+    let layer = Embedding::<f32>::new(4, 3, &mut seeded_rng(0));
+    layer.forward(&Var::constant(Tensor::from_vec(vec![0., 4.], &[2]).unwrap()));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// The table's gradient through ids of random shape with repeats, on a
+    /// transposed (non-contiguous) table.
+    #[test]
+    fn embedding_gradients(rows in 1..=4usize, width in 1..=3usize, ids in prop::collection::vec(0..100usize, 1..=6), seed in 0..1000u64) {
+        let ids: Vec<usize> = ids.iter().map(|i| i % rows).collect();
+        let shape = if ids.len().is_multiple_of(2) { vec![2, ids.len() / 2] } else { vec![ids.len()] };
+        let ids = Arc::new(RowIndices::new(ids, &shape).unwrap());
+        let layer = || Embedding::<f64>::new(rows, width, &mut seeded_rng(0));
+        check(|v| with_parameters(layer(), &v[..1]).lookup(&ids), &[random(&[width, rows], seed).t()])?;
+    }
 
     /// Input, weight and bias, with a random stride, padding and dilation.
     #[test]

@@ -26,4 +26,12 @@ pub enum TensorError {
         /// The requested shape.
         shape: Vec<usize>,
     },
+    /// A value meant as a row index is negative, fractional or not finite.
+    #[error("value {value} at position {position} is not a row index (a whole number from 0)")]
+    NotAnIndex {
+        /// Its position in row-major order.
+        position: usize,
+        /// The value, as written.
+        value: String,
+    },
 }

@@ -19,6 +19,7 @@
 //! assert_eq!(a.t().shape(), &[3, 2]); // a view: no data moved
 //! ```
 
+mod batch_norm;
 mod buffer;
 mod concat;
 mod conv;
@@ -37,11 +38,13 @@ mod pool;
 mod pooled_conv;
 mod random;
 mod reduce;
+mod rows;
 mod softmax;
 mod strided;
 mod tensor;
 mod views;
 
+pub use batch_norm::BatchStats;
 pub use element::Element;
 pub use elementwise::{GELU_TANH_CUBIC, GELU_TANH_SCALE};
 pub use error::TensorError;
@@ -51,4 +54,5 @@ pub use kernels::{
 pub use layout::Layout;
 pub use pool::MaxPoolIndices;
 pub use random::{seeded_rng, SeededRng};
+pub use rows::RowIndices;
 pub use tensor::Tensor;

@@ -18,9 +18,11 @@ pub mod broadcast;
 pub mod conv;
 pub mod loss;
 pub mod matmul;
+pub mod norm;
 pub mod pool;
 pub mod pooled_conv;
 pub mod reduce;
+pub mod rows;
 pub mod shape;
 pub mod softmax;
 pub mod unary;
@@ -36,9 +38,11 @@ static FAMILIES: &[(&str, &[&OpDef])] = &[
     ("matmul", matmul::OPERATORS),
     ("softmax", softmax::OPERATORS),
     ("loss", loss::OPERATORS),
+    ("norm", norm::OPERATORS),
     ("conv", conv::OPERATORS),
     ("pool", pool::OPERATORS),
     ("pooled_conv", pooled_conv::OPERATORS),
+    ("rows", rows::OPERATORS),
 ];
 
 /// Every operator this crate defines, with the family (file of `src/ops`)

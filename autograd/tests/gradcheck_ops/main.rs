@@ -33,8 +33,10 @@ mod common;
 mod arith;
 mod conv;
 mod matmul;
+mod norm;
 mod pool;
 mod reduce;
+mod rows;
 mod shape;
 mod softmax;
 mod strategies;
@@ -53,6 +55,8 @@ fn every_operator_is_checked() {
         conv::CHECKED,
         conv::CHECKED_FIXED_SEED,
         pool::CHECKED,
+        norm::CHECKED,
+        rows::CHECKED,
     ]
     .concat();
     let missing: Vec<&str> =
