@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Sinapse against PyTorch, TensorFlow/Keras and JAX on the same MNIST
-workloads, on this machine: for each workload, R repetitions; in each, every
-available framework trains once in its own process, one at a time, in an order
-that rotates from one repetition to the next. Prints a Markdown table of the
-median epoch times, their ratio to Sinapse's, test accuracy and peak RSS, and
-writes every run as a JSON line. See README.md next to this file.
+"""Sinapse against PyTorch, TensorFlow/Keras and JAX on the same MNIST and
+Fashion-MNIST workloads, on this machine: for each workload, R repetitions; in
+each, every available framework that implements it trains once in its own
+process, one at a time, in an order that rotates from one repetition to the
+next. Prints a Markdown table of the median epoch times, their ratio to
+Sinapse's, test accuracy and peak RSS, and writes every run as a JSON line.
+See README.md next to this file.
 
     python3 benches/compare/compare.py --quick                       # smoke test
     python3 benches/compare/compare.py --venv /path/to/venv --reps 3 # the comparison
@@ -24,11 +25,12 @@ import time
 import peer_env
 import runner
 import summary
+import workloads
 
-# torch-cl: PyTorch with channels-last tensors, its faster layout for the CNN.
-FRAMEWORKS = ["sinapse", "torch", "torch-cl", "tf", "jax"]  # also the order of the first repetition
-WORKLOADS = ["w1", "w2", "w3"]
-DEFAULT_EPOCHS = {"w1": 5, "w2": 5, "w3": 3}
+# The frameworks, in the order of the first repetition, and the workloads; their recipes are in
+# workloads.py.
+FRAMEWORKS = workloads.FRAMEWORKS
+WORKLOADS = list(workloads.WORKLOADS)
 # A 1-minute load average above this means other processes compete for the cores.
 BUSY_LOAD = 1.0
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -36,15 +38,21 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--workloads", nargs="+", choices=WORKLOADS, help="default: w1 w2 w3 (--quick: w1 w2)")
+    p.add_argument(
+        "--workloads",
+        nargs="+",
+        choices=WORKLOADS,
+        help=f"default: {' '.join(workloads.DEFAULT_WORKLOADS)} (--quick: w1 w2)",
+    )
     p.add_argument("--frameworks", nargs="+", choices=FRAMEWORKS, default=FRAMEWORKS, help="default: all five")
     p.add_argument("--reps", type=int, help="repetitions per workload (default 3; --quick: 1)")
-    p.add_argument("--epochs", type=int, help="epochs per run (default 5, 5, 3 for w1, w2, w3; --quick: 2)")
+    p.add_argument("--epochs", type=int, help="epochs per run (default 5, 5, 3, 8 for w1-w4; --quick: 2)")
     p.add_argument("--quick", action="store_true", help="smoke test: 1 repetition, 2 epochs, w1 and w2")
     p.add_argument("--seed", type=int, default=0, help="seed of weights and shuffles, the same for every run")
     p.add_argument("--threads", type=int, default=2, help="worker threads of every framework (default 2)")
     p.add_argument("--out", default=os.path.join(REPO, "out", "compare"), help="folder for results and logs")
-    p.add_argument("--data", default=os.path.join(REPO, "datasets", "data", "mnist"), help="MNIST IDX .gz folder")
+    p.add_argument("--data", default=os.path.join(REPO, workloads.DATASETS["mnist"]), help="MNIST IDX .gz folder")
+    p.add_argument("--fashion-data", default=workloads.DATASETS["fashion"], help="Fashion-MNIST IDX .gz folder (w4)")
     p.add_argument("--python", default="python3", help="interpreter of the Python peers (default python3)")
     p.add_argument("--venv", help="use the peers installed in this virtual environment")
     p.add_argument("--setup-venv", metavar="DIR", help="create DIR and pip-install numpy and the selected peers")
@@ -53,7 +61,7 @@ def parse_args(argv=None):
     p.add_argument("--timeout", type=float, default=3600, help="seconds after which a run is killed")
     p.add_argument("--report", metavar="RUNS_JSONL", help="only print the table of an earlier runs.jsonl")
     a = p.parse_args(argv)
-    a.workloads = a.workloads or (["w1", "w2"] if a.quick else WORKLOADS)
+    a.workloads = a.workloads or (["w1", "w2"] if a.quick else workloads.DEFAULT_WORKLOADS)
     a.reps = a.reps or (1 if a.quick else 3)
     if a.reps < 1 or (a.epochs is not None and a.epochs < 1) or a.threads < 1:
         p.error("--reps, --epochs and --threads must be at least 1")
@@ -62,6 +70,26 @@ def parse_args(argv=None):
     if a.setup_only and not a.setup_venv:
         p.error("--setup-only needs --setup-venv DIR")
     return a
+
+
+def data_dir(a, workload):
+    """The folder of the workload's data set."""
+    return a.fashion_data if workloads.WORKLOADS[workload]["dataset"] == "fashion" else a.data
+
+
+def runs_workload(fw, workload):
+    return fw in workloads.WORKLOADS[workload]["frameworks"]
+
+
+def drop_frameworks_without_workloads(a):
+    """Keeps the frameworks that implement at least one of the selected
+    workloads, saying which are left out (so they are not probed for
+    nothing)."""
+    kept = [fw for fw in a.frameworks if any(runs_workload(fw, w) for w in a.workloads)]
+    for fw in a.frameworks:
+        if fw not in kept:
+            print(f"skipping {fw}: it has no version of {' or '.join(a.workloads)} (see workloads.py)", flush=True)
+    a.frameworks = kept
 
 
 def available_frameworks(a, env):
@@ -111,13 +139,15 @@ def run_once(a, fw, workload, epochs, rep, exes, versions, out):
     }
     if fw == "sinapse":
         run_dir = os.path.join(out, "runs", tag)
-        cmd = runner.sinapse_command(exes[workload], epochs, a.seed, a.threads, a.data, run_dir)
+        data = data_dir(a, workload)
+        cmd = runner.sinapse_command(exes[workload], workload, epochs, a.seed, a.threads, data, run_dir)
         read = lambda: runner.read_sinapse(run_dir)
     else:
         result = os.path.join(out, "runs", tag + ".json")
         if os.path.exists(result):
             os.remove(result)  # never read a stale result from an earlier invocation
-        cmd = runner.peer_command(a.python, fw, workload, epochs, a.seed, a.threads, a.data, result)
+        data = data_dir(a, workload)
+        cmd = runner.peer_command(a.python, fw, workload, epochs, a.seed, a.threads, data, result)
         read = lambda: runner.read_peer(result)
     code, rss, wall = runner.run_measured(cmd, runner.child_env(a.threads), log, a.timeout)
     rec.update(exit_code=code, peak_rss_mb=round(rss, 1), process_seconds=round(wall, 2), ok=False)
@@ -156,10 +186,14 @@ def main(argv=None):
         a.venv = a.setup_venv
         if a.setup_only:
             return 0
-    for f in ("train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"):
-        if not os.path.isfile(os.path.join(a.data, f)):
-            print(f"error: {a.data} has no {f} (pass the MNIST folder with --data)", file=sys.stderr)
-            return 2
+    folders = {(data_dir(a, w), workloads.WORKLOADS[w]["dataset"]) for w in a.workloads}
+    for folder, dataset in sorted(folders):
+        flag = "--fashion-data" if dataset == "fashion" else "--data"
+        for f in ("train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"):
+            if not os.path.isfile(os.path.join(folder, f)):
+                print(f"error: {folder} has no {f} (pass the {dataset} folder with {flag})", file=sys.stderr)
+                return 2
+    drop_frameworks_without_workloads(a)
     env = runner.child_env(a.threads)
     versions = {"sinapse": sinapse_version(), **available_frameworks(a, env)}
     exes = {}
@@ -212,11 +246,16 @@ def run_protocol(a, order, exes, versions, out):
     runs = []
     with open(os.path.join(out, "runs.jsonl"), "w") as runs_file:
         for workload in a.workloads:
-            epochs = a.epochs or DEFAULT_EPOCHS[workload]
-            for rep in range(a.reps):
+            epochs = a.epochs or workloads.WORKLOADS[workload]["epochs"]
+            here = [fw for fw in order if runs_workload(fw, workload)]
+            missing = [fw for fw in order if fw not in here]
+            if missing:
+                skipped = ", ".join(missing)
+                print(f"{workload}: skipping {skipped}: no version of {workload} (see workloads.py)", flush=True)
+            for rep in range(a.reps if here else 0):
                 # Rotate the order so that no framework always runs right after the same one.
-                k = rep % len(order)
-                for fw in order[k:] + order[:k]:
+                k = rep % len(here)
+                for fw in here[k:] + here[:k]:
                     rec = run_once(a, fw, workload, epochs, rep + 1, exes, versions, out)
                     runs.append(rec)
                     runs_file.write(json.dumps(rec) + "\n")

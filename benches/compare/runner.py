@@ -15,8 +15,10 @@ import subprocess
 import threading
 import time
 
+import workloads
+
 # The workloads' Sinapse examples.
-EXAMPLES = {"w1": "perceptron", "w2": "mlp", "w3": "cnn"}
+EXAMPLES = {w: spec["example"] for w, spec in workloads.WORKLOADS.items()}
 # The peer scripts, next to this file.
 PEER_SCRIPTS = {"torch": "torch_peer.py", "torch-cl": "torch_peer.py", "tf": "tf_peer.py", "jax": "jax_peer.py"}
 # Flags that make a peer script run a variant.
@@ -69,11 +71,11 @@ def _kill_group(pid):
         pass
 
 
-def build_sinapse(repo, workloads, no_build):
+def build_sinapse(repo, selected, no_build):
     """Builds the workloads' examples in release mode (a no-op when up to
     date) and returns {workload: executable}. With `no_build`, looks for
     them under $CARGO_TARGET_DIR (or <repo>/target)/release/examples."""
-    names = {w: EXAMPLES[w] for w in workloads}
+    names = {w: EXAMPLES[w] for w in selected}
     if no_build:
         target = os.environ.get("CARGO_TARGET_DIR", os.path.join(repo, "target"))
         found = {w: os.path.join(target, "release", "examples", n) for w, n in names.items()}
@@ -106,9 +108,15 @@ def build_sinapse(repo, workloads, no_build):
     return {w: exes[n] for w, n in names.items()}
 
 
-def sinapse_command(exe, epochs, seed, threads, data, run_dir):
+def sinapse_command(exe, workload, epochs, seed, threads, data, run_dir):
+    """The example's command line, with the workload's recipe and data set
+    given explicitly (the same values as the example's defaults for w1-w3)."""
+    dataset = workloads.WORKLOADS[workload]["dataset"]
     return [
         exe,
+        "--dataset",
+        dataset,
+        *workloads.recipe_flags(workload),
         "--epochs",
         str(epochs),
         "--seed",
@@ -155,7 +163,7 @@ def peer_command(python, framework, workload, epochs, seed, threads, data, resul
         data,
         "--result",
         result_path,
-    ] + PEER_FLAGS.get(framework, [])
+    ] + workloads.recipe_flags(workload) + PEER_FLAGS.get(framework, [])
 
 
 def read_peer(result_path):

@@ -1,9 +1,14 @@
-"""What the three peer scripts share: the workloads, the MNIST reader, the
-command line and the result file. Needs numpy only (no framework import).
+"""What the three peer scripts share: the workloads' recipes (from
+../workloads.py), the IDX reader (MNIST and Fashion-MNIST), the command line
+and the result file. Needs numpy only (no framework import).
 
 Every peer script is called the same way by ../compare.py:
 
-    python <framework>_peer.py w1|w2|w3 --epochs N --seed S --threads T --data DIR --result FILE
+    python <framework>_peer.py WORKLOAD --epochs N --seed S --threads T --data DIR --result FILE
+        [--batch-size N --lr X --lr-step N]
+
+The recipe flags default to the workload's recipe in ../workloads.py (the
+driver passes them explicitly, so that the logs show them).
 
 and writes FILE as one JSON object:
     {"framework", "version", "workload", "train_images", "epoch_seconds": [...], "train_loss": [...],
@@ -18,15 +23,9 @@ import sys
 
 import numpy as np
 
-# The workloads, identical in every framework (and in Sinapse's examples).
-# w1: 784 -> Dense(10, sigmoid), MSE against one-hot (mean over batch x 10)
-# w2: 784 -> Dense(128, relu) -> Dense(10), softmax cross-entropy on logits
-# w3: Conv(32,3x3,relu) - MaxPool 2 - Conv(64,3x3,relu) - MaxPool 2 - Dense(10), softmax cross-entropy
-WORKLOADS = {
-    "w1": {"batch": 64, "lr": 0.1, "momentum": 0.0, "epochs": 5},
-    "w2": {"batch": 64, "lr": 0.1, "momentum": 0.0, "epochs": 5},
-    "w3": {"batch": 128, "lr": 0.05, "momentum": 0.9, "epochs": 3},
-}
+# The workloads, identical in every framework (and in Sinapse's examples), are in the driver's folder.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from workloads import WORKLOADS  # noqa: E402
 
 FILES = {
     "x_train": "train-images-idx3-ubyte.gz",
@@ -36,16 +35,34 @@ FILES = {
 }
 
 
-def parse_args():
-    p = argparse.ArgumentParser(description="one training run of a comparison workload")
-    p.add_argument("workload", choices=sorted(WORKLOADS))
+def parse_args(framework, lr_schedule=False):
+    """The command line of `framework`'s peer, which accepts only the
+    workloads that it implements. `lr_schedule`: whether the peer applies
+    --lr-step (the others refuse it rather than ignore it)."""
+    p = argparse.ArgumentParser(description=f"one training run of a comparison workload in {framework}")
+    p.add_argument("workload", choices=sorted(w for w, spec in WORKLOADS.items() if framework in spec["frameworks"]))
     p.add_argument("--epochs", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--data", required=True, help="folder with the four MNIST IDX .gz files")
+    p.add_argument("--data", required=True, help="folder with the four IDX .gz files (MNIST or Fashion-MNIST)")
     p.add_argument("--result", required=True, help="JSON file to write")
-    p.add_argument("--channels-last", action="store_true", help="torch only: channels-last tensors for the CNN")
-    return p.parse_args()
+    p.add_argument("--batch-size", type=int, help="default: the workload's recipe")
+    p.add_argument("--lr", type=float, help="default: the workload's recipe")
+    p.add_argument("--lr-step", type=int, help="divide the learning rate by 10 every N epochs (default: the recipe's)")
+    p.add_argument("--channels-last", action="store_true", help="torch only: channels-last tensors for the CNNs")
+    args = p.parse_args()
+    if not lr_schedule and (args.lr_step or WORKLOADS[args.workload]["lr_step"]):
+        p.error(f"--lr-step: the {framework} peer has no learning-rate schedule")
+    return args
+
+
+def recipe(args):
+    """The workload's recipe with the command line's --batch-size, --lr and --lr-step applied."""
+    spec = dict(WORKLOADS[args.workload])
+    for key, value in (("batch", args.batch_size), ("lr", args.lr), ("lr_step", args.lr_step)):
+        if value is not None:
+            spec[key] = value
+    return spec
 
 
 def read_idx(path):
@@ -60,10 +77,11 @@ def read_idx(path):
 
 
 def load_mnist(folder):
-    """(x_train [60000, 784] f32 in [0, 1], y_train int64, x_test [10000, 784], y_test)."""
+    """(x_train [60000, 784] f32 in [0, 1], y_train int64, x_test [10000, 784], y_test), from
+    MNIST or Fashion-MNIST (the same format and file names)."""
     missing = [n for n in FILES.values() if not os.path.isfile(os.path.join(folder, n))]
     if missing:
-        sys.exit(f"MNIST files missing in {folder}: {', '.join(missing)}")
+        sys.exit(f"IDX files missing in {folder}: {', '.join(missing)}")
     arr = {k: read_idx(os.path.join(folder, n)) for k, n in FILES.items()}
     # Same scaling as Sinapse's loader: byte / 255 in f32.
     x_train = arr["x_train"].reshape(-1, 784).astype(np.float32) / np.float32(255.0)

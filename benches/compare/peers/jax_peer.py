@@ -8,7 +8,7 @@ from functools import partial
 
 import common
 
-args = common.parse_args()
+args = common.parse_args("jax")
 
 import jax
 import jax.numpy as jnp
@@ -63,7 +63,7 @@ def loss_fn(workload, p, x, t):
 
 def main():
     w = args.workload
-    spec = common.WORKLOADS[w]
+    spec = common.recipe(args)
     batch, lr, mom = spec["batch"], spec["lr"], spec["momentum"]
     x_train, y_train, x_test, y_test = common.load_mnist(args.data)
     t_train = common.one_hot(y_train)

@@ -7,7 +7,7 @@ import time
 
 import common
 
-args = common.parse_args()
+args = common.parse_args("tf")
 os.environ["KERAS_BACKEND"] = "tensorflow"
 
 import tensorflow as tf
@@ -55,7 +55,7 @@ class EpochClock(keras.callbacks.Callback):
 
 
 def main():
-    spec = common.WORKLOADS[args.workload]
+    spec = common.recipe(args)
     keras.utils.set_random_seed(args.seed)
     x_train, y_train, x_test, y_test = common.load_mnist(args.data)
     if args.workload == "w3":
