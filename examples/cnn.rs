@@ -10,7 +10,7 @@
 //! (default `out/cnn`) and prints the test accuracy last.
 
 use sinapse::prelude::*;
-use sinapse_examples::cli::Defaults;
+use sinapse_examples::cli::{DatasetChoice, Defaults};
 use sinapse_examples::error::ExampleError;
 use sinapse_examples::models::Arch;
 use sinapse_examples::practice::{Outcome, Practice, Recipe};
@@ -19,7 +19,14 @@ use sinapse_examples::practice::{Outcome, Practice, Recipe};
 /// trains 5 epochs, the last at lr / 10 (see `Recipe::default_lr_step`).
 pub const RECIPE: Recipe = Recipe {
     arch: Arch::Cnn,
-    defaults: Defaults { epochs: 3, fashion_epochs: Some(5), batch_size: 128, lr: 0.05, name: "cnn" },
+    defaults: Defaults {
+        epochs: 3,
+        fashion_epochs: Some(5),
+        dataset: DatasetChoice::Mnist,
+        batch_size: 128,
+        lr: 0.05,
+        name: "cnn",
+    },
     about: "A convolutional network Conv(32)-Pool-Conv(64)-Pool-Dense(10) on MNIST (SGD, momentum 0.9)",
 };
 

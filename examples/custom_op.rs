@@ -9,7 +9,7 @@
 //! ```
 
 use sinapse::prelude::*;
-use sinapse_examples::cli::Defaults;
+use sinapse_examples::cli::{DatasetChoice, Defaults};
 use sinapse_examples::custom_op::{check_swish, Swish};
 use sinapse_examples::error::ExampleError;
 use sinapse_examples::models::Arch;
@@ -19,7 +19,14 @@ use sinapse_examples::practice::{Outcome, Practice, Recipe};
 /// The example's settings; each is a flag's default.
 pub const RECIPE: Recipe = Recipe {
     arch: Arch::SwishMlp,
-    defaults: Defaults { epochs: 2, fashion_epochs: None, batch_size: 64, lr: 0.1, name: "custom_op" },
+    defaults: Defaults {
+        epochs: 2,
+        fashion_epochs: None,
+        dataset: DatasetChoice::Mnist,
+        batch_size: 64,
+        lr: 0.1,
+        name: "custom_op",
+    },
     about: "A custom operator (swish) checked by finite differences, then trained in an MLP on MNIST",
 };
 

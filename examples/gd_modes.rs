@@ -15,7 +15,7 @@
 use sinapse::optim::{accumulate_gradients, GdMode};
 use sinapse::prelude::*;
 use sinapse::train::epoch_order;
-use sinapse_examples::cli::{self, Defaults};
+use sinapse_examples::cli::{self, DatasetChoice, Defaults};
 use sinapse_examples::error::ExampleError;
 use sinapse_examples::gd_modes::{self as regimes, mode_name, Curve, GdModesArgs, Point};
 use std::time::{Duration, Instant};
@@ -93,7 +93,14 @@ fn train_for_the_budget(mode: GdMode, args: &GdModesArgs, train: &MnistSource<'_
 }
 
 fn main() {
-    let defaults = Defaults { epochs: 1000, fashion_epochs: None, batch_size: 64, lr: 0.1, name: "gd_modes" };
+    let defaults = Defaults {
+        epochs: 1000,
+        fashion_epochs: None,
+        dataset: DatasetChoice::Mnist,
+        batch_size: 64,
+        lr: 0.1,
+        name: "gd_modes",
+    };
     cli::run(|| {
         let args: GdModesArgs =
             cli::parse("Batch vs stochastic vs minibatch gradient descent under one time budget", defaults);

@@ -10,7 +10,7 @@
 //! (default `out/mlp`) and prints the test accuracy last.
 
 use sinapse::prelude::*;
-use sinapse_examples::cli::Defaults;
+use sinapse_examples::cli::{DatasetChoice, Defaults};
 use sinapse_examples::error::ExampleError;
 use sinapse_examples::models::Arch;
 use sinapse_examples::practice::{Outcome, Practice, Recipe};
@@ -18,7 +18,14 @@ use sinapse_examples::practice::{Outcome, Practice, Recipe};
 /// The example's settings; each is a flag's default.
 pub const RECIPE: Recipe = Recipe {
     arch: Arch::Mlp,
-    defaults: Defaults { epochs: 5, fashion_epochs: None, batch_size: 64, lr: 0.1, name: "mlp" },
+    defaults: Defaults {
+        epochs: 5,
+        fashion_epochs: None,
+        dataset: DatasetChoice::Mnist,
+        batch_size: 64,
+        lr: 0.1,
+        name: "mlp",
+    },
     about: "A multilayer perceptron 784-128(ReLU)-10 on MNIST (softmax cross-entropy, SGD)",
 };
 

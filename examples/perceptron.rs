@@ -9,7 +9,7 @@
 //! (default `out/perceptron`) and prints the test accuracy last.
 
 use sinapse::prelude::*;
-use sinapse_examples::cli::Defaults;
+use sinapse_examples::cli::{DatasetChoice, Defaults};
 use sinapse_examples::error::ExampleError;
 use sinapse_examples::models::Arch;
 use sinapse_examples::practice::{Outcome, Practice, Recipe};
@@ -17,7 +17,14 @@ use sinapse_examples::practice::{Outcome, Practice, Recipe};
 /// The practice's settings; each is a flag's default.
 pub const RECIPE: Recipe = Recipe {
     arch: Arch::Perceptron,
-    defaults: Defaults { epochs: 5, fashion_epochs: None, batch_size: 64, lr: 0.1, name: "perceptron" },
+    defaults: Defaults {
+        epochs: 5,
+        fashion_epochs: None,
+        dataset: DatasetChoice::Mnist,
+        batch_size: 64,
+        lr: 0.1,
+        name: "perceptron",
+    },
     about: "Practice I: a single layer of 10 sigmoid units on MNIST (MSE on one-hot labels, SGD)",
 };
 

@@ -2,7 +2,7 @@
 //! network the model file names, and the class probabilities come out.
 //!
 //! ```text
-//! cargo run --release --example predict -- digit.png [--model out/cnn] [--arch perceptron|mlp|cnn|swish-mlp]
+//! cargo run --release --example predict -- digit.png [--model out/cnn] [--arch perceptron|mlp|cnn|fashion-cnn|swish-mlp]
 //!     [--invert auto|yes|no]
 //! ```
 

@@ -46,7 +46,7 @@ def parse_args(argv=None):
     )
     p.add_argument("--frameworks", nargs="+", choices=FRAMEWORKS, default=FRAMEWORKS, help="default: all five")
     p.add_argument("--reps", type=int, help="repetitions per workload (default 3; --quick: 1)")
-    p.add_argument("--epochs", type=int, help="epochs per run (default 5, 5, 3, 8 for w1-w4; --quick: 2)")
+    p.add_argument("--epochs", type=int, help="epochs per run (default 5, 5, 3, 10 for w1-w4; --quick: 2)")
     p.add_argument("--quick", action="store_true", help="smoke test: 1 repetition, 2 epochs, w1 and w2")
     p.add_argument("--seed", type=int, default=0, help="seed of weights and shuffles, the same for every run")
     p.add_argument("--threads", type=int, default=2, help="worker threads of every framework (default 2)")

@@ -65,16 +65,16 @@ WORKLOADS = {
         # No TensorFlow or JAX version of this network yet.
         "frameworks": ["sinapse", "torch", "torch-cl"],
         "network": (
-            "[Conv(c,3x3,same,no bias) - BatchNorm - relu] for c = 32, 64, 128, MaxPool 2 after the first two, "
+            "[Conv(c,3x3,same,no bias) - BatchNorm - relu] for c = 16, 32, 64, 128, MaxPool 2 after the first three, "
             "global average pool - Dense(10), softmax cross-entropy"
         ),
         "optimizer": "adam",
         "lr": 1e-3,
         "betas": (0.9, 0.999),
         "eps": 1e-8,
-        "lr_step": 6,
+        "lr_step": 8,
         "batch": 128,
-        "epochs": 8,
+        "epochs": 10,
     },
 }
 

@@ -52,11 +52,12 @@ pub struct CommonArgs {
     /// Examples per update (the last batch of an epoch may be smaller).
     #[arg(long, default_value_t = 64, value_parser = flags::count)]
     pub batch_size: usize,
-    /// Learning rate of SGD.
+    /// Learning rate of the optimizer (SGD, or Adam in `fashion_cnn`).
     #[arg(long, default_value_t = 0.1, value_parser = flags::learning_rate)]
     pub lr: f64,
     /// Divide the learning rate by 10 every N epochs (0: constant). Default:
-    /// 0, except 4 for the cnn on Fashion-MNIST (its last epoch at lr / 10).
+    /// 0, except 4 for the cnn on Fashion-MNIST (its last epoch at lr / 10)
+    /// and 8 for fashion_cnn.
     #[arg(long)]
     pub lr_step: Option<usize>,
     /// Seed of the weights, the shuffles and the dropout masks.
@@ -105,6 +106,8 @@ pub struct Defaults {
     pub epochs: usize,
     /// `--epochs` on Fashion-MNIST, when it differs.
     pub fashion_epochs: Option<usize>,
+    /// `--dataset`.
+    pub dataset: DatasetChoice,
     /// `--batch-size`.
     pub batch_size: usize,
     /// `--lr`.
@@ -168,6 +171,7 @@ fn with_defaults<A: Args>(command: Command, d: Defaults) -> Command {
         .mut_arg("epochs", |a| a.help(text(epochs_help(&d))))
         .mut_arg("batch_size", |a| a.default_value(text(d.batch_size.to_string())))
         .mut_arg("lr", |a| a.default_value(text(d.lr.to_string())))
+        .mut_arg("dataset", |a| a.default_value(d.dataset.name()))
         .mut_arg("out", |a| a.default_value(text(format!("out/{}", d.name))))
 }
 

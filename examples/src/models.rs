@@ -17,6 +17,10 @@ pub enum Arch {
     /// `1x28x28 -> Conv(32, 3x3, ReLU) -> MaxPool 2 -> Conv(64, 3x3, ReLU) ->
     /// MaxPool 2 -> Flatten(1600) -> Dense(10)`, softmax cross-entropy.
     Cnn,
+    /// The `fashion_cnn` example's network: three conv-BN-ReLU blocks (32,
+    /// 64, 128 channels, 3x3 "same"), max pools after the first two, a
+    /// global average pool and `Dense(10)`, softmax cross-entropy.
+    FashionCnn,
     /// The MLP with the custom swish activation (`x * sigmoid(x)`) of the
     /// `custom_op` example instead of ReLU.
     SwishMlp,
@@ -24,14 +28,16 @@ pub enum Arch {
 
 impl Arch {
     /// Every architecture.
-    pub const ALL: [Arch; 4] = [Arch::Perceptron, Arch::Mlp, Arch::Cnn, Arch::SwishMlp];
+    pub const ALL: [Arch; 5] = [Arch::Perceptron, Arch::Mlp, Arch::Cnn, Arch::FashionCnn, Arch::SwishMlp];
 
-    /// The name stored in model files: `perceptron`, `mlp`, `cnn`, `swish-mlp`.
+    /// The name stored in model files: `perceptron`, `mlp`, `cnn`,
+    /// `fashion-cnn`, `swish-mlp`.
     pub fn name(self) -> &'static str {
         match self {
             Arch::Perceptron => "perceptron",
             Arch::Mlp => "mlp",
             Arch::Cnn => "cnn",
+            Arch::FashionCnn => "fashion-cnn",
             Arch::SwishMlp => "swish-mlp",
         }
     }
@@ -58,6 +64,7 @@ impl Arch {
         let mut rng = seeded_rng(seed);
         match self {
             Arch::Perceptron => unreachable!("built with the functional API"),
+            Arch::FashionCnn => crate::programs::fashion_cnn::network(seed),
             Arch::Mlp => {
                 Sequential::new().add(Linear::new(784, 128, &mut rng)).add(ReLU).add(Linear::new(128, 10, &mut rng))
             }
@@ -79,7 +86,7 @@ impl Arch {
     /// How images are fed: flat `[B, 784]` or `[B, 1, 28, 28]`.
     pub fn layout(self) -> ImageLayout {
         match self {
-            Arch::Cnn => ImageLayout::Nchw,
+            Arch::Cnn | Arch::FashionCnn => ImageLayout::Nchw,
             _ => ImageLayout::Flat,
         }
     }

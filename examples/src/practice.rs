@@ -45,9 +45,13 @@ impl Recipe {
     /// by about a point between epochs and ended 3 epochs at 86.5%; 3
     /// epochs with the last at lr / 10 reached 88.7%, 4 epochs 89.3%, and 5
     /// epochs 89.6-89.7% (the last digit moves with the summation order).
+    /// And for `fashion_cnn`, 10 epochs, the last two at lr / 10: with seed
+    /// 42 its test accuracy swung between 87.5% and 91.3% over epochs 3 to
+    /// 8 at 1e-3, then settled at 92.3% after the division.
     pub fn default_lr_step(&self, dataset: DatasetChoice) -> usize {
         match (self.arch, dataset) {
             (Arch::Cnn, DatasetChoice::Fashion) => 4,
+            (Arch::FashionCnn, _) => 8,
             _ => 0,
         }
     }

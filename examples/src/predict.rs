@@ -41,7 +41,8 @@ pub enum Invert {
 }
 
 fn parse_arch(s: &str) -> Result<Arch, String> {
-    Arch::from_name(s).ok_or_else(|| format!("unknown network '{s}': use perceptron, mlp, cnn or swish-mlp"))
+    Arch::from_name(s)
+        .ok_or_else(|| format!("unknown network '{s}': use perceptron, mlp, cnn, fashion-cnn or swish-mlp"))
 }
 
 /// The answer for one picture.

@@ -1,5 +1,5 @@
 //! The examples' programs, the files `examples/perceptron.rs`, `mlp.rs`,
-//! `cnn.rs`, `custom_op.rs`, `filters.rs`, `gd_modes.rs`,
+//! `cnn.rs`, `fashion_cnn.rs`, `custom_op.rs`, `filters.rs`, `gd_modes.rs`,
 //! `init_and_activations.rs`, `overfitting.rs`, `pooling_invariance.rs` and
 //! `predict.rs` themselves,
 //! compiled into the library too so that the tests run them in the same
@@ -18,6 +18,10 @@ pub mod mlp;
 #[allow(dead_code)]
 #[path = "../cnn.rs"]
 pub mod cnn;
+
+#[allow(dead_code)]
+#[path = "../fashion_cnn.rs"]
+pub mod fashion_cnn;
 
 #[allow(dead_code)]
 #[path = "../custom_op.rs"]

@@ -110,12 +110,14 @@ pub fn load_model(path: &Path, arch: Option<Arch>) -> Result<LoadedModel, Exampl
     let recorded = ckpt.metadata.get(ARCH_KEY).and_then(|n| Arch::from_name(n));
     let arch = arch.or(recorded).ok_or_else(|| {
         ExampleError::Usage(format!(
-            "{} does not say which network it holds: pass --arch perceptron|mlp|cnn|swish-mlp",
+            "{} does not say which network it holds: pass --arch perceptron|mlp|cnn|fashion-cnn|swish-mlp",
             path.display()
         ))
     })?;
     let mut net = arch.build(0);
     net.load_state_dict(&ckpt.tensors).map_err(|e| e.in_file(path))?;
+    // A loaded model predicts: batch normalization uses its running statistics.
+    net.set_training(false);
     let dataset = ckpt.metadata.get(DATASET_KEY).and_then(|d| DatasetChoice::from_name(d));
     Ok(LoadedModel { net, arch, dataset })
 }

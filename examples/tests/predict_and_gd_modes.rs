@@ -1,7 +1,7 @@
 //! `predict` on pictures written here (right size, wrong size, colour,
 //! inverted), and a short `gd_modes` run.
 
-use sinapse_examples::cli::{parse_from, CommonArgs, Defaults};
+use sinapse_examples::cli::{parse_from, CommonArgs, DatasetChoice, Defaults};
 use sinapse_examples::gd_modes::GdModesArgs;
 use sinapse_examples::models::Arch;
 use sinapse_examples::predict::{describe, Invert, PredictArgs};
@@ -84,7 +84,14 @@ fn predict_explains_what_is_wrong() {
 #[test]
 fn gd_modes_runs_all_three_regimes_and_draws_them() {
     let out = tempfile::tempdir().unwrap();
-    let d = Defaults { epochs: 1000, fashion_epochs: None, batch_size: 32, lr: 0.1, name: "gd_modes" };
+    let d = Defaults {
+        epochs: 1000,
+        fashion_epochs: None,
+        dataset: DatasetChoice::Mnist,
+        batch_size: 32,
+        lr: 0.1,
+        name: "gd_modes",
+    };
     let argv = [
         "gd_modes",
         "--quiet",

@@ -5,7 +5,7 @@
 use sinapse_examples::cli::{parse_from, CommonArgs};
 use sinapse_examples::error::ExampleError;
 use sinapse_examples::practice::{Outcome, Practice, Program, Recipe};
-use sinapse_examples::programs::{mlp, perceptron};
+use sinapse_examples::programs::{fashion_cnn, mlp, perceptron};
 use sinapse_examples::report::MODEL_FILE;
 use sinapse_nn::Checkpoint;
 use sinapse_train::TRAINING_STATE_FILE;
@@ -22,15 +22,19 @@ fn args(recipe: &Recipe, out: &Path, extra: &[&str]) -> CommonArgs {
 type Example = (Recipe, Program);
 const MLP: Example = (mlp::RECIPE, mlp::program);
 const PERCEPTRON: Example = (perceptron::RECIPE, perceptron::practice_i);
+const FASHION_CNN: Example = (fashion_cnn::RECIPE, fashion_cnn::program);
 
 fn train(example: &Example, out: &Path, extra: &[&str]) -> Result<Outcome, ExampleError> {
     let (recipe, program) = *example;
     Practice::run(recipe, args(&recipe, out, extra), program)
 }
 
+/// A tensor of a model file: name, shape, bit patterns.
+type Bits = (String, Vec<usize>, Vec<u32>);
+
 /// Every tensor of a model file as (name, shape, bit patterns), so that a
 /// difference names the tensor that differs.
-fn tensor_bits(path: &Path) -> Vec<(String, Vec<usize>, Vec<u32>)> {
+fn tensor_bits(path: &Path) -> Vec<Bits> {
     let ckpt = Checkpoint::<f32>::load(path).unwrap();
     let bits = |t: &sinapse_tensor::Tensor<f32>| t.to_vec().into_iter().map(f32::to_bits).collect();
     ckpt.tensors.iter().map(|(name, t)| (name.clone(), t.shape().to_vec(), bits(t))).collect()
@@ -42,12 +46,30 @@ fn losses(outcome: &Outcome) -> Vec<(f64, Option<f64>)> {
 
 #[test]
 fn resumed_mlp_run_equals_the_uninterrupted_run_bit_for_bit() {
-    let recipe = MLP;
+    resumed_run_equals_the_uninterrupted_run_bit_for_bit(MLP, &[]);
+}
+
+/// Adam's moments and batch normalization's running statistics and batch
+/// count come back from the training state too (on MNIST images, so that
+/// the test needs no Fashion-MNIST package).
+#[test]
+fn resumed_fashion_cnn_run_equals_the_uninterrupted_run_bit_for_bit() {
+    let model = resumed_run_equals_the_uninterrupted_run_bit_for_bit(FASHION_CNN, &["--dataset", "mnist"]);
+    let tracked = model.iter().find(|(name, _, _)| name == "1.num_batches_tracked").expect("the first block's count");
+    // Two epochs of 512 images in batches of 128.
+    assert_eq!(f32::from_bits(tracked.2[0]), 8.0);
+    assert!(model.iter().any(|(name, _, _)| name == "9.running_var"), "the last block's statistics are saved");
+}
+
+/// Trains `recipe` for two epochs straight and for one then `--resume` to
+/// two, checks both end alike, and returns the model file's tensors.
+fn resumed_run_equals_the_uninterrupted_run_bit_for_bit(recipe: Example, extra: &[&str]) -> Vec<Bits> {
+    let run = |out: &Path, flags: &[&str]| train(&recipe, out, &[flags, extra].concat());
     let straight = tempfile::tempdir().unwrap();
-    let whole = train(&recipe, straight.path(), &["--epochs", "2", "--seed", "5"]).unwrap();
+    let whole = run(straight.path(), &["--epochs", "2", "--seed", "5"]).unwrap();
 
     let split = tempfile::tempdir().unwrap();
-    let first = train(&recipe, split.path(), &["--epochs", "1", "--seed", "5"]).unwrap();
+    let first = run(split.path(), &["--epochs", "1", "--seed", "5"]).unwrap();
     assert!(split.path().join(TRAINING_STATE_FILE).is_file());
     // One epoch differs from two: the comparison below can fail.
     let one_epoch = tensor_bits(&split.path().join(MODEL_FILE));
@@ -55,11 +77,12 @@ fn resumed_mlp_run_equals_the_uninterrupted_run_bit_for_bit() {
     assert_ne!(one_epoch, two_epochs);
     assert_eq!(losses(&first)[..], losses(&whole)[..1]);
 
-    let resumed = train(&recipe, split.path(), &["--epochs", "2", "--seed", "5", "--resume"]).unwrap();
+    let resumed = run(split.path(), &["--epochs", "2", "--seed", "5", "--resume"]).unwrap();
     assert_eq!(resumed.history.len(), 2);
     assert_eq!(losses(&resumed), losses(&whole));
     assert!(tensor_bits(&split.path().join(MODEL_FILE)) == two_epochs, "model.safetensors differs");
     assert_eq!(resumed.test_outputs.to_vec(), whole.test_outputs.to_vec());
+    two_epochs
 }
 
 #[test]

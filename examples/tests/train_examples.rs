@@ -3,7 +3,7 @@
 
 use sinapse_examples::cli::{parse_from, CommonArgs};
 use sinapse_examples::practice::{Practice, Program, Recipe};
-use sinapse_examples::programs::{cnn, custom_op, mlp, perceptron};
+use sinapse_examples::programs::{cnn, custom_op, fashion_cnn, mlp, perceptron};
 use sinapse_examples::report::{load_model, RunMetrics, MODEL_FILE};
 use sinapse_nn::Module;
 use sinapse_tensor::Tensor;
@@ -40,10 +40,11 @@ fn mlp_learns_mnist_from_10000_images_in_one_epoch() {
     assert!(outcome.metrics.test_accuracy >= 0.90, "test accuracy {}", outcome.metrics.test_accuracy);
 }
 
-/// Trains an example on 512 images for one epoch and checks every output.
+/// Trains an example on 512 MNIST images for one epoch and checks every output.
 fn tiny_run_leaves_valid_outputs(recipe: Recipe, program: Program) {
     let out = tempfile::tempdir().unwrap();
-    let a = args(&recipe, out.path(), &["--epochs", "1", "--train-limit", "512", "--test-limit", "256", "--seed", "3"]);
+    let tiny = ["--epochs", "1", "--train-limit", "512", "--test-limit", "256", "--seed", "3", "--dataset", "mnist"];
+    let a = args(&recipe, out.path(), &tiny);
     let outcome = Practice::run(recipe, a, program).unwrap();
 
     for name in ["loss.png", "accuracy.png", "confusion.png", "filters.png", "misclassified.png"] {
@@ -97,6 +98,22 @@ fn mlp_tiny_run() {
 #[test]
 fn cnn_tiny_run() {
     tiny_run_leaves_valid_outputs(cnn::RECIPE, cnn::program);
+}
+
+/// Batch normalization included: the reloaded model predicts with the
+/// running statistics saved in its file, as the trained one did.
+#[test]
+fn fashion_cnn_tiny_run() {
+    tiny_run_leaves_valid_outputs(fashion_cnn::RECIPE, fashion_cnn::program);
+}
+
+#[test]
+fn fashion_cnn_trains_on_fashion_mnist_with_adam_by_default() {
+    let recipe = fashion_cnn::RECIPE;
+    let a: CommonArgs = parse_from(recipe.defaults, &["fashion_cnn"]).unwrap();
+    assert_eq!((a.dataset.name(), a.batch_size, a.lr), ("fashion", 128, 0.001));
+    assert_eq!((recipe.defaults.epochs(&a), a.out.as_path()), (10, Path::new("out/fashion_cnn")));
+    assert_eq!(fashion_cnn::network(0).num_parameters(), 98_682);
 }
 
 /// The example's hand-written swish is the library's `silu`, value and

@@ -35,16 +35,15 @@ def network(workload):
     elif workload == "w2":
         net = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     elif workload == "w4":
-        net = nn.Sequential(
-            *conv_bn_relu(1, 32),
-            nn.MaxPool2d(2),
-            *conv_bn_relu(32, 64),
-            nn.MaxPool2d(2),
-            *conv_bn_relu(64, 128),
-            nn.AdaptiveAvgPool2d(1),
-            nn.Flatten(),
-            nn.Linear(128, 10),
-        )
+        # Four blocks of 16, 32, 64 and 128 channels, a max pool after each of the first three
+        # (28 -> 14 -> 7 -> 3), then the global average pool.
+        layers, c_in = [], 1
+        for i, c_out in enumerate((16, 32, 64, 128)):
+            layers += conv_bn_relu(c_in, c_out)
+            if i < 3:
+                layers.append(nn.MaxPool2d(2))
+            c_in = c_out
+        net = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 10))
     else:
         net = nn.Sequential(
             nn.Conv2d(1, 32, 3),

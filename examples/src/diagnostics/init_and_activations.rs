@@ -12,7 +12,7 @@
 
 use super::figures::{line_grid, LinePanel, YAxis};
 use super::{Diagnostics, Snapshot};
-use crate::cli::{CommonArgs, Defaults};
+use crate::cli::{CommonArgs, DatasetChoice, Defaults};
 use crate::error::ExampleError;
 use crate::flags;
 use crate::mnist::{MnistSource, Splits};
@@ -30,8 +30,14 @@ use std::time::Instant;
 
 /// The example's defaults: 3 epochs of minibatches of 64 at learning rate
 /// 0.1, output in `out/init_and_activations`.
-pub const DEFAULTS: Defaults =
-    Defaults { epochs: 3, fashion_epochs: None, batch_size: 64, lr: 0.1, name: "init_and_activations" };
+pub const DEFAULTS: Defaults = Defaults {
+    epochs: 3,
+    fashion_epochs: None,
+    dataset: DatasetChoice::Mnist,
+    batch_size: 64,
+    lr: 0.1,
+    name: "init_and_activations",
+};
 /// Training images used when `--train-limit` is not given.
 pub const DEFAULT_TRAIN_LIMIT: usize = 10_000;
 /// File of the summary figure in `--out`.
