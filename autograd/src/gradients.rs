@@ -34,6 +34,17 @@ impl<T: Element> Gradients<T> {
         self.grads.get(&v.id()).map(|g| g.value())
     }
 
+    /// Sets the gradient of `v` to `g`, replacing any held (e.g. after the
+    /// gradients of several processes were summed into one buffer).
+    ///
+    /// # Panics
+    /// When `g`'s shape is not `v`'s.
+    #[track_caller]
+    pub fn set(&mut self, v: &Var<T>, g: Tensor<T>) {
+        assert_eq!(g.shape(), v.shape(), "Gradients::set: a gradient of shape {:?} for a variable of shape {:?}", g.shape(), v.shape());
+        self.grads.insert(v.id(), Var::constant(g));
+    }
+
     /// The gradient as a variable (differentiable when the pass ran with
     /// `create_graph`).
     pub fn get_var(&self, v: &Var<T>) -> Option<&Var<T>> {

@@ -5,6 +5,7 @@
 //! --epochs N --batch-size N --lr X --seed N --threads N
 //! --dataset mnist|fashion --data-dir DIR --out DIR
 //! --train-limit N --test-limit N --quiet --resume
+//! --distributed --peer-timeout SECONDS
 //! ```
 
 use crate::error::ExampleError;
@@ -97,6 +98,16 @@ pub struct CommonArgs {
     /// must still be the same.
     #[arg(long, requires = "resume")]
     pub allow_recipe_change: bool,
+    /// Train data-parallel over the processes `mpirun` started (`mpirun -np
+    /// 2 <example> --distributed`): each rank computes its share of every
+    /// batch of `--batch-size` examples, rank 0 alone writes. Needs the
+    /// examples built with the `distributed` feature.
+    #[arg(long)]
+    pub distributed: bool,
+    /// With `--distributed`: seconds a rank waits for the others in any
+    /// exchange before it stops with an error (a dead or hung peer).
+    #[arg(long, default_value_t = 120.0, value_parser = flags::seconds)]
+    pub peer_timeout: f64,
 }
 
 /// Default values of one example.
@@ -129,7 +140,11 @@ impl CommonArgs {
         let checks = counts
             .into_iter()
             .map(|(flag, n)| (flag, n.map_or(Ok(()), flags::check_count)))
-            .chain([("--lr", flags::check_learning_rate(self.lr)), ("--threads", flags::check_threads(self.threads))]);
+            .chain([
+                ("--lr", flags::check_learning_rate(self.lr)),
+                ("--threads", flags::check_threads(self.threads)),
+                ("--peer-timeout", flags::check_seconds(self.peer_timeout)),
+            ]);
         for (flag, check) in checks {
             check.map_err(|problem| ExampleError::Usage(format!("{flag} {problem}")))?;
         }

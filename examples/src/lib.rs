@@ -11,6 +11,7 @@ pub mod cli;
 pub mod console;
 pub mod custom_op;
 pub mod diagnostics;
+pub mod distributed;
 pub mod error;
 pub mod filters;
 pub mod flags;

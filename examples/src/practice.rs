@@ -13,6 +13,7 @@
 //! accuracy rather than holding out a validation split.
 
 use crate::cli::{self, CommonArgs, DatasetChoice, Defaults};
+use crate::distributed;
 use crate::error::ExampleError;
 use crate::mnist::{MnistSource, Splits};
 use crate::models::Arch;
@@ -21,7 +22,10 @@ use crate::report::{peak_rss_mb, save_model, write_json, write_pictures, Picture
 use sinapse_autograd::Var;
 use sinapse_optim::LrSchedule;
 use sinapse_tensor::Tensor;
-use sinapse_train::{BatchSource, FitConfig, History, Model, ModelCheckpoint, TrainingStateError, TRAINING_STATE_FILE};
+use sinapse_train::{
+    BatchSource, FitConfig, History, Model, ModelCheckpoint, Parallel, TrainingStateError, TRAINING_STATE_FILE,
+};
+use std::cell::RefCell;
 use std::path::PathBuf;
 
 /// What a training example is: which network (named in its model file, so
@@ -76,6 +80,10 @@ pub struct Practice {
     recipe: Recipe,
     args: CommonArgs,
     splits: Splits,
+    /// With `--distributed`: the group, until `fit` hands it to the model.
+    group: RefCell<Option<Box<dyn Parallel<f32>>>>,
+    /// With `--distributed`: `(rank, ranks)`.
+    ranks: Option<(usize, usize)>,
 }
 
 /// A training example's program: from a prepared [`Practice`] to its outcome.
@@ -100,21 +108,54 @@ impl Practice {
         program(&Practice::new(recipe, args)?)
     }
 
-    /// Checks the flags, sets the thread count, loads the data set and
-    /// creates the output folder.
+    /// Checks the flags, joins the MPI job with `--distributed`, sets the
+    /// thread count (with `--distributed` and `--threads 0`, the cores
+    /// shared among the ranks on this machine), loads the data set and
+    /// creates the output folder (rank 0 only).
     ///
     /// # Errors
-    /// When a flag cannot be used, the data cannot be read, or the folder
-    /// cannot be created.
+    /// When a flag cannot be used, MPI cannot start, the data cannot be
+    /// read, or the folder cannot be created.
     pub fn new(recipe: Recipe, args: CommonArgs) -> Result<Practice, ExampleError> {
         args.validate()?;
-        cli::set_threads(args.threads);
+        let joined = distributed::join(&args)?;
+        let threads = match &joined {
+            Some(r) if args.threads == 0 => distributed::threads_per_rank(r.local_ranks),
+            _ => args.threads,
+        };
+        cli::set_threads(threads);
         let splits = Splits::load(&args)?;
         // Checked here, before the output folder is made.
         splits.train_subset(args.train_limit)?;
         splits.test_subset(args.test_limit)?;
-        cli::create_out_dir(&args.out)?;
-        Ok(Practice { recipe, args, splits })
+        let ranks = joined.as_ref().map(|r| (r.rank, r.ranks));
+        if ranks.is_none_or(|(rank, _)| rank == 0) {
+            cli::create_out_dir(&args.out)?;
+        }
+        if let Some(r) = &joined {
+            if r.rank == 0 && !args.quiet {
+                outln!(
+                    "distributed: {} ranks ({} on {}), {threads} threads each; rank 0 writes {}",
+                    r.ranks,
+                    r.local_ranks,
+                    r.host,
+                    args.out.display()
+                )?;
+            }
+        }
+        let group = RefCell::new(joined.map(|r| r.group));
+        Ok(Practice { recipe, args, splits, group, ranks })
+    }
+
+    /// Whether this process prints and writes files: always, except on the
+    /// ranks other than 0 of a `--distributed` run.
+    pub fn is_writer(&self) -> bool {
+        self.ranks.is_none_or(|(rank, _)| rank == 0)
+    }
+
+    /// `(rank, ranks)` of a `--distributed` run.
+    pub fn ranks(&self) -> Option<(usize, usize)> {
+        self.ranks
     }
 
     /// The flags.
@@ -169,8 +210,11 @@ impl Practice {
         let epochs = recipe.defaults.epochs(args);
         let lr_step = self.lr_step();
         self.describe_run(model, train.len());
-        outln!("{}", self.splits.describe_sources())?;
-        if !args.quiet {
+        let writer = self.is_writer();
+        if writer {
+            outln!("{}", self.splits.describe_sources())?;
+        }
+        if !args.quiet && writer {
             outln!("{}", recipe.about)?;
             outln!("{}", model.summary(&recipe.arch.input_shape(args.batch_size)))?;
             outln!(
@@ -191,7 +235,11 @@ impl Practice {
         if lr_step > 0 {
             config = config.schedule(LrSchedule::StepDecay { step_size: lr_step, gamma: 0.1 });
         }
-        // The whole state after every epoch, so a killed run can go on with `--resume`.
+        if let Some(group) = self.group.borrow_mut().take() {
+            model.set_parallel(group);
+        }
+        // The whole state after every epoch, so a killed run can go on with
+        // `--resume` (rank 0 alone saves it in a distributed run).
         let mut checkpoint = ModelCheckpoint::new(&args.out);
         Ok(model.fit_source(train, Some(test), &config, &mut [&mut checkpoint])?)
     }
@@ -227,7 +275,6 @@ impl Practice {
 
         let net = model.module();
         let model_path = args.out.join(MODEL_FILE);
-        save_model(&model_path, net, recipe.arch, args.dataset)?;
         let train_seconds: f64 = history.epochs.iter().map(|e| e.seconds).sum();
         let trained: usize = history.epochs.iter().map(|e| e.examples).sum();
         let metrics = RunMetrics {
@@ -252,6 +299,12 @@ impl Practice {
             data: self.splits.sources(),
             peak_rss_mb: peak_rss_mb(),
         };
+        // The other ranks of a distributed run hold the same model; they
+        // write and print nothing.
+        if !self.is_writer() {
+            return Ok(Outcome { model, history, metrics, test_outputs, files: Vec::new() });
+        }
+        save_model(&model_path, net, recipe.arch, args.dataset)?;
         let mut files = vec![model_path, args.out.join("history.json"), args.out.join("metrics.json")];
         let state = args.out.join(TRAINING_STATE_FILE);
         if state.is_file() {
@@ -375,7 +428,7 @@ impl Practice {
                 path.display()
             ));
         }
-        if !args.quiet {
+        if !args.quiet && self.is_writer() {
             outln!("resuming from {} after epoch {done}", path.display())?;
         }
         Ok(())

@@ -204,7 +204,8 @@ impl<T: Element> Callback<T> for EarlyStopping<T> {
 /// seed) at the end of every epoch into `dir/training_state.safetensors`,
 /// atomically, so a run killed at any moment can be continued from its last
 /// finished epoch with [`Model::load_training_state`]. Optionally keeps one
-/// file per epoch as well (`epoch-0001.safetensors`, ...).
+/// file per epoch as well (`epoch-0001.safetensors`, ...). In a
+/// data-parallel run only the writer (rank 0) saves.
 #[derive(Clone, Debug)]
 pub struct ModelCheckpoint {
     dir: PathBuf,
@@ -237,6 +238,10 @@ impl ModelCheckpoint {
 
 impl<T: Element> Callback<T> for ModelCheckpoint {
     fn on_epoch_end(&mut self, record: &EpochRecord, model: &mut Model<T>) -> Result<Control, FitError> {
+        // In a data-parallel run every rank holds the same state: rank 0 saves it.
+        if !model.is_writer() {
+            return Ok(Control::Continue);
+        }
         self.saved.push(model.save_training_state(&self.dir)?);
         if self.keep_each_epoch {
             let path = self.dir.join(format!("epoch-{:04}.safetensors", record.epoch));

@@ -55,6 +55,27 @@ pub enum FitError {
         /// Whether partial batches are skipped.
         drop_last: bool,
     },
+    /// Data-parallel training could not go on: a peer process died, hung
+    /// past the timeout, or the transport failed (the source says which).
+    #[error("distributed training stopped: {0}")]
+    Distributed(#[source] crate::parallel::ParallelError),
+    /// Another rank of a data-parallel run failed at the end of an epoch
+    /// (its own message says why); this rank stopped with it.
+    #[error("another process of the distributed run failed (its output says why); this one stopped with it")]
+    PeerFailed,
+    /// Some ranks of a data-parallel run do not start from rank 0's
+    /// parameters and buffers, or see another number of examples or batch
+    /// size.
+    #[error(
+        "{ranks} of the {of} ranks start from other parameters or data than rank 0: give every rank the same \
+         flags, the same data and the same checkpoint (a shared --out folder, or a copy on every node)"
+    )]
+    RanksDiffer {
+        /// How many ranks differ from rank 0.
+        ranks: usize,
+        /// The number of ranks.
+        of: usize,
+    },
     /// A resumed run was given another seed than the one it started with,
     /// so its shuffles would not continue the original run.
     #[error(

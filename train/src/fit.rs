@@ -7,6 +7,7 @@ use super::error::{FitError, NonFiniteCause};
 use super::history::{EpochRecord, History};
 use super::metric::Metric;
 use super::model::{Model, Tally};
+use super::parallel_step::{agree_on_stop, broadcast_buffers, check_in_step, parallel_update, SummedUpdate};
 use super::progress::Progress;
 use rand::seq::SliceRandom;
 use sinapse_autograd::Var;
@@ -122,6 +123,9 @@ impl<T: Element> Model<T> {
                 drop_last: config.drop_last,
             });
         }
+        if let Some(parallel) = self.parallel.as_deref_mut() {
+            check_in_step(parallel, self.net.module(), n, config.mode.batch_size(n))?;
+        }
         self.history.epochs.truncate(start);
         self.seed = Some(config.seed);
         self.restored = false;
@@ -137,6 +141,12 @@ impl<T: Element> Model<T> {
                     break;
                 }
             };
+            if let Some(parallel) = self.parallel.as_deref_mut() {
+                if let Err(e) = broadcast_buffers(parallel, self.net.module()) {
+                    outcome = Err(e);
+                    break;
+                }
+            }
             let record = self.validate(record, validation, config);
             // The bar is closed once the validation figures are in. A failed
             // write stops the run, but only after the callbacks have saved
@@ -152,6 +162,22 @@ impl<T: Element> Model<T> {
                 match cb.on_epoch_end(&record, self) {
                     Ok(Control::Stop) => stop = true,
                     Ok(Control::Continue) => {}
+                    Err(e) => {
+                        outcome = Err(e);
+                        stop = true;
+                    }
+                }
+            }
+            // Every rank leaves together: a stop (early stopping) or a failure
+            // (a checkpoint rank 0 could not write) on one rank stops them all.
+            if let Some(parallel) = self.parallel.as_deref_mut() {
+                match agree_on_stop(parallel, stop, outcome.is_err()) {
+                    Ok((any_stop, any_failed)) => {
+                        stop |= any_stop || any_failed;
+                        if any_failed && outcome.is_ok() {
+                            outcome = Err(FitError::PeerFailed);
+                        }
+                    }
                     Err(e) => {
                         outcome = Err(e);
                         stop = true;
@@ -179,7 +205,7 @@ impl<T: Element> Model<T> {
         config: &FitConfig,
         epoch: usize,
     ) -> Result<(EpochRecord, Progress), FitError> {
-        let Model { net, compiled, .. } = self;
+        let Model { net, compiled, parallel, .. } = self;
         let compiled = compiled.as_mut().expect("checked by fit_source");
         if config.schedule != LrSchedule::Constant {
             compiled.optimizer.set_learning_rate(config.schedule.learning_rate(compiled.base_lr, epoch));
@@ -193,7 +219,9 @@ impl<T: Element> Model<T> {
         let n = train.len();
         let order = epoch_order(n, config.shuffle, config.seed, epoch);
         let plan = config.mode.plan_epoch(n, config.drop_last, config.max_chunk.max(1));
-        let mut progress = Progress::new(config.verbose, epoch + 1, config.epochs, plan.len());
+        let writer = parallel.as_ref().is_none_or(|p| p.is_writer());
+        let verbose = if writer { config.verbose } else { 0 };
+        let mut progress = Progress::new(verbose, epoch + 1, config.epochs, plan.len());
         let mut tally = Tally::new(compiled.metrics.len());
         let accuracy_slot = compiled.metrics.iter().position(|m| *m == Metric::Accuracy);
         let mut last_size = None;
@@ -207,7 +235,15 @@ impl<T: Element> Model<T> {
                 sinapse_tensor::memory::release_cached();
             }
             last_size = Some(size);
-            let (loss, grads) = {
+            let (loss, grads) = if let Some(parallel) = parallel.as_deref_mut() {
+                let c = &*compiled;
+                let SummedUpdate { loss, grads, metric_sums } =
+                    parallel_update(parallel, net.module(), c, train, &order, update, config.max_chunk.max(1))?;
+                for (sum, s) in tally.metric_sums.iter_mut().zip(metric_sums) {
+                    *sum += s;
+                }
+                (loss, grads)
+            } else {
                 let module = net.module();
                 let c = &*compiled;
                 let tally = &mut tally;

@@ -4,6 +4,7 @@
 use super::data::{BatchSource, TensorData};
 use super::history::{Evaluation, History};
 use super::metric::Metric;
+use super::parallel::Parallel;
 use super::run_info::RunInfo;
 use sinapse_autograd::{no_grad, Var};
 use sinapse_nn::functional::{Graph, Symbol};
@@ -137,6 +138,8 @@ pub struct Model<T: Element> {
     pub(crate) restored: bool,
     /// What this run is, checked against a saved state on resume.
     pub(crate) run: RunInfo,
+    /// The other processes of a data-parallel run, if any.
+    pub(crate) parallel: Option<Box<dyn Parallel<T>>>,
 }
 
 impl<T: Element> Model<T> {
@@ -172,7 +175,15 @@ impl<T: Element> Model<T> {
     }
 
     fn with_net(net: Net<T>) -> Self {
-        Model { net, compiled: None, history: History::default(), seed: None, restored: false, run: RunInfo::default() }
+        Model {
+            net,
+            compiled: None,
+            history: History::default(),
+            seed: None,
+            restored: false,
+            run: RunInfo::default(),
+            parallel: None,
+        }
     }
 
     /// Sets the optimizer, the loss and the metrics (Keras's
@@ -194,6 +205,35 @@ impl<T: Element> Model<T> {
         let compiled = self.compiled.as_mut().expect("Model::set_base_learning_rate: compile the model first");
         compiled.base_lr = lr;
         compiled.optimizer.set_learning_rate(lr);
+    }
+
+    /// Trains data-parallel from now on: [`fit_source`](Self::fit_source)
+    /// computes this rank's [`shard`](crate::shard) of every batch and sums
+    /// the gradients over `parallel`'s ranks before each update (see
+    /// [`Parallel`] for the arithmetic); only the writer (rank 0) prints
+    /// progress and saves checkpoints ([`ModelCheckpoint`](crate::ModelCheckpoint)).
+    /// Every rank must build the same network, compile it the same way and
+    /// call `fit` with the same data and settings; `fit` checks that their
+    /// parameters agree before the first update.
+    pub fn set_parallel(&mut self, parallel: Box<dyn Parallel<T>>) {
+        self.parallel = Some(parallel);
+    }
+
+    /// Takes back the group given to [`set_parallel`](Self::set_parallel):
+    /// the model trains alone again.
+    pub fn take_parallel(&mut self) -> Option<Box<dyn Parallel<T>>> {
+        self.parallel.take()
+    }
+
+    /// The group of a data-parallel run, if any.
+    pub fn parallel(&self) -> Option<&dyn Parallel<T>> {
+        self.parallel.as_deref()
+    }
+
+    /// Whether this process writes files and progress: always, except on
+    /// the ranks other than 0 of a data-parallel run.
+    pub fn is_writer(&self) -> bool {
+        self.parallel.as_ref().is_none_or(|p| p.is_writer())
     }
 
     /// True once [`compile`](Self::compile) was called.
