@@ -3,22 +3,24 @@
 
 use super::error::DistributedError;
 use super::segments::{sum_in_rank_order, Segments};
-use mpi::datatype::{Partition, PartitionMut};
 use mpi::environment::Universe;
 use mpi::request::{LocalScope, Request};
 use mpi::topology::{Communicator, SimpleCommunicator};
-use mpi::traits::{CommunicatorCollectives, Equivalence, Root};
+use mpi::traits::{Destination, Equivalence, Root, Source};
 use sinapse_tensor::Element;
 use sinapse_train::{Parallel, ParallelError};
+use std::any::Any;
 use std::time::{Duration, Instant};
 
-/// Polls that only yield the processor before the wait starts sleeping:
-/// a sum of the CNN's gradients over shared memory completes within them,
-/// and a rank that waits longer (for a slower peer) then sleeps instead of
-/// taking a core from an oversubscribed peer.
-const SPIN_POLLS: u32 = 2_000;
+/// How long a wait keeps polling without sleeping. A large message moves in
+/// fragments, and each needs a poll on both sides to go on (Open MPI makes
+/// progress inside MPI calls only), so sleeping between polls slowed the
+/// sum of 1 MB from 0.5 to 8.7 ms on this machine. Past this, the peer is
+/// late (loading data, writing a checkpoint): sleeping then gives its core
+/// back to an oversubscribed peer.
+const SPIN: Duration = Duration::from_millis(200);
 /// Sleep between polls once the spinning is over.
-const POLL_SLEEP: Duration = Duration::from_micros(100);
+const POLL_SLEEP: Duration = Duration::from_millis(1);
 
 /// Every process of an MPI job (`MPI_COMM_WORLD`), as the [`Parallel`]
 /// group of a data-parallel [`Model`](sinapse_train::Model).
@@ -39,18 +41,59 @@ pub struct MpiGroup {
     host: String,
     timeout: Duration,
     broken: bool,
+    /// The buffers of the last exchange ([`Scratch`] of the element type
+    /// last used), kept for the next one.
+    scratch: Option<Box<dyn Any>>,
 }
 
-/// The memory an in-flight collective reads and writes. It is never freed
-/// while MPI may still touch it: when an operation times out, the whole
-/// struct is leaked.
-struct InFlight<T> {
+/// The memory the exchanges of a sum read and write, kept from one sum to
+/// the next: fresh buffers of 256 KB and more each time made the sum 5 to
+/// 20 times slower under Open MPI 4 (its large-message path pays again for
+/// memory it has not seen). It is never freed while MPI may still touch
+/// it: when an exchange times out, it is leaked.
+struct Scratch<T> {
+    /// This rank's contribution.
     send: Vec<T>,
+    /// The P copies of this rank's segment, in rank order.
     recv: Vec<T>,
-    send_counts: Vec<i32>,
-    send_displs: Vec<i32>,
-    recv_counts: Vec<i32>,
-    recv_displs: Vec<i32>,
+    /// This rank's segment, summed.
+    summed: Vec<T>,
+    /// Every summed segment.
+    gathered: Vec<T>,
+}
+
+impl<T: Element> Scratch<T> {
+    fn new() -> Self {
+        Scratch { send: Vec::new(), recv: Vec::new(), summed: Vec::new(), gathered: Vec::new() }
+    }
+}
+
+/// `v` holding `n` elements; its allocation is reused when large enough.
+fn sized<T: Element>(v: &mut Vec<T>, n: usize) {
+    v.resize(n, T::zero());
+}
+
+/// Message tags of the two phases of a sum (one phase ends on every rank
+/// before the next starts, so the tags only keep the phases apart).
+const SCATTER: i32 = 1;
+const GATHER: i32 = 2;
+
+/// `buffer` cut into consecutive pieces of `lengths`.
+fn split<'b, T>(buffer: &'b mut [T], lengths: &[usize]) -> Vec<&'b mut [T]> {
+    let mut pieces = Vec::with_capacity(lengths.len());
+    let mut rest = buffer;
+    for &n in lengths {
+        let (piece, tail) = rest.split_at_mut(n);
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces
+}
+
+/// Segment `s` of `buffer`.
+fn segment<'b, T>(buffer: &'b [T], segments: &Segments, s: usize) -> &'b [T] {
+    let at = segments.displs[s] as usize;
+    &buffer[at..at + segments.len(s)]
 }
 
 impl MpiGroup {
@@ -66,7 +109,17 @@ impl MpiGroup {
         let ranks = world.size() as usize;
         let local_ranks = world.split_shared(world.rank()).size() as usize;
         let host = mpi::environment::processor_name().unwrap_or_else(|_| "?".into());
-        Ok(MpiGroup { universe: Some(universe), world, rank, ranks, local_ranks, host, timeout, broken: false })
+        Ok(MpiGroup {
+            universe: Some(universe),
+            world,
+            rank,
+            ranks,
+            local_ranks,
+            host,
+            timeout,
+            broken: false,
+            scratch: None,
+        })
     }
 
     /// This process's rank.
@@ -112,55 +165,66 @@ impl MpiGroup {
         if self.ranks == 1 {
             return Ok(());
         }
-        let segments = Segments::new(buffer.len(), self.ranks);
-        let mine = segments.len(self.rank);
-        // Reduce-scatter: segment s of every rank goes to rank s.
-        let mut scatter = InFlight {
-            send: buffer.to_vec(),
-            recv: vec![T::zero(); mine * self.ranks],
-            send_counts: segments.counts.clone(),
-            send_displs: segments.displs.clone(),
-            recv_counts: vec![mine as i32; self.ranks],
-            recv_displs: (0..self.ranks).map(|r| (r * mine) as i32).collect(),
-        };
-        let world = &self.world;
+        let (rank, ranks) = (self.rank, self.ranks);
+        let segments = Segments::new(buffer.len(), ranks);
+        let mine = segments.len(rank);
+        let mut scratch = self.scratch_for::<T>();
+        sized(&mut scratch.send, buffer.len());
+        scratch.send.copy_from_slice(buffer);
+        sized(&mut scratch.recv, mine * ranks);
+        sized(&mut scratch.summed, mine);
+        sized(&mut scratch.gathered, buffer.len());
+        // Reduce-scatter: segment s of every rank goes to rank s, which
+        // receives the P copies of its segment side by side, in rank order.
         let done = {
-            let f = &mut scatter;
-            let send = Partition::new(&f.send[..], &f.send_counts[..], &f.send_displs[..]);
-            let mut recv = PartitionMut::new(&mut f.recv[..], &f.recv_counts[..], &f.recv_displs[..]);
+            let Scratch { send, recv, .. } = &mut *scratch;
+            let pieces = split(recv, &vec![mine; ranks]);
+            let world = &self.world;
             mpi::request::scope(|scope| {
-                let request = world.immediate_all_to_all_varcount_into(scope, &send, &mut recv);
-                self.finish(request, "sum of gradients (reduce-scatter)")
+                let mut requests = Vec::with_capacity(2 * ranks);
+                for (peer, piece) in pieces.into_iter().enumerate() {
+                    if peer == rank {
+                        piece.copy_from_slice(segment(send, &segments, rank));
+                    } else {
+                        let process = world.process_at_rank(peer as i32);
+                        requests.push(process.immediate_receive_into_with_tag(scope, piece, SCATTER));
+                        requests.push(process.immediate_send_with_tag(scope, segment(send, &segments, peer), SCATTER));
+                    }
+                }
+                self.finish(requests, "sum of gradients (reduce-scatter)")
             })
         };
-        self.keep_if_failed(done, scatter).map(|scatter| {
-            let mut summed = vec![T::zero(); mine];
-            sum_in_rank_order(&scatter.recv, &mut summed);
-            summed
-        })
-        .and_then(|summed| {
-            // All-gather: every rank receives every summed segment.
-            let mut gather = InFlight {
-                send: summed,
-                recv: vec![T::zero(); buffer.len()],
-                send_counts: Vec::new(),
-                send_displs: Vec::new(),
-                recv_counts: segments.counts.clone(),
-                recv_displs: segments.displs.clone(),
-            };
-            let done = {
-                let f = &mut gather;
-                let mut recv = PartitionMut::new(&mut f.recv[..], &f.recv_counts[..], &f.recv_displs[..]);
-                let send = &f.send[..];
-                mpi::request::scope(|scope| {
-                    let request = world.immediate_all_gather_varcount_into(scope, send, &mut recv);
-                    self.finish(request, "sum of gradients (all-gather)")
-                })
-            };
-            self.keep_if_failed(done, gather)
-        })
-        .map(|gather| buffer.copy_from_slice(&gather.recv))
-        .inspect_err(|_| self.broken = true)
+        self.keep_if_failed(done, &mut scratch)?;
+        sum_in_rank_order(&scratch.recv, &mut scratch.summed);
+        // All-gather: every rank receives every summed segment.
+        let done = {
+            let Scratch { summed, gathered, .. } = &mut *scratch;
+            let lengths: Vec<usize> = (0..ranks).map(|s| segments.len(s)).collect();
+            let pieces = split(gathered, &lengths);
+            let world = &self.world;
+            mpi::request::scope(|scope| {
+                let mut requests = Vec::with_capacity(2 * ranks);
+                for (peer, piece) in pieces.into_iter().enumerate() {
+                    if peer == rank {
+                        piece.copy_from_slice(summed);
+                    } else {
+                        let process = world.process_at_rank(peer as i32);
+                        requests.push(process.immediate_receive_into_with_tag(scope, piece, GATHER));
+                        requests.push(process.immediate_send_with_tag(scope, &summed[..], GATHER));
+                    }
+                }
+                self.finish(requests, "sum of gradients (all-gather)")
+            })
+        };
+        self.keep_if_failed(done, &mut scratch)?;
+        buffer.copy_from_slice(&scratch.gathered);
+        self.scratch = Some(scratch);
+        Ok(())
+    }
+
+    /// The kept buffers if they are of element type `T`, else new ones.
+    fn scratch_for<T: Element>(&mut self) -> Box<Scratch<T>> {
+        self.scratch.take().and_then(|s| s.downcast::<Scratch<T>>().ok()).unwrap_or_else(|| Box::new(Scratch::new()))
     }
 
     /// Replaces `buffer` on every rank by rank 0's.
@@ -172,45 +236,47 @@ impl MpiGroup {
         if self.ranks == 1 {
             return Ok(());
         }
-        let mut flight = InFlight {
-            send: Vec::new(),
-            recv: buffer.to_vec(),
-            send_counts: Vec::new(),
-            send_displs: Vec::new(),
-            recv_counts: Vec::new(),
-            recv_displs: Vec::new(),
-        };
+        let mut scratch = self.scratch_for::<T>();
+        sized(&mut scratch.gathered, buffer.len());
+        scratch.gathered.copy_from_slice(buffer);
         let root = self.world.process_at_rank(0);
-        let done = mpi::request::scope(|scope| {
-            let request = root.immediate_broadcast_into(scope, &mut flight.recv[..]);
-            self.finish(request, "broadcast from rank 0")
-        });
-        self.keep_if_failed(done, flight)
-            .map(|flight| buffer.copy_from_slice(&flight.recv))
-            .inspect_err(|_| self.broken = true)
+        let done = {
+            let gathered = &mut scratch.gathered[..];
+            mpi::request::scope(|scope| {
+                let request = root.immediate_broadcast_into(scope, gathered);
+                self.finish(vec![request], "broadcast from rank 0")
+            })
+        };
+        self.keep_if_failed(done, &mut scratch)?;
+        buffer.copy_from_slice(&scratch.gathered);
+        self.scratch = Some(scratch);
+        Ok(())
     }
 
-    /// Waits for `request`, polling, until it completes or the timeout
-    /// passes.
+    /// Waits for every request, polling, until all complete or the
+    /// timeout passes.
     fn finish<'a, D: ?Sized>(
         &self,
-        mut request: Request<'a, D, &LocalScope<'a>>,
+        requests: Vec<Request<'a, D, &LocalScope<'a>>>,
         operation: &'static str,
     ) -> Result<(), DistributedError> {
         let began = Instant::now();
-        let mut polls = 0u32;
+        let mut pending: Vec<Request<'a, D, &LocalScope<'a>>> = requests;
         loop {
-            match request.test() {
-                Ok(_) => return Ok(()),
-                Err(pending) => request = pending,
+            pending = pending.into_iter().filter_map(|r| r.test().err()).collect();
+            if pending.is_empty() {
+                return Ok(());
             }
             if began.elapsed() > self.timeout {
-                // SAFETY: the raw request is never completed nor used again,
-                // and every buffer it reads or writes (an `InFlight`) is
-                // leaked by the caller on this error, so MPI can never touch
-                // freed memory. Detaching it keeps the scope from aborting
-                // the process, so the caller gets an error it can report.
-                let _ = unsafe { request.into_raw() };
+                for request in pending {
+                    // SAFETY: the raw request is never completed nor used
+                    // again, and every buffer it reads or writes (a
+                    // `Scratch`) is leaked by the caller on this error, so
+                    // MPI can never touch freed memory. Detaching it keeps
+                    // the scope from aborting the process, so the caller
+                    // gets an error it can report.
+                    let _ = unsafe { request.into_raw() };
+                }
                 return Err(DistributedError::Timeout {
                     operation,
                     rank: self.rank,
@@ -219,25 +285,26 @@ impl MpiGroup {
                     timeout: self.timeout,
                 });
             }
-            polls = polls.saturating_add(1);
-            if polls < SPIN_POLLS {
-                std::thread::yield_now();
+            if began.elapsed() < SPIN {
+                std::hint::spin_loop();
             } else {
                 std::thread::sleep(POLL_SLEEP);
             }
         }
     }
 
-    /// The buffers back when the operation completed; leaked when it did
-    /// not (MPI may still write into them).
-    fn keep_if_failed<T>(&self, done: Result<(), DistributedError>, flight: InFlight<T>) -> Result<InFlight<T>, DistributedError> {
-        match done {
-            Ok(()) => Ok(flight),
-            Err(e) => {
-                std::mem::forget(flight);
-                Err(e)
-            }
+    /// Passes `done` on; on failure leaks `scratch` (MPI may still write
+    /// into it) and marks the group broken.
+    fn keep_if_failed<T: Element>(
+        &mut self,
+        done: Result<(), DistributedError>,
+        scratch: &mut Box<Scratch<T>>,
+    ) -> Result<(), DistributedError> {
+        if done.is_err() {
+            std::mem::forget(std::mem::replace(scratch, Box::new(Scratch::new())));
+            self.broken = true;
         }
+        done
     }
 
     fn usable(&self) -> Result<(), DistributedError> {
