@@ -41,7 +41,13 @@ impl<T: Element> Gradients<T> {
     /// When `g`'s shape is not `v`'s.
     #[track_caller]
     pub fn set(&mut self, v: &Var<T>, g: Tensor<T>) {
-        assert_eq!(g.shape(), v.shape(), "Gradients::set: a gradient of shape {:?} for a variable of shape {:?}", g.shape(), v.shape());
+        assert_eq!(
+            g.shape(),
+            v.shape(),
+            "Gradients::set: a gradient of shape {:?} for a variable of shape {:?}",
+            g.shape(),
+            v.shape()
+        );
         self.grads.insert(v.id(), Var::constant(g));
     }
 

@@ -140,7 +140,13 @@ fn allreduce() {
         world.all_reduce_into(&worst[..], &mut all[..], SystemOperation::max());
         worst = all;
         if rank == 0 {
-            println!("| {label} | {n} | {} | {:.1} | {:.1} | {:.1} |", n * 4, worst[0] * 1e6, worst[2] * 1e6, worst[1] * 1e6);
+            println!(
+                "| {label} | {n} | {} | {:.1} | {:.1} | {:.1} |",
+                n * 4,
+                worst[0] * 1e6,
+                worst[2] * 1e6,
+                worst[1] * 1e6
+            );
         }
     }
 }

@@ -137,14 +137,11 @@ impl CommonArgs {
             ("--train-limit", self.train_limit),
             ("--test-limit", self.test_limit),
         ];
-        let checks = counts
-            .into_iter()
-            .map(|(flag, n)| (flag, n.map_or(Ok(()), flags::check_count)))
-            .chain([
-                ("--lr", flags::check_learning_rate(self.lr)),
-                ("--threads", flags::check_threads(self.threads)),
-                ("--peer-timeout", flags::check_seconds(self.peer_timeout)),
-            ]);
+        let checks = counts.into_iter().map(|(flag, n)| (flag, n.map_or(Ok(()), flags::check_count))).chain([
+            ("--lr", flags::check_learning_rate(self.lr)),
+            ("--threads", flags::check_threads(self.threads)),
+            ("--peer-timeout", flags::check_seconds(self.peer_timeout)),
+        ]);
         for (flag, check) in checks {
             check.map_err(|problem| ExampleError::Usage(format!("{flag} {problem}")))?;
         }

@@ -38,8 +38,8 @@ pub fn join(args: &CommonArgs) -> Result<Option<Ranks>, ExampleError> {
 #[cfg(feature = "distributed")]
 fn join_mpi(args: &CommonArgs) -> Result<Ranks, ExampleError> {
     let timeout = std::time::Duration::from_secs_f64(args.peer_timeout);
-    let group = sinapse_distributed::MpiGroup::init(timeout)
-        .map_err(|e| ExampleError::Usage(format!("--distributed: {e}")))?;
+    let group =
+        sinapse_distributed::MpiGroup::init(timeout).map_err(|e| ExampleError::Usage(format!("--distributed: {e}")))?;
     Ok(Ranks {
         rank: group.rank(),
         ranks: group.ranks(),

@@ -241,7 +241,8 @@ fn alive(pid: u32) -> bool {
 /// signal. Every process of the run is gone when it returns.
 fn interrupt(out: &Path, sig: &str, timeout: &str) -> (Output, Duration) {
     let args = ["--train-limit", "30000", "--test-limit", "200", "--epochs", "6", "--threads", "1"];
-    let mut child: Child = command("mlp", Some(2), out, &[&args[..], &["--peer-timeout", timeout]].concat()).spawn().unwrap();
+    let mut child: Child =
+        command("mlp", Some(2), out, &[&args[..], &["--peer-timeout", timeout]].concat()).spawn().unwrap();
     let state = out.join("training_state.safetensors");
     let began = Instant::now();
     while !state.is_file() {

@@ -106,7 +106,10 @@ pub(crate) fn check_in_step<T: Element>(
 /// BatchNorm, which each rank updates from its own shard), so that all
 /// ranks evaluate and save the same model, as DistributedDataParallel's
 /// `broadcast_buffers` does.
-pub(crate) fn broadcast_buffers<T: Element>(parallel: &mut dyn Parallel<T>, module: &dyn Module<T>) -> Result<(), FitError> {
+pub(crate) fn broadcast_buffers<T: Element>(
+    parallel: &mut dyn Parallel<T>,
+    module: &dyn Module<T>,
+) -> Result<(), FitError> {
     let buffers = module.buffers();
     if buffers.is_empty() {
         return Ok(());

@@ -91,7 +91,13 @@ impl Parallel<f32> for DeadPeers {
 fn data() -> (Tensor<f32>, Tensor<f32>) {
     let mut rng = seeded_rng(7);
     let x = Tensor::<f32>::rand_uniform(&[103, 4], -1.0, 1.0, &mut rng);
-    let y = Tensor::from_fn(&[103], |i| if x.get(&[i[0], 0]) + x.get(&[i[0], 1]) * x.get(&[i[0], 2]) > 0.0 { 1.0 } else { 0.0 });
+    let y = Tensor::from_fn(&[103], |i| {
+        if x.get(&[i[0], 0]) + x.get(&[i[0], 1]) * x.get(&[i[0], 2]) > 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    });
     (x, y)
 }
 
@@ -112,8 +118,11 @@ fn weights(m: &Model<f32>) -> Vec<f32> {
     m.module().parameters().iter().flat_map(|(_, p)| p.value().to_vec()).collect()
 }
 
-/// Trains alone; returns the weights and the epochs' (loss, accuracy).
-fn alone() -> (Vec<f32>, Vec<(f64, f64)>) {
+/// A trained model's weights and its epochs' (loss, accuracy).
+type Trained = (Vec<f32>, Vec<(f64, f64)>);
+
+/// Trains alone.
+fn alone() -> Trained {
     let (x, y) = data();
     let mut m = model(1);
     let h = m.fit(&x, &y, &config()).unwrap();
@@ -121,7 +130,7 @@ fn alone() -> (Vec<f32>, Vec<(f64, f64)>) {
 }
 
 /// Trains on `ranks` threads; returns each rank's weights and history.
-fn on_ranks(ranks: usize, seeds: &[u64]) -> Vec<Result<(Vec<f32>, Vec<(f64, f64)>), FitError>> {
+fn on_ranks(ranks: usize, seeds: &[u64]) -> Vec<Result<Trained, FitError>> {
     let handles: Vec<_> = ThreadGroup::group(ranks)
         .into_iter()
         .map(|group| {
