@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example mlp -- [--epochs N --batch-size N --lr X --seed N --threads N
 //!     --dataset mnist|fashion --data-dir DIR --out DIR --train-limit N --test-limit N --resume --quiet]
+//! mpirun -np 2 target/release/examples/mlp --distributed [--peer-timeout SECONDS ...]
 //! ```
 //!
 //! Writes the model, the history, the metrics and the plots into `--out`

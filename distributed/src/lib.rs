@@ -19,12 +19,14 @@
 //!
 //! The sum ([`MpiGroup::sum_in_rank_order`]) is a reduce-scatter and an
 //! all-gather: the buffer is cut into `P` segments ([`Segments`]), rank `s`
-//! receives every rank's segment `s` (`MPI_Ialltoallv`), adds them in rank
-//! order, and every rank gathers the summed segments (`MPI_Iallgatherv`).
-//! MPI only moves bytes, so the result does not depend on the algorithms
-//! the MPI library picks: two runs with the same `P` give the same bits.
-//! Each rank sends and receives `2 (P - 1)/P` of the buffer, as a ring
-//! all-reduce does.
+//! receives every rank's segment `s` and adds the copies in rank order
+//! ([`sum_in_rank_order`]), and every rank then receives every summed
+//! segment. Both phases are non-blocking point-to-point messages
+//! (`MPI_Isend`/`MPI_Irecv`); MPI only moves bytes, so the result does not
+//! depend on the algorithms the MPI library picks, and two runs with the
+//! same `P` give the same bits. Each rank sends and receives `2 (P - 1)/P`
+//! of the buffer, as a ring all-reduce does, with the `P - 1` messages of a
+//! phase in flight at once instead of `P - 1` steps around a ring.
 //!
 //! Every operation waits at most the group's timeout: a peer that died or
 //! hung makes the others return [`DistributedError::Timeout`] instead of
