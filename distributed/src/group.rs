@@ -12,12 +12,12 @@ use sinapse_train::{Parallel, ParallelError};
 use std::any::Any;
 use std::time::{Duration, Instant};
 
-/// How long a wait keeps polling without sleeping. A large message moves in
-/// fragments, and each needs a poll on both sides to go on (Open MPI makes
-/// progress inside MPI calls only), so sleeping between polls slowed the
-/// sum of 1 MB from 0.5 to 8.7 ms on this machine. Past this, the peer is
-/// late (loading data, writing a checkpoint): sleeping then gives its core
-/// back to an oversubscribed peer.
+/// How long a wait keeps polling (yielding the processor between polls)
+/// before it sleeps between them. A large message moves in fragments, and
+/// each needs a poll on both sides to go on (Open MPI makes progress inside
+/// MPI calls only), so a sum must not sleep while its peer is ready. Past
+/// this, the peer is late (loading data, writing a checkpoint), and sleeping
+/// gives the core back to it if the machine is oversubscribed.
 const SPIN: Duration = Duration::from_millis(200);
 /// Sleep between polls once the spinning is over.
 const POLL_SLEEP: Duration = Duration::from_millis(1);
@@ -286,7 +286,7 @@ impl MpiGroup {
                 });
             }
             if began.elapsed() < SPIN {
-                std::hint::spin_loop();
+                std::thread::yield_now();
             } else {
                 std::thread::sleep(POLL_SLEEP);
             }
