@@ -31,6 +31,7 @@
 
 mod anomaly;
 mod backward;
+pub mod clock;
 mod grad_mode;
 mod gradcheck;
 mod gradients;

@@ -17,7 +17,7 @@
 
 use crate::strided::PARALLEL_THRESHOLD;
 use crate::{Element, Tensor};
-use rayon::prelude::*;
+use crate::par::prelude::*;
 
 /// `[N, C, S]`: the batch, the channels, and the trailing sizes multiplied.
 #[derive(Clone, Copy, Debug)]

@@ -34,6 +34,7 @@ mod layout;
 mod matmul;
 pub mod memory;
 mod ops;
+mod par;
 mod pool;
 mod pooled_conv;
 mod random;

@@ -8,7 +8,7 @@
 use crate::layout::Layout;
 use crate::strided::{coalesce, PARALLEL_THRESHOLD};
 use crate::{Element, Tensor};
-use rayon::prelude::*;
+use crate::par::prelude::*;
 
 /// Which axes a reduction folds: normalized, sorted, deduplicated.
 #[track_caller]
@@ -284,7 +284,7 @@ pub(crate) fn pairwise_sum<T: Element>(xs: &[T]) -> T {
     }
     let mid = xs.len() / 2;
     let (a, b) = if xs.len() >= PARALLEL_THRESHOLD {
-        rayon::join(|| pairwise_sum(&xs[..mid]), || pairwise_sum(&xs[mid..]))
+        crate::par::join(|| pairwise_sum(&xs[..mid]), || pairwise_sum(&xs[mid..]))
     } else {
         (pairwise_sum(&xs[..mid]), pairwise_sum(&xs[mid..]))
     };

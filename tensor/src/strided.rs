@@ -10,7 +10,7 @@
 //! split depends only on the size, never on scheduling.
 
 use crate::layout::Layout;
-use rayon::prelude::*;
+use crate::par::prelude::*;
 use std::mem::MaybeUninit;
 
 /// Element count above which an operation is spread over rayon's threads.

@@ -14,7 +14,7 @@ use sinapse_autograd::Var;
 use sinapse_nn::Module;
 use sinapse_optim::{accumulate_gradients, LrSchedule};
 use sinapse_tensor::{seeded_rng, Element, Tensor};
-use std::time::Instant;
+use sinapse_autograd::clock::Instant;
 
 /// The order in which [`Model::fit`]'s epoch `epoch` (0-based) visits `n`
 /// examples: a permutation from ChaCha8 seeded with `seed`, stream `epoch`

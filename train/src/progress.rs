@@ -2,10 +2,11 @@
 //! epoch otherwise (so CI logs stay readable), nothing at verbosity 0.
 
 use super::history::EpochRecord;
+use sinapse_autograd::clock::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How often the bar's message (loss, accuracy, speed) is rewritten.
 const REFRESH: Duration = Duration::from_millis(100);

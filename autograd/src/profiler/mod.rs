@@ -45,12 +45,13 @@ mod report;
 
 pub use report::{OpStats, PhaseStats, ProfileReport};
 
+use crate::clock::Instant;
 use crate::op_def::{OpCost, OpDef};
 use crate::var::Var;
 use sinapse_tensor::{Element, Tensor};
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The name under which the profiler lists the sums of gradients that reach
 /// a variable from several of its uses during a backward pass.

@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use rayon::prelude::*;
+use crate::par::prelude::*;
 
 use super::parallel::items_per_chunk;
 use super::pool_shape::{AvgPoolPadding, Pool2dShape};

@@ -32,7 +32,7 @@
 //! Each gradient has its own function, so a caller that does not need the
 //! input gradient never pays for col2im.
 
-use rayon::prelude::*;
+use crate::par::prelude::*;
 
 use super::conv_shape::Conv2dShape;
 use super::few_taps::{forward_few_taps, grad_weight_few_taps, FEW_TAPS};

@@ -8,7 +8,7 @@
 //! images) in a buffer that stays in L1; for a gemm layer from the product
 //! of a group of images, still in cache, its bias added in an L1 buffer.
 
-use rayon::prelude::*;
+use crate::par::prelude::*;
 
 use super::conv2d::{check_len, conv2d_forward, forward_relu_max_pool_chunk, pooled_images_per_task};
 use super::conv_shape::Conv2dShape;

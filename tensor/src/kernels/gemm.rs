@@ -227,7 +227,7 @@ impl<T: Element> RawGemm<T> {
     /// The pointers and strides must satisfy [`Element::gemm`]'s contract for
     /// the whole `m x k x n` product.
     unsafe fn run_parallel(self) {
-        let threads = rayon::current_num_threads();
+        let threads = crate::par::current_num_threads();
         let work = self.m * self.n * self.k;
         if threads < 2 || work < SPLIT_MULADDS || self.m.max(self.n) < 2 * MIN_BLOCK {
             // SAFETY: forwarded from the caller.
@@ -240,7 +240,7 @@ impl<T: Element> RawGemm<T> {
         // Block boundaries depend only on the sizes and the thread count;
         // blocks are rounded to multiples of 16 to keep the kernel's panels whole.
         let step = len.div_ceil(parts).div_ceil(16) * 16;
-        rayon::scope(|scope| {
+        crate::par::scope(|scope| {
             let mut start = 0;
             while start < len {
                 let end = (start + step).min(len);

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use rayon::prelude::*;
+use crate::par::prelude::*;
 
 use super::parallel::items_per_chunk;
 use super::pool_shape::Pool2dShape;

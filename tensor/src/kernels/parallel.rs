@@ -43,7 +43,7 @@ pub(crate) fn items_per_chunk(items: usize, work_per_item: usize) -> usize {
     if !worth_parallel(items, work_per_item) {
         return items.max(1);
     }
-    items.div_ceil(2 * rayon::current_num_threads()).max(1)
+    items.div_ceil(2 * crate::par::current_num_threads()).max(1)
 }
 
 /// Items per partial sum for a reduction over items (the weight gradient):

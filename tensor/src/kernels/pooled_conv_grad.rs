@@ -27,7 +27,7 @@
 //! otherwise), so each window is a few long vector multiply-adds instead of
 //! `C*KH*KW` scattered scalars.
 
-use rayon::prelude::*;
+use crate::par::prelude::*;
 
 use super::conv2d::{check_len, conv2d_grad_input};
 use super::conv_shape::Conv2dShape;
