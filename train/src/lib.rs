@@ -40,6 +40,7 @@ mod model;
 mod parallel;
 mod parallel_step;
 mod progress;
+mod progress_bar;
 mod run_info;
 mod state;
 mod step;

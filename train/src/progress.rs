@@ -1,10 +1,9 @@
-//! Per-epoch progress: an `indicatif` bar on a terminal, one plain line per
+//! Per-epoch progress: a bar on a terminal (see [`Bar`]), one plain line per
 //! epoch otherwise (so CI logs stay readable), nothing at verbosity 0.
 
 use super::history::EpochRecord;
+use super::progress_bar::Bar;
 use sinapse_autograd::clock::Instant;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::io::Write;
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use std::time::Duration;
 const REFRESH: Duration = Duration::from_millis(100);
 
 pub(crate) struct Progress {
-    bar: Option<ProgressBar>,
+    bar: Option<Bar>,
     plain: bool,
     epochs: usize,
     last_message: Option<Instant>,
@@ -35,15 +34,7 @@ fn thousands(x: f64) -> String {
 impl Progress {
     /// Progress of epoch `epoch` (from 1) of `epochs`, with `steps` updates.
     pub(crate) fn new(verbose: u8, epoch: usize, epochs: usize, steps: usize) -> Self {
-        let bar = (verbose > 0 && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(steps as u64), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{prefix} [{bar:28.cyan/blue}] {pos}/{len} eta {eta:>3} {msg}")
-                .expect("a valid template")
-                .progress_chars("=> ");
-            bar.set_style(style);
-            bar.set_prefix(format!("Epoch {epoch}/{epochs}"));
-            bar
-        });
+        let bar = if verbose > 0 { Bar::on_terminal(steps, epoch, epochs) } else { None };
         Progress { plain: verbose > 0 && bar.is_none(), bar, epochs, last_message: None, start: Instant::now() }
     }
 
@@ -51,7 +42,7 @@ impl Progress {
     /// `examples` seen so far.
     pub(crate) fn step(&mut self, step: usize, examples: usize, loss: f64, accuracy: Option<f64>) {
         let Some(bar) = &self.bar else { return };
-        bar.set_position(step as u64);
+        bar.set_position(step);
         let now = Instant::now();
         if self.last_message.is_some_and(|t| now - t < REFRESH) {
             return;
