@@ -14,6 +14,11 @@
 //! never fuses a multiply and an add, nor reorders float sums, on its own),
 //! so all give the same bits; [`for_each_level`] lets a test check that.
 //!
+//! On wasm32 there is no run-time detection (an engine rejects a module
+//! using instructions it lacks), so only [`Level::Baseline`] exists: built
+//! with `-C target-feature=+simd128` it is the 128-bit WebAssembly SIMD
+//! version of the body, otherwise the scalar one.
+//!
 //! An operator written outside this crate can use the same macro,
 //! `sinapse_tensor::widest_vectors!`.
 
@@ -22,7 +27,8 @@ use std::cell::Cell;
 /// A vector instruction set a kernel can be compiled for, narrowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
-    /// The target's baseline (SSE2 on x86-64).
+    /// The target's baseline (SSE2 on x86-64; on wasm32, SIMD128 when the
+    /// build enables `+simd128`).
     Baseline,
     /// AVX2: 256-bit registers.
     Avx2,
