@@ -15,9 +15,9 @@
 //! trailing dimensions and the rows in order, so results do not depend on
 //! threads.
 
+use crate::par::prelude::*;
 use crate::strided::PARALLEL_THRESHOLD;
 use crate::{Element, Tensor};
-use crate::par::prelude::*;
 
 /// `[N, C, S]`: the batch, the channels, and the trailing sizes multiplied.
 #[derive(Clone, Copy, Debug)]

@@ -6,9 +6,9 @@
 //! on thread scheduling.
 
 use crate::layout::Layout;
+use crate::par::prelude::*;
 use crate::strided::{coalesce, PARALLEL_THRESHOLD};
 use crate::{Element, Tensor};
-use crate::par::prelude::*;
 
 /// Which axes a reduction folds: normalized, sorted, deduplicated.
 #[track_caller]

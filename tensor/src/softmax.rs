@@ -7,10 +7,10 @@
 //! give the same bits.
 
 use crate::layout::Layout;
+use crate::par::prelude::*;
 use crate::reduce::nan_max;
 use crate::strided::PARALLEL_THRESHOLD;
 use crate::{Element, Tensor};
-use crate::par::prelude::*;
 
 impl<T: Element> Tensor<T> {
     /// `softmax(x)_i = e^(x_i - m) / sum_j e^(x_j - m)` along `axis`, where

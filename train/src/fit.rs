@@ -10,11 +10,11 @@ use super::model::{Model, Tally};
 use super::parallel_step::{agree_on_stop, broadcast_buffers, check_in_step, parallel_update, SummedUpdate};
 use super::progress::Progress;
 use rand::seq::SliceRandom;
+use sinapse_autograd::clock::Instant;
 use sinapse_autograd::Var;
 use sinapse_nn::Module;
 use sinapse_optim::{accumulate_gradients, LrSchedule};
 use sinapse_tensor::{seeded_rng, Element, Tensor};
-use sinapse_autograd::clock::Instant;
 
 /// The order in which [`Model::fit`]'s epoch `epoch` (0-based) visits `n`
 /// examples: a permutation from ChaCha8 seeded with `seed`, stream `epoch`
