@@ -6,9 +6,10 @@
 //! The layers are large enough to take the kernels' parallel paths in a
 //! native build with the `parallel` feature, so the native example with and
 //! without it checks that the sequential fallback computes, bit for bit,
-//! what the threads do. WebAssembly and x86-64 agree to the last bits of
-//! `f32` but not on every bit: on x86-64 matrixmultiply uses fused
-//! multiply-adds when the CPU has FMA, which WebAssembly SIMD lacks.
+//! what the threads do. The WebAssembly and x86-64 losses agree to about
+//! one unit in the last place of an `f32`, not bit for bit: on x86-64
+//! matrixmultiply uses fused multiply-adds when the CPU has FMA, which
+//! WebAssembly SIMD lacks.
 
 use sinapse_nn::prelude::*;
 use sinapse_optim::{Momentum, Sgd};
