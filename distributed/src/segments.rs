@@ -1,6 +1,8 @@
 //! How a buffer is cut among the ranks for the reduce-scatter, and the
 //! rank-order sum that makes the result independent of the MPI library.
 
+use sinapse_train::shard;
+
 /// The `P` segments of an `n`-element buffer, as MPI counts and
 /// displacements: segment `s` is `displs[s] .. displs[s] + counts[s]`, the
 /// first `n mod P` segments one element longer.
@@ -27,10 +29,9 @@ impl Segments {
     #[track_caller]
     pub fn new(n: usize, ranks: usize) -> Segments {
         assert!(ranks > 0, "Segments::new: at least one rank");
-        let n = i32::try_from(n).expect("a buffer of at most 2^31 - 1 elements");
-        let p = i32::try_from(ranks).expect("at most 2^31 - 1 ranks");
-        let (base, extra) = (n / p, n % p);
-        let counts: Vec<i32> = (0..p).map(|s| base + i32::from(s < extra)).collect();
+        assert!(i32::try_from(n).is_ok(), "Segments::new: a buffer of at most 2^31 - 1 elements, got {n}");
+        // The same cut as a batch's shards, so one rule says how work is split.
+        let counts: Vec<i32> = (0..ranks).map(|s| shard(0..n, s, ranks).len() as i32).collect();
         let displs = counts.iter().scan(0, |at, c| Some(std::mem::replace(at, *at + c))).collect();
         Segments { counts, displs }
     }
