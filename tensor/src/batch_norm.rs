@@ -56,7 +56,8 @@ impl Channels {
     /// A new `[N, C, S]` buffer whose row `r = i C + c` is written by
     /// `fill(c, r, row)`, rows in parallel when the batch is large.
     fn map_rows<T: Element>(self, fill: impl Fn(usize, usize, &mut [T]) + Sync) -> Vec<T> {
-        let mut out = vec![T::zero(); self.n * self.c * self.s];
+        // Every row is written in full below: a recycled buffer needs no fill.
+        let mut out = crate::memory::overwritable(self.n * self.c * self.s, T::zero());
         let s = self.s.max(1);
         let rows_per_chunk = (crate::strided::PARALLEL_GRAIN / s).max(1);
         let chunk = |(k, block): (usize, &mut [T])| {

@@ -15,6 +15,7 @@ fn run_all(x: &Tensor<f32>, w: &Tensor<f32>, b: &Tensor<f32>, m: &Tensor<f32>) -
     let y = x.conv2d(w, Some(b), params);
     let (pooled, indices) = y.max_pool2d((2, 2), (2, 2), (0, 0));
     let dy = y.map(|v| v.sin());
+    let stats = y.batch_stats();
     vec![
         y.clone(),
         pooled.clone(),
@@ -37,6 +38,9 @@ fn run_all(x: &Tensor<f32>, w: &Tensor<f32>, b: &Tensor<f32>, m: &Tensor<f32>) -
         // One input channel, 9 taps: the direct few-taps sums, with and without bias.
         x.reshape(&[48, 1, 40, 40]).conv2d(&w.narrow(1, 0, 1).contiguous(), Some(b), params),
         x.reshape(&[48, 1, 40, 40]).conv2d(&w.narrow(1, 0, 1).contiguous(), None, Conv2dParams::valid()),
+        // Batch normalization's rows, forward and backward.
+        y.batch_norm(&stats.mean, &stats.var, Some(b), Some(b), 1e-5),
+        dy.batch_norm_backward(&y, &stats, Some(b), 1e-5).0,
     ]
 }
 
