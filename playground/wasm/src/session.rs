@@ -11,11 +11,13 @@ use crate::config::Config;
 use crate::data::{Digits, CLASSES};
 use crate::network;
 use serde::Serialize;
+use sinapse_autograd::clock::Instant;
 use sinapse_autograd::{no_grad, Var};
 use sinapse_nn::{Loss, Module, Sequential};
 use sinapse_optim::{accumulate_gradients, Optimizer, ParamGroup, Sgd, WeightDecay};
 use sinapse_tensor::Tensor;
 use sinapse_train::{epoch_order, StepModule};
+use std::time::Duration;
 
 /// The most images one forward pass holds.
 pub const MAX_CHUNK: usize = 500;
@@ -35,6 +37,9 @@ pub struct Stats {
     pub examples_per_update: usize,
     /// Trainable values in the network.
     pub parameters: usize,
+    /// Seconds spent in updates (zero where the target has no clock and
+    /// the host installed none; see `sinapse_autograd::clock`).
+    pub seconds: f64,
 }
 
 /// Loss and accuracy on some images.
@@ -66,6 +71,7 @@ pub struct Session {
     epochs_started: usize,
     updates: u64,
     seen: u64,
+    trained: Duration,
 }
 
 impl Session {
@@ -88,6 +94,7 @@ impl Session {
             epochs_started: 1,
             updates: 0,
             seen: 0,
+            trained: Duration::ZERO,
         }
     }
 
@@ -103,10 +110,12 @@ impl Session {
 
     /// Runs `n` updates on `train` and returns their mean loss.
     pub fn train(&mut self, train: &Digits, n: usize) -> f64 {
+        let began = Instant::now();
         let mut total = 0.0;
         for _ in 0..n {
             total += self.update(train);
         }
+        self.trained += began.elapsed();
         total / n.max(1) as f64
     }
 
@@ -140,6 +149,7 @@ impl Session {
             epoch: self.seen as f64 / self.config.train_size as f64,
             examples_per_update: self.config.gd_mode().batch_size(self.config.train_size),
             parameters: self.net.num_parameters(),
+            seconds: self.trained.as_secs_f64(),
         }
     }
 

@@ -41,6 +41,7 @@ fn the_course_mlp_passes_85_percent_held_out_within_300_updates() {
     let stats = session.stats();
     assert_eq!((stats.updates, stats.seen, stats.examples_per_update), (300, 300 * 64, 64));
     assert_eq!(stats.parameters, 784 * 128 + 128 + 128 * 10 + 10);
+    assert!(stats.seconds > 0.0, "the native clock times the updates");
     // MNIST's first test image is a 7.
     let p = views::predict(&session, &test.image(0));
     assert_eq!((p.class, p.kind, p.hidden.len()), (7, "probabilities", 128));
