@@ -16,6 +16,7 @@
 pub mod config;
 pub mod data;
 pub mod drawing;
+mod host;
 pub mod network;
 pub mod session;
 pub mod views;
@@ -50,7 +51,6 @@ impl Playground {
         test_images_gz: &[u8],
         test_labels_gz: &[u8],
     ) -> Result<Playground, JsError> {
-        install_clock();
         let train = Digits::from_gz(Split::Train, train_images_gz, train_labels_gz)?;
         let test = Digits::from_gz(Split::Test, test_images_gz, test_labels_gz)?;
         Ok(Playground { train, test, session: Session::new(Config::default_mlp()) })
@@ -149,20 +149,6 @@ impl Playground {
 #[wasm_bindgen]
 pub fn preprocess_drawing(gray: &[f32], width: usize, height: usize) -> Result<Vec<f32>, JsError> {
     Ok(preprocess(gray, width, height)?)
-}
-
-/// Lets the library's clock (training times, the profiler) read
-/// `performance.now()`, which a page and a worker both have.
-fn install_clock() {
-    #[cfg(target_arch = "wasm32")]
-    {
-        #[wasm_bindgen]
-        extern "C" {
-            #[wasm_bindgen(js_namespace = performance, js_name = now)]
-            fn performance_now() -> f64;
-        }
-        sinapse_autograd::clock::set_host_clock(performance_now);
-    }
 }
 
 /// An image from the page must be 784 numbers in `[0, 1]`.
