@@ -17,9 +17,12 @@ pub fn serve(site: &Path, port: u16) -> Result<(), PlaygroundError> {
     let server = Server::http(&address).map_err(|e| PlaygroundError::Listen { address, reason: e.to_string() })?;
     let port = server.server_addr().to_ip().map_or(port, |a| a.port());
     println!("serving the playground at http://127.0.0.1:{port}/");
-    let root = site.canonicalize().map_err(|e| PlaygroundError::io(site, "open", e))?;
+    let root = std::sync::Arc::new(site.canonicalize().map_err(|e| PlaygroundError::io(site, "open", e))?);
+    // One thread per request, so a slow reader never holds up the page's
+    // other requests.
     for request in server.incoming_requests() {
-        let _ = answer(&root, request);
+        let root = root.clone();
+        std::thread::spawn(move || answer(&root, request));
     }
     Ok(())
 }
@@ -36,7 +39,11 @@ fn answer(root: &Path, request: Request) -> std::io::Result<()> {
     };
     let content_type = Header::from_bytes("Content-Type", mime_type(&path)).expect("ASCII header");
     let no_cache = Header::from_bytes("Cache-Control", "no-cache").expect("ASCII header");
-    request.respond(Response::from_file(file).with_header(content_type).with_header(no_cache))
+    // Kept-alive connections were seen to stall here (a request left
+    // unanswered for good, in Chromium and in Node); a connection per
+    // request costs nothing on loopback.
+    let close = Header::from_bytes("Connection", "close").expect("ASCII header");
+    request.respond(Response::from_file(file).with_header(content_type).with_header(no_cache).with_header(close))
 }
 
 /// The file under `root` that `url` names, if it is one.

@@ -80,7 +80,11 @@ pub fn build(layout: &Layout) -> Result<u64, PlaygroundError> {
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .web(true)
-        .and_then(|b| b.typescript(false).generate(&pkg))
+        .and_then(|b| {
+            // Without this the generated loader has no default path to the
+            // module, and `init()` with no argument fails.
+            b.omit_default_module_path(false).typescript(false).generate(&pkg)
+        })
         .map_err(|e| PlaygroundError::Bindgen { wasm: wasm.clone(), reason: format!("{e:#}") })?;
     copy_tree(&layout.playground().join("www"), &layout.site)?;
     copy_tree(&layout.playground().join("bench"), &layout.site.join("bench"))?;
