@@ -130,13 +130,15 @@ try {
   console.log(`figure: MLP ${MLP_UPDATES} updates of 64: ${Math.round(state.imagesPerSecond)} images/s inside train(),`
     + ` ${Math.round((MLP_UPDATES * 64) / seconds)} images/s from click to views (evaluations included)`);
 
-  // 3. Draw a "1": one vertical stroke down the middle of the canvas, slightly slanted as
-  // handwriting is. Preprocessing scales its bounding box to 20 px high, like MNIST's ones.
+  // 3. Draw a "1": one stroke down the middle of the canvas, 140 px long and slightly slanted
+  // as handwriting is. Preprocessing scales the ink's bounding box to 20 px high, so the 20 px
+  // pen becomes about 2.5 px wide, as MNIST's ones are; a stroke the canvas's full height would
+  // become a 1.8 px line, which the MLP reads less surely (probability ~0.55 against ~0.97).
   const box = await page.locator('#canvas').boundingBox();
   const predictionsBefore = state.predictions;
-  await page.mouse.move(box.x + 146, box.y + 40);
+  await page.mouse.move(box.x + 144, box.y + 70);
   await page.mouse.down();
-  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 146 - i * 0.6, box.y + 40 + i * 10);
+  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 144 - i * 0.4, box.y + 70 + i * 7);
   await page.mouse.up();
   await waitFor((n) => window.playground.predictions > n, predictionsBefore, 30_000);
   state = await pg();

@@ -36,8 +36,10 @@ export class LineChart {
   }
 
   // series: [{name, color, points: [[x, y], ...], width, dots}]; non-finite y values are gaps.
-  update(series) {
+  // xMax: the end of the x axis (at least the largest x), so that charts side by side agree.
+  update(series, xMax = 0) {
     this.series = series;
+    this.xMax = xMax;
     this.draw();
   }
 
@@ -56,7 +58,7 @@ export class LineChart {
     ctx.clearRect(0, 0, width, height);
     ctx.font = FONT;
 
-    let xMax = 1;
+    let xMax = Math.max(1, this.xMax ?? 0);
     let yMax = -Infinity;
     for (const s of this.series) {
       for (const [x, y] of s.points) {

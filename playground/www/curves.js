@@ -51,15 +51,16 @@ export class Curves {
     const e = this.evaluations;
     const dots = e.length < 30;
     const series = (color, name, pick) => ({ name, color, dots, points: e.map((p) => [p.updates, pick(p)]) });
+    const updates = Math.max(this.losses.at(-1)?.[0] ?? 0, e.at(-1)?.updates ?? 0);
     this.lossChart.update([
       { name: 'training loss (each slice)', color: '#b9c6d6', width: 1, points: this.losses },
       series(TRAIN, 'training', (p) => p.train.loss),
       series(HELDOUT, 'held-out', (p) => p.heldout.loss),
-    ]);
+    ], updates);
     this.accuracyChart.update([
       series(TRAIN, 'training', (p) => p.train.accuracy),
       series(HELDOUT, 'held-out', (p) => p.heldout.accuracy),
-    ]);
+    ], updates);
     const last = e[e.length - 1];
     $('heldout-accuracy').textContent = last ? percent(last.heldout.accuracy) : '–';
     $('train-accuracy').textContent = last ? percent(last.train.accuracy) : '–';

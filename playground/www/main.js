@@ -21,6 +21,7 @@ const playground = {
   loss: null,             // mean training loss of the latest slice
   imagesPerSecond: 0,
   evaluation: null,       // {train: {loss, accuracy}, heldout: {loss, accuracy}}
+  evaluateMs: null,       // how long the latest evaluation took in the worker
   symmetry: null,
   prediction: null,       // the drawing's prediction, or null
   predictions: 0,         // how many predictions of the drawing have arrived
@@ -136,7 +137,7 @@ worker.onmessage = ({ data: message }) => {
     case 'views':
       Object.assign(playground, {
         stats: message.stats, updates: message.stats.updates, evaluation: message.evaluation,
-        symmetry: message.symmetry,
+        evaluateMs: message.evaluateMs, symmetry: message.symmetry,
       });
       curves.addEvaluation(message.stats.updates, message.evaluation);
       Object.assign(playground.drawn, showModel(network, message));

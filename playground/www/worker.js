@@ -69,7 +69,8 @@ function stats() {
 async function load(initialConfig) {
   post({ type: 'loading', message: 'starting the WebAssembly engine…' });
   try {
-    await init();
+    // The path is given explicitly: the generated loader does not always default to it.
+    await init({ module_or_path: new URL('./pkg/sinapse_playground_wasm_bg.wasm', import.meta.url) });
   } catch (error) {
     reportError(error, 'loading the WebAssembly engine (pkg/)', true);
     return;
