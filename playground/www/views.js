@@ -77,6 +77,9 @@ function showSymmetry(network, symmetry) {
     strong.className = 'alert';
     element.append(' — all identical: the symmetry is never broken');
   }
+  if (Number.isFinite(symmetry.max_difference)) {
+    element.append(` (largest weight difference from the first unit: ${symmetry.max_difference === 0 ? 0 : symmetry.max_difference.toPrecision(2)})`);
+  }
 }
 
 // The drawing as the network sees it, its outputs and hidden activations (or feature maps).
