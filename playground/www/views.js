@@ -77,8 +77,9 @@ function showSymmetry(network, symmetry) {
     strong.className = 'alert';
     element.append(' — all identical: the symmetry is never broken');
   }
-  if (Number.isFinite(symmetry.max_difference)) {
-    element.append(` (largest weight difference from the first unit: ${symmetry.max_difference === 0 ? 0 : symmetry.max_difference.toPrecision(2)})`);
+  const difference = symmetry.max_difference;
+  if (Number.isFinite(difference)) {
+    element.append(` (largest weight difference from the first unit: ${difference === 0 ? 0 : difference.toPrecision(2)})`);
   }
 }
 
