@@ -195,7 +195,7 @@ try {
 
   // 7. The perceptron: its ten weight images.
   await reconfigure(() => page.selectOption('#network', 'perceptron'), 'perceptron');
-  await step(20);
+  await step(300);
   state = await pg();
   const weightColours = await colours('#weights');
   check('perceptron weights', state.drawn.weights === 10 && weightColours > 10,

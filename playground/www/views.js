@@ -17,7 +17,8 @@ export function explainNetwork({ network, loss }) {
   if (network === 'perceptron') {
     $('weights-title').textContent = 'Weights of the ten output units';
     $('weights-hint').textContent = 'Each picture is one class\'s 784 weights laid out as the image: red pixels '
-      + 'push towards the class, blue pixels away from it. With training they start to look like the digits.';
+      + 'push towards the class, blue pixels away from it. With training they start to look like the digits '
+      + '(clearest from zero initialization, which works here: each output unit gets its own gradient).';
     $('symmetry-hint').textContent = 'How many of the 10 output units have different weights.';
   } else {
     $('weights-title').textContent = 'Weights of the first 16 hidden units';
