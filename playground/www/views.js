@@ -46,7 +46,7 @@ export function explainNetwork({ network, loss }) {
 }
 
 // Weight images (perceptron, MLP) or filters (CNN), and the symmetry indicator.
-export function showModel(network, { weights, filters, symmetry }) {
+export function showModel(network, { stats, weights, filters, symmetry }) {
   const drawn = { weights: 0, filters: 0 };
   if (network === 'cnn') {
     drawn.filters = filters.length / 9;
@@ -62,11 +62,11 @@ export function showModel(network, { weights, filters, symmetry }) {
     });
     $('weights-scale').textContent = `colour scale ${formatScale(scale)}`;
   }
-  showSymmetry(network, symmetry);
+  showSymmetry(network, symmetry, stats.updates);
   return drawn;
 }
 
-function showSymmetry(network, symmetry) {
+function showSymmetry(network, symmetry, updates) {
   const element = $('symmetry');
   element.textContent = '';
   if (!symmetry?.hidden_units) return;
@@ -76,7 +76,7 @@ function showSymmetry(network, symmetry) {
   element.append(strong);
   if (distinct === 1 && total > 1) {
     strong.className = 'alert';
-    element.append(' — all identical: the symmetry is never broken');
+    element.append(updates > 0 ? ' — still all identical: training has not separated them' : ' — all identical');
   }
   const difference = symmetry.max_difference;
   if (Number.isFinite(difference)) {

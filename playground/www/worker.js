@@ -174,7 +174,7 @@ function slice(id) {
   }
   const images = rateWindow.reduce((sum, r) => sum + r.images, 0);
   const imagesPerSecond = windowMs > 0 ? (1000 * images) / windowMs : 0;
-  post({ type: 'progress', stats: s, loss, updatesInSlice: k, imagesPerSecond });
+  post({ type: 'progress', stats: s, loss, imagesPerSecond });
 
   sinceViewsMs += ms;
   if (s.updates >= target) return finishRun();
