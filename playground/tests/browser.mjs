@@ -217,6 +217,57 @@ try {
   check('error display', errorVisible && errorText.length > 0 && errorGone,
     `learning rate 0 shows "${errorText}"; 0.1 clears it`);
 
+  // 9. Every other control, one value at a time on a small MLP: the engine receives the value,
+  // two updates run, and each gradient-descent mode takes the examples it should. Reset brings
+  // the run back to 0 updates.
+  await reconfigure(() => page.click('#preset-course'), 'mlp');
+  await reconfigure(async () => {
+    await page.fill('#train-size', '500');
+    await page.press('#train-size', 'Tab');
+  }, 'mlp');
+  const sweep = [
+    ['activation', 'activation', ['sigmoid', 'tanh', 'relu']],
+    ['loss', 'loss', ['mse', 'cross-entropy']],
+    ['init', 'init', ['zeros', 'normal', 'uniform', 'glorot-course', 'glorot']],
+    ['mode', 'mode', ['batch', 'stochastic', 'minibatch']],
+    ['batch-size', 'batch_size', [32]],
+    ['l2', 'l2', [0.001, 0]],
+    ['lr', 'lr', [0.05, 0.1]],
+    ['seed', 'seed', [3]],
+  ];
+  // Examples per update: every image used, one, or the minibatch size (64, then 32 once set).
+  const perUpdate = { batch: 500, stochastic: 1, minibatch: 64 };
+  const failures = [];
+  let tried = 0;
+  for (const [id, field, values] of sweep) {
+    for (const value of values) {
+      await reconfigure(async () => {
+        if (typeof value === 'string') {
+          await page.selectOption(`#${id}`, value);
+        } else {
+          await page.fill(`#${id}`, String(value));
+          await page.press(`#${id}`, 'Tab');
+        }
+      }, 'mlp');
+      await step(2);
+      state = await pg();
+      tried += 1;
+      const modeOk = (field !== 'mode' || state.stats.examples_per_update === perUpdate[value])
+        && (field !== 'batch_size' || state.stats.examples_per_update === value);
+      if (state.config[field] !== value || state.updates !== 2 || !Number.isFinite(state.loss) || !modeOk) {
+        failures.push(`${field}=${value}: config ${state.config[field]}, ${state.updates} updates, `
+          + `loss ${state.loss}, ${state.stats.examples_per_update} examples per update`);
+      }
+    }
+  }
+  await page.click('#reset');
+  await waitFor(() => window.playground.updates === 0, null, 30_000);
+  state = await pg();
+  check('every control', failures.length === 0 && state.updates === 0,
+    failures.length ? failures.join('; ')
+      : `${tried} settings each reached the engine and trained 2 updates (batch 500, stochastic 1, `
+        + `minibatch 64 then 32 examples per update); reset returned to 0 updates`);
+
   check('local only', external.length === 0 && local.some((u) => u.includes('/data/mnist/')),
     `${local.length} local requests (the worker's data downloads included), ${external.length} external`
     + (external.length ? `: ${external.join(', ')}` : ''));
