@@ -11,7 +11,7 @@
 //   frameworks=   comma-separated rows (default sinapse,tfjs-wasm,tfjs-wasm-transposed,tfjs-cpu);
 //                 also tfjs-cpu-transposed, tfjs-wasm-layers, tfjs-cpu-layers (see TFJS)
 
-import { fetchAll, gunzip, parseImages, parseLabels } from './mnist.js';
+import { fetchAll, gunzip, parseImageBytes, parseLabels, toFloats } from './mnist.js';
 import { makeTfjsTrainer } from './tfjs-mlp.js';
 
 const RECIPE = {
@@ -85,11 +85,14 @@ async function makeSinapse(files) {
   return {
     pg,
     parameters: stats.parameters,
+    /** Runs k updates; returns {seconds, images, loss} as the tfjs trainers do. */
     async train(k) {
+      const before = JSON.parse(pg.stats()).seen;
       const t0 = performance.now();
       const loss = pg.train(k);
       const seconds = (performance.now() - t0) / 1000;
-      return { seconds, loss };
+      const images = JSON.parse(pg.stats()).seen - before;
+      return { seconds, images, loss };
     },
     async evaluate() {
       return JSON.parse(pg.evaluate()).heldout;
@@ -147,16 +150,19 @@ async function run() {
   const [trainImagesRaw, trainLabelsRaw, testImagesRaw, testLabelsRaw] = await Promise.all(
     [files.trainImages, files.trainLabels, files.testImages, files.testLabels].map(gunzip),
   );
-  const trainImages = parseImages(trainImagesRaw, 'train-images');
+  const trainImages = parseImageBytes(trainImagesRaw, 'train-images');
   const trainLabels = parseLabels(trainLabelsRaw, 'train-labels');
-  const testImages = parseImages(testImagesRaw, 't10k-images');
+  const testImages = parseImageBytes(testImagesRaw, 't10k-images');
   const testLabels = parseLabels(testLabelsRaw, 't10k-labels');
   if (trainImages.count !== trainLabels.length || trainImages.count < RECIPE.train_size) {
     throw new Error(`training set: ${trainImages.count} images, ${trainLabels.length} labels`);
   }
-  const train = { images: trainImages.pixels, labels: trainLabels, count: RECIPE.train_size };
+  if (testImages.count !== testLabels.length || testImages.count < HELDOUT) {
+    throw new Error(`test set: ${testImages.count} images, ${testLabels.length} labels`);
+  }
+  const train = { pixels: trainImages.bytes, labels: trainLabels, count: RECIPE.train_size };
   const test = {
-    images: testImages.pixels.subarray(0, HELDOUT * 784),
+    images: toFloats(testImages.bytes, HELDOUT),
     labels: testLabels.subarray(0, HELDOUT),
     count: HELDOUT,
   };
@@ -205,9 +211,9 @@ async function run() {
     for (const id of order) {
       log(`window ${w + 1}/${p.windows}: ${id}`);
       await pause();
-      const { seconds, loss } = await trainers[id].train(p.perWindow);
-      const imagesPerSecond = (p.perWindow * RECIPE.batch_size) / seconds;
-      windows[id].push({ seconds, loss, imagesPerSecond });
+      const { seconds, images, loss } = await trainers[id].train(p.perWindow);
+      const imagesPerSecond = images / seconds;
+      windows[id].push({ seconds, images, loss, imagesPerSecond });
       console.log(`[bench] ${id} window ${w + 1}: ${imagesPerSecond.toFixed(0)} images/s, loss ${loss.toFixed(4)}`);
     }
   }

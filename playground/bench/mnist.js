@@ -37,17 +37,22 @@ function header(raw, name, magic, words) {
   return Array.from({ length: words - 1 }, (_, i) => view.getUint32(4 * (i + 1), false));
 }
 
-/** IDX3 images (16-byte header) as {count, pixels: Float32Array(count * rows * cols) in [0, 1]}. */
-export function parseImages(raw, name) {
+/** IDX3 images (16-byte header) as {count, bytes: Uint8Array(count * 784), the pixels 0..255}. */
+export function parseImageBytes(raw, name) {
   const [count, rows, cols] = header(raw, name, 0x00000803, 4);
   const size = rows * cols;
   if (size !== 784) throw new Error(`${name}: images of ${rows}x${cols}, expected 28x28`);
   if (raw.length !== 16 + count * size) {
     throw new Error(`${name}: ${raw.length} bytes, expected ${16 + count * size} for ${count} images`);
   }
-  const pixels = new Float32Array(count * size);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = raw[16 + i] / 255;
-  return { count, pixels };
+  return { count, bytes: raw.subarray(16) };
+}
+
+/** The first n images as Float32Array(n * 784) of p / 255. */
+export function toFloats(bytes, n) {
+  const out = new Float32Array(n * 784);
+  for (let i = 0; i < out.length; i++) out[i] = bytes[i] / 255;
+  return out;
 }
 
 /** IDX1 labels (8-byte header) as Uint8Array of 0..9. */

@@ -28,13 +28,14 @@ function mulberry32(seed) {
 }
 
 /**
- * Minibatches of the training set: a fresh shuffle every epoch (Fisher-Yates,
- * seeded), full batches only (the last 60000 mod 64 = 32 positions of each
- * epoch's order are skipped).
+ * Minibatches of the training set as Sinapse's playground makes them: a fresh
+ * shuffle every epoch (here Fisher-Yates with mulberry32, so not Sinapse's order),
+ * the epoch's last batch holding what is left (60000 mod 64 = 32 images), pixels
+ * kept as bytes and divided by 255 when a batch is assembled.
  */
 export class Batches {
-  constructor(images, labels, count, batchSize, seed) {
-    this.images = images;
+  constructor(pixels, labels, count, batchSize, seed) {
+    this.pixels = pixels; // Uint8Array, 784 bytes per image
     this.labels = labels;
     this.count = count;
     this.batchSize = batchSize;
@@ -57,16 +58,24 @@ export class Batches {
     this.position = 0;
   }
 
-  /** Fills this.x (batch x 784) and this.y (batch x 10 one-hot) with the next batch. */
+  /**
+   * The next batch: {n, x: Float32Array(n * 784), y: Float32Array(n * 10) one-hot},
+   * views of buffers that the following call overwrites.
+   */
   next() {
-    if (this.position + this.batchSize > this.count) this.shuffle();
-    this.y.fill(0);
-    for (let r = 0; r < this.batchSize; r++) {
+    if (this.position === this.count) this.shuffle();
+    const n = Math.min(this.batchSize, this.count - this.position);
+    const { x, y, pixels } = this;
+    y.fill(0);
+    for (let r = 0; r < n; r++) {
       const index = this.order[this.position + r];
-      this.x.set(this.images.subarray(index * INPUTS, (index + 1) * INPUTS), r * INPUTS);
-      this.y[r * CLASSES + this.labels[index]] = 1;
+      const from = index * INPUTS;
+      const to = r * INPUTS;
+      for (let j = 0; j < INPUTS; j++) x[to + j] = pixels[from + j] / 255;
+      y[r * CLASSES + this.labels[index]] = 1;
     }
-    this.position += this.batchSize;
+    this.position += n;
+    return { n, x: x.subarray(0, n * INPUTS), y: y.subarray(0, n * CLASSES) };
   }
 }
 
@@ -104,7 +113,7 @@ function oneHot(labels, count) {
 export async function makeTfjsTrainer({ name, backend, train, test, batchSize, lr, seed, style }) {
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
   await tf.ready();
-  const batches = new Batches(train.images, train.labels, train.count, batchSize, seed);
+  const batches = new Batches(train.pixels, train.labels, train.count, batchSize, seed);
   const activate = async () => {
     if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) {
       throw new Error(`tfjs backend ${backend} could not be made current`);
@@ -134,11 +143,13 @@ export async function makeTfjsTrainer({ name, backend, train, test, batchSize, l
     }
     runUpdates = async (k) => {
       let sum = tf.scalar(0);
+      let images = 0;
       for (let i = 0; i < k; i++) {
-        batches.next();
+        const batch = batches.next();
+        images += batch.n;
         const next = tf.tidy(() => {
-          const x = tf.tensor2d(batches.x, [batchSize, INPUTS]);
-          const y = tf.tensor2d(batches.y, [batchSize, CLASSES]);
+          const x = tf.tensor2d(batch.x, [batch.n, INPUTS]);
+          const y = tf.tensor2d(batch.y, [batch.n, CLASSES]);
           const cost = optimizer.minimize(
             () => tf.losses.softmaxCrossEntropy(y, forward(x)),
             true,
@@ -152,7 +163,7 @@ export async function makeTfjsTrainer({ name, backend, train, test, batchSize, l
       // Reading the summed loss back waits for every update of the window.
       const total = (await sum.data())[0];
       sum.dispose();
-      return total / k;
+      return { loss: total / k, images };
     };
   } else if (style === 'layers') {
     const model = tf.sequential({
@@ -179,16 +190,18 @@ export async function makeTfjsTrainer({ name, backend, train, test, batchSize, l
     forward = (x) => model.apply(x);
     runUpdates = async (k) => {
       let total = 0;
+      let images = 0;
       for (let i = 0; i < k; i++) {
-        batches.next();
-        const x = tf.tensor2d(batches.x, [batchSize, INPUTS]);
-        const y = tf.tensor2d(batches.y, [batchSize, CLASSES]);
+        const batch = batches.next();
+        images += batch.n;
+        const x = tf.tensor2d(batch.x, [batch.n, INPUTS]);
+        const y = tf.tensor2d(batch.y, [batch.n, CLASSES]);
         const loss = await model.trainOnBatch(x, y);
         x.dispose();
         y.dispose();
         total += Array.isArray(loss) ? loss[0] : loss;
       }
-      return total / k;
+      return { loss: total / k, images };
     };
   } else {
     throw new Error(`unknown tfjs step style ${style}`);
@@ -201,13 +214,13 @@ export async function makeTfjsTrainer({ name, backend, train, test, batchSize, l
   return {
     parameters,
     activate,
-    /** Runs k updates; returns {seconds, loss} (mean training loss of the k updates). */
+    /** Runs k updates; returns {seconds, images, loss} (loss: the mean training loss of the k updates). */
     async train(k) {
       await activate();
       const t0 = performance.now();
-      const loss = await runUpdates(k);
+      const { loss, images } = await runUpdates(k);
       const seconds = (performance.now() - t0) / 1000;
-      return { seconds, loss };
+      return { seconds, images, loss };
     },
     /** Loss and accuracy on the test images given (the first 1000 of t10k). */
     async evaluate() {
