@@ -1,7 +1,9 @@
 // The side-by-side: the course's MLP trained with the same recipe in Sinapse's
 // WebAssembly build, in TensorFlow.js on its wasm backend and on its CPU backend,
 // in this page's main thread. Windows of updates are timed round-robin across the
-// frameworks so that a change of the (shared) machine's load hits all of them alike.
+// frameworks so that a change of the (shared) machine's load hits all of them alike;
+// the round's first framework rotates, so none always follows the same one (the
+// garbage the cpu backend leaves is collected in whichever window comes next).
 //
 // Query parameters (all optional):
 //   updates=N     total updates per framework, warm-up included (default 1000)
@@ -78,7 +80,9 @@ function median(values) {
 
 async function makeSinapse(files) {
   const wasm = await import('../pkg/sinapse_playground_wasm.js');
-  await wasm.default();
+  // The module's path is given explicitly: wasm-bindgen's library (unlike its
+  // command line) leaves the default path out of the generated init unless told.
+  await wasm.default({ module_or_path: new URL('../pkg/sinapse_playground_wasm_bg.wasm', import.meta.url) });
   const pg = new wasm.Playground(files.trainImages, files.trainLabels, files.testImages, files.testLabels);
   pg.configure(JSON.stringify(RECIPE));
   const stats = JSON.parse(pg.stats());
@@ -208,7 +212,8 @@ async function run() {
   }
   const windows = Object.fromEntries(order.map((id) => [id, []]));
   for (let w = 0; w < p.windows; w++) {
-    for (const id of order) {
+    for (let j = 0; j < order.length; j++) {
+      const id = order[(w + j) % order.length];
       log(`window ${w + 1}/${p.windows}: ${id}`);
       await pause();
       const { seconds, images, loss } = await trainers[id].train(p.perWindow);

@@ -3,7 +3,7 @@
 // its table. Usage, from the repository root:
 //
 //   node playground/bench/compare.mjs [--url URL] [--updates N] [--windows W]
-//        [--warmup K] [--frameworks LIST] [--no-build] [--timeout SECONDS]
+//        [--warmup K] [--frameworks LIST] [--no-build] [--timeout SECONDS] [--json FILE]
 //
 // LIST is comma-separated, by default sinapse,tfjs-wasm,tfjs-wasm-transposed,tfjs-cpu;
 // also tfjs-cpu-transposed, tfjs-wasm-layers, tfjs-cpu-layers (see bench.js).
@@ -12,8 +12,10 @@
 // (`cargo run --release -p sinapse-playground -- --port 0`, plus --no-build when
 // given), reads the port from its first line and stops it at the end.
 // --url is the site's root (or its /bench/ page) of a server already running.
+// --json writes the page's full results (every window) to FILE.
 
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,13 +38,13 @@ function usage(message) {
   if (message) console.error(`compare.mjs: ${message}`);
   console.error(
     'usage: node playground/bench/compare.mjs [--url URL] [--updates N] [--windows W] [--warmup K]\n' +
-      '       [--frameworks sinapse,tfjs-wasm,tfjs-wasm-transposed,tfjs-cpu] [--no-build] [--timeout SECONDS]',
+      '       [--frameworks sinapse,tfjs-wasm,tfjs-wasm-transposed,tfjs-cpu] [--no-build] [--timeout SECONDS] [--json FILE]',
   );
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { url: null, updates: 1000, windows: 5, warmup: null, frameworks: null, noBuild: false, timeout: 1800 };
+  const options = { url: null, updates: 1000, windows: 5, warmup: null, frameworks: null, json: null, noBuild: false, timeout: 1800 };
   const integer = (name, value, min) => {
     const v = Number(value);
     if (!Number.isInteger(v) || v < min) usage(`${name} ${value}: expected an integer >= ${min}`);
@@ -60,6 +62,7 @@ function parseArgs(argv) {
       case '--windows': options.windows = integer(arg, value(), 1); break;
       case '--warmup': options.warmup = integer(arg, value(), 0); break;
       case '--frameworks': options.frameworks = value(); break;
+      case '--json': options.json = value(); break;
       case '--timeout': options.timeout = integer(arg, value(), 1); break;
       case '--no-build': options.noBuild = true; break;
       case '-h': case '--help': usage(); break;
@@ -180,6 +183,8 @@ async function main() {
     if (state !== 'done') throw new Error(`the page failed: ${await page.evaluate(() => window.benchError)}`);
     const results = await page.evaluate(() => window.benchResults);
     const loadEnd = loadavg();
+    results.run = { chromium: browser.version(), loadavgStart: loadStart, loadavgEnd: loadEnd, url };
+    if (options.json) writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
 
     const env = results.environment;
     const n = results.updates;
