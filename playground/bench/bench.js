@@ -126,7 +126,7 @@ function render(results) {
   document.getElementById('rows').replaceChildren(...rows);
   const notes = [];
   for (const [name, value] of Object.entries(results.ratios)) notes.push(`${name}: ${value.toFixed(2)}x`);
-  document.getElementById('ratios').textContent = notes.join('; ');
+  document.getElementById('ratios').textContent = notes.length ? `Median images/s, ${notes.join('; ')}.` : '';
   document.getElementById('json').textContent = JSON.stringify(results, null, 2);
 }
 

@@ -79,6 +79,11 @@ function startServer(noBuild) {
   console.error(`starting: cargo ${args.join(' ')}`);
   const child = spawn('cargo', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   let stopped = false;
+  const status = { exited: null };
+  child.on('exit', (code, signal) => {
+    status.exited = signal ?? `code ${code}`;
+    if (!stopped) console.error(`the playground server exited (${status.exited}) while in use`);
+  });
   const stop = () => {
     if (stopped || child.exitCode !== null) return;
     stopped = true;
@@ -103,7 +108,7 @@ function startServer(noBuild) {
       reject(new Error(`the playground server exited (${signal ?? `code ${code}`}) before serving`)),
     );
   });
-  return { ready, stop };
+  return { ready, stop, status };
 }
 
 function benchUrl(base, options) {
@@ -147,6 +152,7 @@ async function main() {
     let base = options.url;
     if (!base) {
       server = startServer(options.noBuild);
+      serverStatus = server.status;
       base = await server.ready;
     }
     const url = benchUrl(base, options);
@@ -225,7 +231,9 @@ async function main() {
   }
 }
 
+let serverStatus = null;
 main().catch((error) => {
   console.error(`compare.mjs: ${error && error.message ? error.message : error}`);
+  if (serverStatus && serverStatus.exited) console.error(`(the playground server had exited: ${serverStatus.exited})`);
   process.exit(1);
 });
