@@ -72,16 +72,6 @@ impl Digits {
         Ok(Digits { pixels: idx_images.data().to_vec(), labels: idx_labels.data().to_vec() })
     }
 
-    /// A split built from bytes already in memory (for tests).
-    ///
-    /// # Panics
-    /// When `pixels` is not `784 * labels.len()` bytes or a label is above 9.
-    pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>) -> Digits {
-        assert_eq!(pixels.len(), labels.len() * PIXELS, "Digits::from_parts: 784 pixels per label");
-        assert!(labels.iter().all(|&l| (l as usize) < CLASSES), "Digits::from_parts: labels are 0..9");
-        Digits { pixels, labels }
-    }
-
     /// The number of images.
     pub fn len(&self) -> usize {
         self.labels.len()
