@@ -46,10 +46,12 @@ pub struct Instant {
 impl Instant {
     /// The current time (a placeholder on a target without a clock).
     pub fn now() -> Instant {
-        let reading = match (NO_CLOCK, HOST_CLOCK.get()) {
-            (false, _) => Reading::Std(std::time::Instant::now()),
-            (true, Some(now_ms)) => Reading::HostMillis(now_ms()),
-            (true, None) => Reading::Nothing,
+        let reading = if !NO_CLOCK {
+            Reading::Std(std::time::Instant::now())
+        } else if let Some(now_ms) = HOST_CLOCK.get() {
+            Reading::HostMillis(now_ms())
+        } else {
+            Reading::Nothing
         };
         Instant { reading }
     }
