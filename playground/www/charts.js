@@ -1,6 +1,8 @@
 // Line charts drawn on a <canvas> (loss and accuracy against the number of updates), with
 // axes, tick labels, axis titles and a legend. No chart library: the page works offline.
 
+import { decimal } from './language.js';
+
 const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
 const MARGIN = { left: 50, right: 10, top: 18, bottom: 30 };
 
@@ -13,38 +15,43 @@ function niceStep(range, count) {
   return nice * magnitude;
 }
 
+// 1.5k, 2k, 1.2M (1,5k in Portuguese)
 function formatCount(value) {
-  if (value >= 1e6) return `${+(value / 1e6).toFixed(1)}M`;
-  if (value >= 1e3) return `${+(value / 1e3).toFixed(1)}k`;
+  const short = (x) => (Number.isInteger(x) ? String(x) : decimal(x, 1));
+  if (value >= 1e6) return `${short(Math.round(value / 1e5) / 10)}M`;
+  if (value >= 1e3) return `${short(Math.round(value / 1e2) / 10)}k`;
   return String(Math.round(value));
 }
 
 function formatTick(value, step, percent) {
   if (percent) return `${Math.round(value * 100)}%`;
   const decimals = Math.max(0, -Math.floor(Math.log10(step)));
-  return value.toFixed(Math.min(decimals, 6));
+  return decimal(value, Math.min(decimals, 6));
 }
 
 export class LineChart {
-  // options: {xLabel, yLabel, yRange: [min, max] fixed or undefined (0 to the data's maximum),
+  // options: {yRange: [min, max] fixed or undefined (0 to the data's maximum),
   //           percent: tick labels as percentages}
   constructor(canvas, options) {
     this.canvas = canvas;
     this.options = options;
     this.series = [];
+    this.labels = { x: '', y: '' };
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
   // series: [{name, color, points: [[x, y], ...], width, dots}]; non-finite y values are gaps.
   // xMax: the end of the x axis (at least the largest x), so that charts side by side agree.
-  update(series, xMax = 0) {
+  // labels: {x, y}, the axis titles.
+  update(series, xMax, labels) {
     this.series = series;
     this.xMax = xMax;
+    this.labels = labels;
     this.draw();
   }
 
   draw() {
-    const { canvas, options } = this;
+    const { canvas, options, labels } = this;
     const ratio = window.devicePixelRatio || 1;
     const width = canvas.clientWidth;
     const height = canvas.clientHeight;
@@ -106,12 +113,12 @@ export class LineChart {
 
     // Axis titles.
     ctx.fillStyle = '#3b4550';
-    ctx.fillText(options.xLabel, MARGIN.left + plotW / 2, height - 13);
+    ctx.fillText(labels.x, MARGIN.left + plotW / 2, height - 13);
     ctx.save();
     ctx.translate(11, MARGIN.top + plotH / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textBaseline = 'middle';
-    ctx.fillText(options.yLabel, 0, 0);
+    ctx.fillText(labels.y, 0, 0);
     ctx.restore();
 
     // Lines, clipped to the plot.

@@ -1,6 +1,8 @@
 // The settings form: reads it into the engine's config, applies the presets, enables the
 // buttons that make sense in each state, and says which settings matter for the network chosen.
 
+import { t } from './language.js';
+
 export const DEFAULTS = {
   network: 'mlp',
   activation: 'relu',
@@ -55,21 +57,26 @@ export function writeConfig(config) {
   explain(config);
 }
 
-// Hints and disabled fields that follow the choices.
+// Disabled fields and hints that follow the choices.
 function explain(config) {
   $('batch-size').disabled = config.mode !== 'minibatch';
-  let activation = 'Used by the hidden layers.';
+  explainSettings(config);
+}
+
+// The hints alone (also rewritten when the language changes).
+export function explainSettings(config) {
+  const T = t();
+  let activation = T.network.activationHidden;
   if (config.network === 'perceptron') {
     activation = config.loss === 'mse'
-      ? 'The perceptron has no hidden layer: the activation is applied to its ten outputs.'
-      : 'Not used: the perceptron has no hidden layer and cross-entropy uses softmax outputs.';
+      ? T.network.activationPerceptronMse
+      : T.network.activationPerceptronCrossEntropy;
   }
   $('activation-hint').textContent = activation;
   const modes = {
-    batch: 'Each update averages the gradient over every training image used: slow but smooth. '
-      + 'Use fewer training images to make it faster.',
-    stochastic: 'Each update follows a single image: fast and noisy.',
-    minibatch: 'Each update averages the gradient over a small random batch.',
+    batch: T.descent.batchHint,
+    stochastic: T.descent.stochasticHint,
+    minibatch: T.descent.minibatchHint,
   };
   $('mode-hint').textContent = modes[config.mode] ?? '';
 }

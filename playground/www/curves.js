@@ -2,26 +2,25 @@
 // and each evaluation) and draws it as two charts, loss and accuracy against updates.
 
 import { LineChart } from './charts.js';
+import { decimal, t } from './language.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_LOSS_POINTS = 3000;
 const TRAIN = '#1f5fa8';
 const HELDOUT = '#d9730d';
-const percent = (x) => `${(100 * x).toFixed(1)}%`;
+const percent = (x) => `${decimal(100 * x, 1)}%`;
 
 export class Curves {
   constructor() {
-    this.lossChart = new LineChart($('loss-chart'), { xLabel: 'updates', yLabel: 'loss' });
-    this.accuracyChart = new LineChart($('accuracy-chart'), {
-      xLabel: 'updates', yLabel: 'accuracy', yRange: [0, 1], percent: true,
-    });
+    this.lossChart = new LineChart($('loss-chart'), {});
+    this.accuracyChart = new LineChart($('accuracy-chart'), { yRange: [0, 1], percent: true });
     this.clear();
   }
 
   clear() {
     this.losses = [];       // [updates, mean training loss of the slice]
     this.evaluations = [];  // {updates, train: {loss, accuracy}, heldout: {loss, accuracy}}
-    $('last-loss').textContent = '–';
+    this.lastLoss = null;
     this.draw();
   }
 
@@ -36,7 +35,7 @@ export class Curves {
       if (this.losses.length % 2) merged.push(this.losses[this.losses.length - 1]);
       this.losses = merged;
     }
-    $('last-loss').textContent = Number.isFinite(loss) ? loss.toFixed(4) : String(loss);
+    this.lastLoss = loss;
     this.draw();
   }
 
@@ -47,20 +46,24 @@ export class Curves {
     this.draw();
   }
 
+  // Also called when the language changes.
   draw() {
+    const C = t().curves;
     const e = this.evaluations;
     const dots = e.length < 30;
     const series = (color, name, pick) => ({ name, color, dots, points: e.map((p) => [p.updates, pick(p)]) });
     const updates = Math.max(this.losses.at(-1)?.[0] ?? 0, e.at(-1)?.updates ?? 0);
     this.lossChart.update([
-      { name: 'training loss (each slice)', color: '#b9c6d6', width: 1, points: this.losses },
-      series(TRAIN, 'training', (p) => p.train.loss),
-      series(HELDOUT, 'held-out', (p) => p.heldout.loss),
-    ], updates);
+      { name: C.sliceLoss, color: '#b9c6d6', width: 1, points: this.losses },
+      series(TRAIN, C.training, (p) => p.train.loss),
+      series(HELDOUT, C.heldout, (p) => p.heldout.loss),
+    ], updates, { x: C.updates, y: C.loss });
     this.accuracyChart.update([
-      series(TRAIN, 'training', (p) => p.train.accuracy),
-      series(HELDOUT, 'held-out', (p) => p.heldout.accuracy),
-    ], updates);
+      series(TRAIN, C.training, (p) => p.train.accuracy),
+      series(HELDOUT, C.heldout, (p) => p.heldout.accuracy),
+    ], updates, { x: C.updates, y: C.accuracy });
+    const loss = this.lastLoss;
+    $('last-loss').textContent = loss === null ? '–' : Number.isFinite(loss) ? decimal(loss, 4) : String(loss);
     const last = e[e.length - 1];
     $('heldout-accuracy').textContent = last ? percent(last.heldout.accuracy) : '–';
     $('train-accuracy').textContent = last ? percent(last.train.accuracy) : '–';

@@ -2,6 +2,8 @@
 // filters and activations (blue negative, white zero, red positive, on a scale symmetric about
 // zero and shared by all the tiles, so that tiles can be compared) and gray for digits.
 
+import { decimal, t } from './language.js';
+
 const NEGATIVE = [33, 102, 172];
 const POSITIVE = [178, 24, 43];
 
@@ -97,7 +99,7 @@ export function drawDigit(canvas, pixels) {
 }
 
 export function formatScale(scale) {
-  if (scale === 0) return 'all values are 0';
+  if (scale === 0) return t().weights.allZero;
   const digits = scale >= 1 ? 2 : Math.min(6, 1 - Math.floor(Math.log10(scale)));
-  return `±${scale.toFixed(digits)}`;
+  return `±${decimal(scale, digits)}`;
 }

@@ -1,15 +1,16 @@
 // The page: starts the training worker, forwards the controls and the drawing to it, shows the
 // status, and hands what the worker sends back to the views. The latest numbers are also kept
 // on `window.playground` (and the state on <body data-state>) for the headless test.
+// The language switch rewrites every text at once; training goes on.
 
-import { bindControls, readConfig, setButtons } from './controls.js';
+import { bindControls, explainSettings, readConfig, setButtons } from './controls.js';
 import { Curves } from './curves.js';
 import { createDrawingPad } from './drawing.js';
 import { drawDigit } from './images.js';
+import { decimal, initialLanguage, language, onLanguageChange, setLanguage, t, whole } from './language.js';
 import { explainNetwork, showDrawing, showModel, showTestImage } from './views.js';
 
 const $ = (id) => document.getElementById(id);
-const NAMES = { perceptron: 'perceptron', mlp: 'MLP', cnn: 'CNN' };
 
 const playground = {
   state: 'loading',       // loading | ready | training | paused | error
@@ -33,6 +34,15 @@ window.playground = playground;
 
 let loaded = false;   // the engine is up
 let canTrain = false; // it holds a valid network for the settings shown
+let loadingStep = null;  // what the worker is loading: 'engine', 'download' or 'decompress'
+let error = null;        // the error shown: {context, detail, stopped}
+let lastViews = null;    // the latest 'views' and 'drawing' messages, shown again in another language
+let lastDrawing = null;
+
+setLanguage(initialLanguage());
+$('lang').value = language();
+$('lang').addEventListener('change', () => setLanguage($('lang').value, { remember: true }));
+
 const curves = new Curves();
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -73,35 +83,60 @@ function setState(state) {
   showStatus();
 }
 
-function showStatus(loadingMessage) {
+function showStatus() {
+  const T = t().status;
   const s = playground.stats;
-  const n = (x) => Math.round(x).toLocaleString('en-US');
-  const numbers = s ? `${n(s.updates)} updates · epoch ${s.epoch.toFixed(2)}` : '';
-  const speed = playground.imagesPerSecond ? ` · ${n(playground.imagesPerSecond)} images/s` : '';
-  const name = playground.config ? NAMES[playground.config.network] : '';
+  const progress = (s ? T.progress(whole(s.updates), decimal(s.epoch, 2)) : '')
+    + (playground.imagesPerSecond ? T.speed(whole(playground.imagesPerSecond)) : '');
+  const name = playground.config ? T.networks[playground.config.network] : '';
   const text = {
-    loading: `Loading: ${loadingMessage ?? '…'}`,
-    ready: `Ready: ${name}, ${s ? n(s.parameters) : '?'} parameters. Press Start or Step.`,
-    training: `Training ${name}: ${numbers}${speed}`,
-    paused: `Paused: ${numbers}${speed}`,
-    error: 'Error: see the message below the title.',
-  }[playground.state];
+    loading: () => (loadingStep ? T.loading(T[loadingStep]) : T.loadingStart),
+    ready: () => T.ready(name, s ? whole(s.parameters) : '?'),
+    training: () => T.training(name, progress),
+    paused: () => T.paused(progress),
+    error: () => T.error,
+  }[playground.state]();
   const diverged = playground.loss !== null && !Number.isFinite(playground.loss)
     && playground.state !== 'error';
-  $('status').textContent = text + (diverged ? ' · the loss diverged: lower the learning rate' : '');
+  $('status').textContent = text + (diverged ? T.diverged : '');
 }
 
-function showError(message) {
+// `shown`: null, or {context, messageType, detail, stopped}: what was going on (a key of
+// `errors` in strings.js; 'message' while the worker handled the page's message of type
+// `messageType`), the error's own message (the engine's are in English) and whether the engine
+// stopped for good.
+function showError(shown) {
+  error = shown;
+  let message = null;
+  if (shown) {
+    const T = t().errors;
+    const context = shown.context === 'message' ? T.message(shown.messageType) : T[shown.context];
+    message = (shown.detail ? `${context}: ${shown.detail}` : context) + (shown.stopped ? T.stopped : '');
+  }
   playground.error = message;
   $('error').hidden = !message;
   $('error').textContent = message ?? '';
 }
 
+// Every text the code writes, again in the language just chosen (index.html's own texts are
+// already done): the status, the error, the hints, the charts and the views.
+onLanguageChange(() => {
+  showStatus();
+  showError(error);
+  explainSettings(readConfig());
+  const network = playground.config?.network;
+  if (playground.config) explainNetwork(playground.config);
+  curves.draw();
+  if (lastViews) showModel(network, lastViews);
+  if (lastDrawing) showDrawing(network, lastDrawing);
+});
+
 worker.onmessage = ({ data: message }) => {
   const network = playground.config?.network;
   switch (message.type) {
     case 'loading':
-      showStatus(message.message);
+      loadingStep = message.step;
+      showStatus();
       break;
     case 'ready':
       loaded = true;
@@ -140,10 +175,12 @@ worker.onmessage = ({ data: message }) => {
         evaluateMs: message.evaluateMs, symmetry: message.symmetry,
       });
       curves.addEvaluation(message.stats.updates, message.evaluation);
+      lastViews = message;
       Object.assign(playground.drawn, showModel(network, message));
       showStatus();
       break;
     case 'drawing':
+      lastDrawing = message;
       playground.drawn.drawingMaps = showDrawing(network, message);
       playground.prediction = message.empty ? null : message.prediction;
       if (!message.empty) playground.predictions += 1;
@@ -155,10 +192,11 @@ worker.onmessage = ({ data: message }) => {
     case 'error':
       canTrain = message.configured;
       if (message.fatal) loaded = false;
-      showError(message.message);
+      showError({ context: message.context, messageType: message.messageType, detail: message.detail,
+        stopped: message.stopped });
       break;
     default:
-      showError(`unexpected message from the worker: ${message.type}`);
+      showError({ context: 'unexpected', detail: message.type });
   }
 };
 
@@ -167,7 +205,7 @@ worker.onerror = (event) => {
   event.preventDefault();
   loaded = false;
   canTrain = false;
-  showError(`the training worker failed: ${event.message || 'could not load worker.js or pkg/'}`);
+  showError(event.message ? { context: 'worker', detail: event.message } : { context: 'workerMissing' });
   setState('error');
 };
 

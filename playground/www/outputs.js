@@ -2,6 +2,7 @@
 // class) and the hidden layer's activations as a strip of coloured cells.
 
 import { drawTiles, formatScale } from './images.js';
+import { decimal, t } from './language.js';
 
 export class OutputBars {
   constructor(container) {
@@ -26,7 +27,7 @@ export class OutputBars {
     this.bars.forEach(({ bar, value, fill }, digit) => {
       const v = outputs ? outputs[digit] : 0;
       fill.style.height = `${Math.max(0, Math.min(1, v)) * 70}px`;
-      value.textContent = outputs ? v.toFixed(2) : '';
+      value.textContent = outputs ? decimal(v, 2) : '';
       bar.classList.toggle('predicted', digit === predicted);
     });
   }
@@ -49,6 +50,5 @@ export function drawHidden(canvas, hidden) {
   const low = Math.min(...values);
   const high = Math.max(...values);
   const zeros = values.filter((v) => v === 0).length;
-  return `${values.length} hidden units, values from ${low.toFixed(2)} to ${high.toFixed(2)}`
-    + (zeros ? ` (${zeros} exactly 0)` : '') + `; colour scale ${formatScale(scale)}`;
+  return t().draw.hiddenCaption(values.length, decimal(low, 2), decimal(high, 2), zeros, formatScale(scale));
 }

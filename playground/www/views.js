@@ -3,6 +3,7 @@
 // returns how many tiles it drew, for the headless test.
 
 import { drawDigit, drawTiles, formatScale } from './images.js';
+import { significant, t } from './language.js';
 import { drawHidden, OutputBars } from './outputs.js';
 
 const $ = (id) => document.getElementById(id);
@@ -12,37 +13,27 @@ const bars = new OutputBars($('outputs'));
 
 // Panels, titles and captions that depend on the network and the loss.
 export function explainNetwork({ network, loss }) {
+  const { weights: W, draw: D } = t();
   $('panel-weights').hidden = network === 'cnn';
   $('panel-cnn').hidden = network !== 'cnn';
   if (network === 'perceptron') {
-    $('weights-title').textContent = 'Weights of the ten output units';
-    $('weights-hint').textContent = 'Each picture is one class\'s 784 weights laid out as the image: red pixels '
-      + 'push towards the class, blue pixels away from it. With training they start to look like the digits '
-      + '(clearest from zero initialization, which works here: each output unit gets its own gradient).';
-    $('symmetry-hint').textContent = 'How many of the 10 output units have different weights.';
+    $('weights-title').textContent = W.perceptronTitle;
+    $('weights-hint').textContent = W.perceptronHint;
+    $('symmetry-hint').textContent = W.perceptronSymmetryHint;
   } else {
-    $('weights-title').textContent = 'Weights of the first 16 hidden units';
-    $('weights-hint').textContent = 'Each picture is one hidden unit\'s 784 input weights: the pattern of ink it '
-      + 'responds to (red: ink here raises its input, blue: lowers it).';
-    $('symmetry-hint').textContent = 'Hidden units with identical weights compute the same thing: with zero '
-      + 'initialization they also get the same gradient and never separate, so the whole layer is worth one unit.';
+    $('weights-title').textContent = W.mlpTitle;
+    $('weights-hint').textContent = W.mlpHint;
+    $('symmetry-hint').textContent = W.mlpSymmetryHint;
   }
-  $('hidden-title').textContent = {
-    perceptron: 'Hidden layer', mlp: 'Hidden layer: 128 activations', cnn: 'Feature maps of the drawing',
-  }[network];
+  $('hidden-title').textContent = { perceptron: D.hidden, mlp: D.mlpHidden, cnn: D.cnnHidden }[network];
   $('hidden').hidden = network === 'cnn';
   $('drawing-maps').hidden = network !== 'cnn';
   $('hidden-hint').textContent = {
-    perceptron: 'The perceptron has none: its outputs are computed straight from the pixels.',
-    mlp: 'One cell per hidden unit (red: positive, blue: negative). These 128 numbers are all the output layer sees.',
-    cnn: 'The first convolution\'s 32 maps for your drawing, after the activation.',
+    perceptron: D.perceptronHiddenHint, mlp: D.mlpHiddenHint, cnn: D.cnnHiddenHint,
   }[network];
   const probabilities = loss === 'cross-entropy';
-  $('outputs-title').textContent = probabilities ? 'Outputs: softmax probabilities' : 'Outputs: sigmoid activations';
-  $('outputs-hint').textContent = probabilities
-    ? 'The probabilities sum to 1; the largest is the prediction.'
-    : 'With mean squared error each output is trained towards 1 for its class and 0 for the others; '
-      + 'the largest is the prediction.';
+  $('outputs-title').textContent = probabilities ? D.probabilities : D.sigmoids;
+  $('outputs-hint').textContent = probabilities ? D.probabilitiesHint : D.sigmoidsHint;
 }
 
 // Weight images (perceptron, MLP) or filters (CNN), and the symmetry indicator.
@@ -51,7 +42,7 @@ export function showModel(network, { stats, weights, filters, symmetry }) {
   if (network === 'cnn') {
     drawn.filters = filters.length / 9;
     const scale = drawTiles($('filters'), filters, { count: drawn.filters, width: 3, height: 3, cell: 30, columns: 16 });
-    $('filters-scale').textContent = `colour scale ${formatScale(scale)}`;
+    $('filters-scale').textContent = t().weights.scale(formatScale(scale));
   } else {
     const perceptron = network === 'perceptron';
     drawn.weights = weights.length / 784;
@@ -60,27 +51,28 @@ export function showModel(network, { stats, weights, filters, symmetry }) {
       cell: perceptron ? 72 : 54, columns: perceptron ? 5 : 8,
       labels: perceptron ? [...'0123456789'] : null,
     });
-    $('weights-scale').textContent = `colour scale ${formatScale(scale)}`;
+    $('weights-scale').textContent = t().weights.scale(formatScale(scale));
   }
   showSymmetry(network, symmetry, stats.updates);
   return drawn;
 }
 
 function showSymmetry(network, symmetry, updates) {
+  const W = t().weights;
   const element = $('symmetry');
   element.textContent = '';
   if (!symmetry?.hidden_units) return;
   const { hidden_units: total, distinct } = symmetry;
   const strong = document.createElement('strong');
-  strong.textContent = `${total} ${network === 'perceptron' ? 'output' : 'hidden'} units, ${distinct} distinct`;
+  strong.textContent = W.units(total, distinct, network === 'perceptron');
   element.append(strong);
   if (distinct === 1 && total > 1) {
     strong.className = 'alert';
-    element.append(updates > 0 ? ' — still all identical: training has not separated them' : ' — all identical');
+    element.append(updates > 0 ? W.stillIdentical : W.allIdentical);
   }
   const difference = symmetry.max_difference;
   if (Number.isFinite(difference)) {
-    element.append(` (largest weight difference from the first unit: ${difference === 0 ? 0 : difference.toPrecision(2)})`);
+    element.append(W.difference(difference === 0 ? '0' : significant(difference)));
   }
 }
 

@@ -3,9 +3,13 @@
 //
 // Page -> worker: {type: 'init', config} | 'configure' {config} | 'start' | 'pause'
 //   | 'step' {n} | 'reset' | 'drawing' {gray, width, height} | 'clear-drawing' | 'test-index' {index}
-// Worker -> page: 'loading' {message} | 'ready' {trainCount, testCount}
+// Worker -> page: 'loading' {step} | 'ready' {trainCount, testCount}
 //   | 'state' {state} | 'configured' {config, stats} | 'progress' {stats, loss, imagesPerSecond}
-//   | 'views' {...} | 'drawing' {...} | 'test-image' {...} | 'error' {message, fatal, configured}
+//   | 'views' {...} | 'drawing' {...} | 'test-image' {...}
+//   | 'error' {context, messageType, detail, stopped, fatal, configured}
+// The worker sends no text of its own for the page to show: 'loading' names a step, and an
+// error names what was going on (the page words both in its language) and carries the
+// message of the error itself.
 
 import init, { Playground, preprocess_drawing } from './pkg/sinapse_playground_wasm.js';
 
@@ -45,16 +49,16 @@ function errorMessage(error) {
   return typeof error === 'string' ? error : JSON.stringify(error);
 }
 
-function reportError(error, during, fatal = false) {
-  let message = `${during}: ${errorMessage(error)}`;
+// `context`: what was going on, one of 'engine', 'download', 'read', 'settings', 'training', or
+// 'message' while handling the page's message of type `messageType`.
+function reportError(error, context, { fatal = false, messageType = null } = {}) {
   // A Rust panic surfaces as a RuntimeError ('unreachable'); the engine is unusable after it.
-  if (error instanceof WebAssembly.RuntimeError) {
-    fatal = true;
-    message += ' (the engine stopped; reload the page)';
-  }
+  const stopped = error instanceof WebAssembly.RuntimeError;
+  if (stopped) fatal = true;
   if (fatal) pg = null;
   running = false;
-  post({ type: 'error', message, fatal, configured: configured && !fatal });
+  post({ type: 'error', context, messageType, detail: errorMessage(error), stopped, fatal,
+    configured: configured && !fatal });
   setState('error');
 }
 
@@ -67,15 +71,15 @@ function stats() {
 }
 
 async function load(initialConfig) {
-  post({ type: 'loading', message: 'starting the WebAssembly engine…' });
+  post({ type: 'loading', step: 'engine' });
   try {
     // The path is given explicitly: the generated loader does not always default to it.
     await init({ module_or_path: new URL('./pkg/sinapse_playground_wasm_bg.wasm', import.meta.url) });
   } catch (error) {
-    reportError(error, 'loading the WebAssembly engine (pkg/)', true);
+    reportError(error, 'engine', { fatal: true });
     return;
   }
-  post({ type: 'loading', message: 'downloading MNIST (11 MB)…' });
+  post({ type: 'loading', step: 'download' });
   let buffers;
   try {
     buffers = await Promise.all(DATA_FILES.map(async (name) => {
@@ -85,14 +89,14 @@ async function load(initialConfig) {
       return new Uint8Array(await response.arrayBuffer());
     }));
   } catch (error) {
-    reportError(error, 'downloading MNIST', true);
+    reportError(error, 'download', { fatal: true });
     return;
   }
-  post({ type: 'loading', message: 'decompressing and checking MNIST…' });
+  post({ type: 'loading', step: 'decompress' });
   try {
     pg = new Playground(...buffers);
   } catch (error) {
-    reportError(error, 'reading MNIST', true);
+    reportError(error, 'read', { fatal: true });
     return;
   }
   post({ type: 'ready', trainCount: pg.train_count, testCount: pg.test_count });
@@ -106,7 +110,7 @@ function configure(newConfig) {
     pg.configure(JSON.stringify(config));
   } catch (error) {
     configured = false;
-    reportError(error, 'invalid settings');
+    reportError(error, 'settings');
     return;
   }
   configured = true;
@@ -272,6 +276,6 @@ self.onmessage = (event) => {
   try {
     handle(message);
   } catch (error) {
-    reportError(error, message.type);
+    reportError(error, 'message', { messageType: message.type });
   }
 };
