@@ -1,9 +1,10 @@
 // Headless test of the playground page in Debian's Chromium:
 //   node playground/tests/browser.mjs <url> <artefact-dir>
 // Loads the page, trains the course's MLP, draws a digit, checks the zero-initialization
-// symmetry, the CNN's filters and feature maps, the perceptron's weight images and the error
-// display, saves screenshot.png (the MLP mid-training) and one screenshot per other network
-// into <artefact-dir>, and prints one line per check.
+// symmetry, the CNN's filters and feature maps, the perceptron's weight images, the error
+// display and the Portuguese version of the page, saves screenshot.png (the MLP mid-training),
+// one screenshot per other network and screenshot-pt.png (in Portuguese) into <artefact-dir>,
+// and prints one line per check.
 // Exit code 0 only when every check passes, no request left the machine, and the page logged
 // no error.
 
@@ -268,12 +269,61 @@ try {
       : `${tried} settings each reached the engine and trained 2 updates (batch 500, stochastic 1, `
         + `minibatch 64 then 32 examples per update); reset returned to 0 updates`);
 
+  // 10. The page in Portuguese: the language switch rewrites the texts (those of index.html and
+  // those the code writes, numbers with a decimal comma), the network keeps training, and every
+  // text exists in both languages. Then back to English.
+  const texts = () => page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    start: document.getElementById('start').textContent.trim(),
+    symmetry: document.getElementById('symmetry').textContent.trim(),
+    status: document.getElementById('status').textContent.trim(),
+    modeHint: document.getElementById('mode-hint').textContent.trim(),
+    accuracy: document.getElementById('heldout-accuracy').textContent.trim(),
+  }));
+  const english = await texts();
+  const updatesBefore = (await pg()).updates;
+  await page.selectOption('#lang', 'pt');
+  const portuguese = await texts();
+  const unchanged = (await pg()).updates === updatesBefore;
+  const sameKeys = await page.evaluate(async () => {
+    const { STRINGS } = await import('./strings.js');
+    const shape = (object) => Object.entries(object).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) =>
+      (value && typeof value === 'object' ? `${key}{${shape(value)}}` : `${key}:${typeof value}`)).join(',');
+    return shape(STRINGS.en) === shape(STRINGS.pt);
+  });
+  await step(2);
+  state = await pg();
+  const trained = await texts();
+  // The screenshot: the course's MLP on all the training images, as in screenshot.png.
+  await reconfigure(() => page.click('#preset-course'), 'mlp');
+  await page.click('#start');
+  await waitFor(() => window.playground.state === 'training');
+  await page.waitForTimeout(2000);
+  const training = await texts();
+  await page.screenshot({ path: path.join(artefacts, 'screenshot-pt.png') });
+  await page.click('#pause');
+  await waitFor(() => window.playground.state === 'paused');
+  const remembered = await page.evaluate(() => localStorage.getItem('sinapse-playground-language'));
+  await page.selectOption('#lang', 'en');
+  const back = await texts();
+  check('portuguese', english.lang === 'en' && portuguese.lang === 'pt-BR' && unchanged
+    && portuguese.start === 'Iniciar' && /\b\d+ unidades ocultas, \d+ distintas?\b/.test(portuguese.symmetry)
+    && portuguese.status.startsWith('Pronto') && portuguese.modeHint !== english.modeHint
+    && /^\d+,\d%$/.test(portuguese.accuracy) && sameKeys
+    && state.updates === 2 && state.state === 'paused' && state.error === null && trained.symmetry.includes('distint')
+    && training.status.startsWith('Treinando') && remembered === 'pt'
+    && back.lang === 'en' && back.start === 'Start' && /\bdistinct\b/.test(back.symmetry),
+    `#start "${english.start}" -> "${portuguese.start}", #symmetry "${portuguese.symmetry}", `
+    + `status "${training.status}", held-out accuracy ${portuguese.accuracy}; `
+    + `${state.updates} updates by Step in Portuguese, ${state.error === null ? 'no error' : state.error}; `
+    + `the same keys in both languages: ${sameKeys}; back to English: "${back.start}", "${back.symmetry}"`);
+
   check('local only', external.length === 0 && local.some((u) => u.includes('/data/mnist/')),
     `${local.length} local requests (the worker's data downloads included), ${external.length} external`
     + (external.length ? `: ${external.join(', ')}` : ''));
   check('no console errors', consoleErrors.length === 0,
     consoleErrors.length ? consoleErrors.join(' | ') : 'none');
-  console.log(`screenshots: ${['screenshot', 'zero-initialization', 'cnn', 'perceptron']
+  console.log(`screenshots: ${['screenshot', 'zero-initialization', 'cnn', 'perceptron', 'screenshot-pt']
     .map((name) => path.join(artefacts, `${name}.png`)).join(' ')}`);
   exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (error) {
