@@ -267,7 +267,7 @@ const pt = {
     title: 'Curvas de aprendizado',
     hint: 'Medidas em 1000 imagens de treinamento e em 1000 imagens do conjunto de teste, que a rede nunca '
       + 'vê no treinamento (dados não vistos). Se a curva de treinamento continua melhorando enquanto a de '
-      + 'teste para, a rede está decorando (sobreajuste).',
+      + 'teste estaciona, a rede está decorando (sobreajuste).',
     heldoutAccuracy: 'acurácia no teste',
     trainAccuracy: 'no treinamento',
     lastLoss: 'última perda',
