@@ -14,7 +14,7 @@ use serde::Serialize;
 use sinapse_autograd::clock::Instant;
 use sinapse_autograd::{no_grad, Var};
 use sinapse_nn::{Loss, Module, Sequential};
-use sinapse_optim::{accumulate_gradients, Optimizer, ParamGroup, Sgd, WeightDecay};
+use sinapse_optim::{accumulate_gradients, Optimizer, ParamGroup, Sgd, Update, WeightDecay};
 use sinapse_tensor::Tensor;
 use sinapse_train::{epoch_order, StepModule};
 use std::time::Duration;
@@ -66,8 +66,12 @@ pub struct Session {
     net: Sequential<f32>,
     loss: Loss,
     optimizer: Sgd<f32>,
+    /// This epoch's order of the training examples.
     order: Vec<usize>,
-    cursor: usize,
+    /// Every epoch's updates (positions in `order`, cut into chunks).
+    plan: Vec<Update>,
+    /// The next update of `plan`.
+    next: usize,
     epochs_started: usize,
     updates: u64,
     seen: u64,
@@ -87,10 +91,11 @@ impl Session {
         Session {
             loss: network::loss(&config),
             order: epoch_order(config.train_size, true, config.seed, 0),
+            plan: config.gd_mode().plan_epoch(config.train_size, false, MAX_CHUNK),
             config,
             net,
             optimizer,
-            cursor: 0,
+            next: 0,
             epochs_started: 1,
             updates: 0,
             seen: 0,
@@ -121,23 +126,20 @@ impl Session {
 
     /// One update; returns the loss of its examples before the step.
     fn update(&mut self, train: &Digits) -> f64 {
-        let size = self.config.train_size;
-        if self.cursor == size {
-            self.order = epoch_order(size, true, self.config.seed, self.epochs_started);
+        if self.next == self.plan.len() {
+            self.order = epoch_order(self.config.train_size, true, self.config.seed, self.epochs_started);
             self.epochs_started += 1;
-            self.cursor = 0;
+            self.next = 0;
         }
-        let take = self.config.gd_mode().batch_size(size).min(size - self.cursor);
-        let examples = &self.order[self.cursor..self.cursor + take];
-        let chunks: Vec<_> = (0..take).step_by(MAX_CHUNK).map(|s| s..(s + MAX_CHUNK).min(take)).collect();
-        let (loss, grads) = accumulate_gradients(&chunks, |range| {
-            let (x, t) = batch(train, &examples[range], &self.config);
+        let update = &self.plan[self.next];
+        let (loss, grads) = accumulate_gradients(&update.chunks, |range| {
+            let (x, t) = batch(train, &self.order[range], &self.config);
             self.loss.compute(&self.net.forward(&Var::constant(x)), &t)
         });
-        self.optimizer.step(&mut self.net, &grads);
-        self.cursor += take;
+        self.seen += update.examples.len() as u64;
+        self.next += 1;
         self.updates += 1;
-        self.seen += take as u64;
+        self.optimizer.step(&mut self.net, &grads);
         f64::from(loss)
     }
 
